@@ -1,0 +1,47 @@
+# Liaison. `make run` starts the service on SQLite; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: install run test lint bench openapi lock clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+run: install
+	$(BIN)/liaison migrate
+	$(BIN)/liaison serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy app
+	$(BIN)/lint-imports
+
+bench: install
+	$(BIN)/python -m bench
+
+openapi: install
+	$(BIN)/python -m app.export
+
+# Re-resolve the pinned versions from the ranges in pyproject.toml, in a throwaway environment.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	( echo '# Pinned runtime and dev dependencies, installed by `make install`. Regenerate with `make lock`.'; \
+	  echo '# Python 3.11+, Linux.'; \
+	  .lock-venv/bin/pip freeze --exclude-editable | grep -v '^liaison' ) > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

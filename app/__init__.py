@@ -1,0 +1,1 @@
+"""Liaison: a headless collaboration API."""

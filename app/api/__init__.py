@@ -1,0 +1,1 @@
+"""REST: routers parse input, call one service method and render the result."""

@@ -1,0 +1,168 @@
+"""The conventions every collection shares: cursors, list filters, ETags and If-Match, idempotency."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import AwareDatetime, BaseModel
+
+from app.domain.clock import SYSTEM_CLOCK
+from app.domain.errors import Conflict, FieldError, Invalid
+from app.domain.model import Entity, ListQuery, Page
+from app.domain.principal import Principal
+from app.repo.uow import SqlUnitOfWork
+
+T = TypeVar("T")
+MAX_LIMIT = 200
+
+
+class ListOf(BaseModel, Generic[T]):
+    data: list[T]
+    next_cursor: str | None
+
+
+def encode_cursor(after: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": after}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        after = json.loads(raw)["after"]
+        if not isinstance(after, str):
+            raise ValueError
+        return after
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise Invalid("The cursor is not one this API gave.", [FieldError("/cursor", "unknown cursor")]) from exc
+
+
+def parse_external_ref(value: str) -> tuple[str, str]:
+    system, sep, external_id = value.partition(":")
+    if not sep or not system or not external_id:
+        raise Invalid("`external_ref` is `system:id`.", [FieldError("/external_ref", "expected system:id")])
+    return system, external_id
+
+
+def list_query(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (at most 200).")] = 50,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+    updated_since: Annotated[
+        AwareDatetime | None, Query(description="Only objects changed at or after this instant.")
+    ] = None,
+    external_ref: Annotated[
+        str | None, Query(description="`system:id`: the object that carries this reference.", examples=["sap:E1042"])
+    ] = None,
+) -> ListQuery:
+    return ListQuery(
+        limit=limit,
+        after=decode_cursor(cursor) if cursor else None,
+        updated_since=updated_since,
+        external_ref=parse_external_ref(external_ref) if external_ref else None,
+    )
+
+
+Listing = Annotated[ListQuery, Depends(list_query)]
+
+
+def page_body(page: Page[Any], render: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "data": [render(x) for x in page.items],
+        "next_cursor": encode_cursor(page.next_after) if page.next_after else None,
+    }
+
+
+def etag(entity: Entity) -> str:
+    return f'"{entity.id}.v{entity.version}"'
+
+
+def expected_version(request: Request, object_id: str) -> int | None:
+    """From `If-Match`: None when absent or `*`; -1 (matches nothing) for a tag that is not this object's."""
+    header = request.headers.get("if-match")
+    if header is None or header.strip() == "*":
+        return None
+    for tag in (t.strip() for t in header.split(",")):
+        tag = tag.removeprefix("W/")
+        prefix = f'"{object_id}.v'
+        if tag.startswith(prefix) and tag.endswith('"') and tag[len(prefix) : -1].isdigit():
+            return int(tag[len(prefix) : -1])
+    return -1
+
+
+def entity_response(
+    entity: Entity, status_code: int = 200, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        body if body is not None else entity.resource(),
+        status_code=status_code,
+        headers={"ETag": etag(entity), **(headers or {})},
+    )
+
+
+REPLAYED_HEADERS = ("etag", "location")
+
+
+def _fingerprint(request: Request, body: bytes) -> str:
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode() if body else b""
+    except ValueError:
+        canonical = body
+    return hashlib.sha256(request.method.encode() + b" " + request.url.path.encode() + b"\n" + canonical).hexdigest()
+
+
+async def idempotent(
+    request: Request,
+    uow: SqlUnitOfWork,
+    principal: Principal,
+    produce: Callable[[], Awaitable[Response]],
+    redact: tuple[str, ...] = (),
+) -> Response:
+    """POST with `Idempotency-Key`: the first answer is stored in the same transaction as the change and
+    replayed for 24 h to the same client; the same key with another body is a 422."""
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return await produce()
+    if not 1 <= len(key) <= 255 or not key.isprintable():
+        raise Invalid(
+            "`Idempotency-Key` is 1 to 255 printable characters.",
+            [FieldError("/Idempotency-Key", "invalid header", "invalid")],
+        )
+    client = principal.client_id or principal.subject
+    fingerprint = _fingerprint(request, await request.body())
+    now = SYSTEM_CLOCK.now()
+    stored = await uow.idempotency.find(client, key, now)
+    if stored is None:
+        if await uow.idempotency.claim(client, key, fingerprint, now):
+            response = await produce()
+            kept = {k: v for k, v in response.headers.items() if k in REPLAYED_HEADERS}
+            body = json.loads(bytes(response.body))
+            for name in redact:  # secrets are shown once and never stored in clear, not even for replays
+                body.pop(name, None)
+            await uow.idempotency.complete(client, key, response.status_code, body, kept)
+            return response
+        # Another request took the key first; its transaction has committed by now: replay its answer.
+        await uow.rollback()
+        stored = await uow.idempotency.find(client, key, now)
+    if stored is None or stored.pending:
+        raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.")
+    if stored.fingerprint != fingerprint:
+        raise Invalid(
+            "This Idempotency-Key was used with another request body.",
+            [FieldError("/Idempotency-Key", "reused with a different body", "idempotency_key_reused")],
+        )
+    return JSONResponse(
+        stored.body, status_code=stored.status_code, headers={**stored.headers, "Idempotent-Replayed": "true"}
+    )
+
+
+def only(values: Iterable[str] | None) -> list[str] | None:
+    """`?type=a,b&type=c` → [a, b, c]."""
+    if not values:
+        return None
+    return [v for item in values for v in item.split(",") if v]

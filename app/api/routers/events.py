@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api.conventions import Listing, ListOf, only, page_body
+from app.api.deps import Caller, UoW
+from app.api.schemas.common import PROBLEM_RESPONSES
+from app.api.schemas.platform import Event
+from app.domain.feed import EventFeed
+from app.domain.model import ListQuery
+
+router = APIRouter(prefix="/v1/events", tags=["Events"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("", response_model=ListOf[Event], summary="List events, oldest first (events:read)")
+async def list_events(
+    query: Listing,
+    uow: UoW,
+    caller: Caller,
+    type: Annotated[list[str] | None, Query(description="Event types, repeated or comma-separated.")] = None,
+    after: Annotated[str | None, Query(description="Only events after this event id.")] = None,
+) -> dict[str, object]:
+    if after and not query.after:
+        query = ListQuery(limit=query.limit, after=after, updated_since=query.updated_since)
+    page = await EventFeed(uow, caller).list(query, only(type))
+    return page_body(page, lambda e: e.resource())
+
+
+@router.get("/{event_id}", response_model=Event, summary="Get an event (events:read)")
+async def get_event(event_id: str, uow: UoW, caller: Caller) -> dict[str, object]:
+    return (await EventFeed(uow, caller).get(event_id)).resource()

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from app.api.schemas.common import ExternalRefs, Input, Resource
+from app.domain.principal import ORG_SCOPES
+
+Scope = Literal[tuple(sorted(ORG_SCOPES))]  # type: ignore[valid-type]
+
+
+class OrganizationCreate(Input):
+    name: str = Field(min_length=1, max_length=200, examples=["Acme Corp"])
+    slug: str = Field(min_length=1, max_length=64, examples=["acme"])
+
+
+class Organization(Resource):
+    name: str
+    slug: str
+
+
+class ApiClientCreate(Input):
+    name: str = Field(min_length=1, max_length=200, examples=["SAP connector"])
+    scopes: list[Scope] = Field(default_factory=list, examples=[["org:read", "events:read"]])  # type: ignore[valid-type]
+    external_refs: ExternalRefs = Field(default_factory=dict)
+
+
+class ApiClientUpsert(Input):
+    name: str = Field(min_length=1, max_length=200)
+    scopes: list[Scope] = Field(default_factory=list)  # type: ignore[valid-type]
+    external_refs: ExternalRefs = Field(default_factory=dict)
+
+
+class ApiClientPatch(Input):
+    """JSON merge patch: absent fields stay, `null` removes (an external ref, for instance)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    scopes: list[Scope] | None = None  # type: ignore[valid-type]
+    external_refs: dict[str, str | None] | None = None
+
+
+class ApiClient(Resource):
+    client_id: str
+    name: str
+    scopes: list[str]
+    external_refs: ExternalRefs
+
+
+class ApiClientWithSecret(ApiClient):
+    client_secret: str = Field(description="Shown once, at creation. Store it now: only its hash is kept.")
+
+
+class TokenResponse(Input):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+    scope: str
+
+
+class Actor(Input):
+    type: str
+    id: str
+    person_id: str | None = None
+
+
+class EventData(Input):
+    object: dict[str, Any] = Field(description="The resource as it stands after the change.")
+    previous_attributes: dict[str, Any] = Field(description="The old values of the fields that changed.")
+
+
+class Event(Input):
+    id: str
+    type: str
+    occurred_at: str
+    organization_id: str
+    actor: dict[str, Any]
+    data: EventData

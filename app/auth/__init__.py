@@ -1,0 +1,1 @@
+"""Tokens: verification of incoming JWTs (RFC 8725) and minting of our own."""

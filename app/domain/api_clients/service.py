@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain.api_clients.model import (
+    PATCHABLE,
+    ApiClient,
+    ClientCredentials,
+    check_fields,
+    hash_secret,
+    new_secret,
+)
+from app.domain.changes import check_version, ensure_external_refs_free, record
+from app.domain.clock import SYSTEM_CLOCK
+from app.domain.errors import FieldError, Forbidden, Invalid, NotFound, Unauthenticated
+from app.domain.ids import new_id
+from app.domain.model import ListQuery, Page
+from app.domain.patch import merge_patch, previous_attributes
+from app.domain.ports import Clock, CredentialStore, UnitOfWork
+from app.domain.principal import Principal
+
+SCOPE = "admin"
+
+
+class ApiClients:
+    def __init__(self, uow: UnitOfWork, principal: Principal, clock: Clock = SYSTEM_CLOCK) -> None:
+        self.uow, self.principal, self.clock = uow, principal, clock
+
+    async def create(
+        self, name: str, scopes: list[str], external_refs: dict[str, str] | None = None
+    ) -> tuple[ApiClient, str]:
+        """A new client and its secret, which is shown this once and stored only as a hash."""
+        self.principal.require(SCOPE)
+        org = self.principal.require_organization()
+        fields: dict[str, Any] = {"name": name, "scopes": scopes, "external_refs": external_refs or {}}
+        check_fields(fields)
+        await ensure_external_refs_free(self.uow.api_clients, fields["external_refs"], None)
+        secret = new_secret()
+        now = self.clock.now()
+        client = ApiClient(
+            id=new_id("client"),
+            organization_id=org,
+            created_at=now,
+            updated_at=now,
+            name=name.strip(),
+            scopes=sorted(set(scopes)),
+            secret_hash=hash_secret(secret),
+            external_refs=fields["external_refs"],
+        )
+        await self.uow.api_clients.add(client)
+        record(self.uow, self.principal, self.clock, "api_client.created", client.resource(), org)
+        return client, secret
+
+    async def get(self, client_id: str) -> ApiClient:
+        self.principal.require(SCOPE)
+        client = await self.uow.api_clients.get(client_id)
+        if client is None:
+            raise NotFound(f"No API client {client_id}.")
+        return client
+
+    async def list(self, query: ListQuery) -> Page[ApiClient]:
+        self.principal.require(SCOPE)
+        return await self.uow.api_clients.list(query)
+
+    async def update(self, client_id: str, patch: dict[str, Any], expected_version: int | None = None) -> ApiClient:
+        """Apply a JSON merge patch."""
+        self.principal.require(SCOPE)
+        client = await self.uow.api_clients.get(client_id, for_update=True)
+        if client is None:
+            raise NotFound(f"No API client {client_id}.")
+        check_version(client, expected_version)
+        return await self._apply(client, patch)
+
+    async def delete(self, client_id: str, expected_version: int | None = None) -> None:
+        self.principal.require(SCOPE)
+        client = await self.uow.api_clients.get(client_id, for_update=True)
+        if client is None:
+            raise NotFound(f"No API client {client_id}.")
+        check_version(client, expected_version)
+        await self.uow.api_clients.delete(client)
+        record(self.uow, self.principal, self.clock, "api_client.deleted", client.resource(), client.organization_id)
+
+    async def upsert_by_external_ref(
+        self, system: str, external_id: str, fields: dict[str, Any]
+    ) -> tuple[ApiClient, bool, str | None]:
+        """PUT …/by-external-ref/{system}/{id}: (client, created, secret when created)."""
+        self.principal.require(SCOPE)
+        refs = dict(fields.get("external_refs") or {})
+        if refs.get(system, external_id) != external_id:
+            raise Invalid("The body names another id for the system of the URL.")
+        refs[system] = external_id
+        existing = await self.uow.api_clients.find_by_external_ref(system, external_id)
+        if existing is None:
+            client, secret = await self.create(fields.get("name", ""), fields.get("scopes", []), refs)
+            return client, True, secret
+        patch: dict[str, Any] = {k: fields[k] for k in ("name", "scopes") if k in fields}
+        patch["external_refs"] = refs
+        locked = await self.uow.api_clients.get(existing.id, for_update=True)
+        assert locked is not None
+        return await self._apply(locked, patch), False, None
+
+    async def _apply(self, client: ApiClient, patch: dict[str, Any]) -> ApiClient:
+        unknown = sorted(set(patch) - set(PATCHABLE))
+        if unknown:
+            raise Invalid(
+                "Some fields cannot be changed.",
+                [FieldError(f"/{k}", "cannot be changed", "read_only") for k in unknown],
+            )
+        before = client.resource()
+        current = {k: getattr(client, k) for k in PATCHABLE}
+        # A null removes a member (RFC 7396); on a required field that leaves it missing, which check_fields refuses.
+        merged = merge_patch(current, patch)
+        merged.setdefault("external_refs", {})
+        merged = {k: merged.get(k) for k in PATCHABLE}
+        check_fields(merged)
+        await ensure_external_refs_free(self.uow.api_clients, merged["external_refs"], client.id)
+        client.name = merged["name"].strip()
+        client.scopes = sorted(set(merged["scopes"]))
+        client.external_refs = merged["external_refs"]
+        after = client.resource()
+        changed = previous_attributes(before, after)
+        if not changed:
+            return client
+        client.touch(self.clock.now())
+        await self.uow.api_clients.save(client, expected_version=client.version - 1)
+        record(
+            self.uow,
+            self.principal,
+            self.clock,
+            "api_client.updated",
+            client.resource(),
+            client.organization_id,
+            changed,
+        )
+        return client
+
+
+async def grant_client_credentials(
+    store: CredentialStore, client_id: str, secret: str, requested_scope: str | None
+) -> tuple[ClientCredentials, list[str]]:
+    """OAuth 2.0 client credentials: the client and the scopes its token gets (all of its own, or the
+    requested subset). The same answer for an unknown client as for a wrong secret."""
+    creds = await store.find_client(client_id)
+    if creds is None or not creds.verify(secret):
+        raise Unauthenticated("The client id or secret is wrong.")
+    scopes = sorted(creds.scopes)
+    if requested_scope:
+        wanted = set(requested_scope.split())
+        extra = sorted(wanted - set(scopes))
+        if extra:
+            raise Forbidden(f"This client may not have the scopes: {' '.join(extra)}.")
+        scopes = sorted(wanted)
+    return creds, scopes

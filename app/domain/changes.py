@@ -1,0 +1,53 @@
+"""The steps every write of every collection shares: version checks, external-ref uniqueness, events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain.errors import Conflict, PreconditionFailed
+from app.domain.events import Event
+from app.domain.ids import new_id
+from app.domain.model import Entity, ExternallyReferenced
+from app.domain.ports import Clock, Repository, UnitOfWork
+from app.domain.principal import Principal
+
+
+def check_version(entity: Entity, expected_version: int | None) -> None:
+    """`If-Match`: the caller saw `expected_version`; a newer one means its view is stale."""
+    if expected_version is not None and entity.version != expected_version:
+        raise PreconditionFailed(
+            f"{entity.id} is at version {entity.version}, not {expected_version}; read it again before changing it."
+        )
+
+
+async def ensure_external_refs_free(repo: Repository[Any], refs: dict[str, str], owner_id: str | None) -> None:
+    for system, external_id in refs.items():
+        holder = await repo.find_by_external_ref(system, external_id)
+        if holder is not None and holder.id != owner_id:
+            raise Conflict(f"The external ref {system}:{external_id} already belongs to {holder.id}.")
+
+
+def record(
+    uow: UnitOfWork,
+    principal: Principal,
+    clock: Clock,
+    event_type: str,
+    obj: dict[str, Any],
+    organization_id: str,
+    previous: dict[str, Any] | None = None,
+) -> None:
+    uow.record(
+        Event(
+            id=new_id("evt"),
+            type=event_type,
+            organization_id=organization_id,
+            occurred_at=clock.now(),
+            actor=principal.actor,
+            object=obj,
+            previous_attributes=previous or {},
+        )
+    )
+
+
+def external_refs_of(entity: ExternallyReferenced) -> dict[str, str]:
+    return dict(entity.external_refs)

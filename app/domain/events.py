@@ -1,0 +1,56 @@
+"""Events: what changed, written in the same transaction as the change, and the catalogue of types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from app.domain.clock import rfc3339
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    description: str
+    resource: str  # the kind of object in data.object
+
+
+CATALOGUE: dict[str, EventType] = {
+    t.name: t
+    for t in [
+        EventType("organization.created", "An organization was created.", "organization"),
+        EventType("api_client.created", "An API client was created.", "api_client"),
+        EventType("api_client.updated", "An API client's name, scopes or external refs changed.", "api_client"),
+        EventType("api_client.deleted", "An API client was deleted; its credentials no longer work.", "api_client"),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    type: str
+    organization_id: str
+    occurred_at: datetime
+    actor: dict[str, Any]
+    object: dict[str, Any]
+    previous_attributes: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.type not in CATALOGUE:
+            raise ValueError(f"event type {self.type!r} is not in the catalogue")
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return {"object": self.object, "previous_attributes": self.previous_attributes}
+
+    def resource(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "occurred_at": rfc3339(self.occurred_at),
+            "organization_id": self.organization_id,
+            "actor": self.actor,
+            "data": self.data,
+        }

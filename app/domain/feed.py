@@ -1,0 +1,28 @@
+"""Reading the event log: what changed, so that a consumer can catch up without a full re-read."""
+
+from __future__ import annotations
+
+from app.domain.errors import Invalid, NotFound
+from app.domain.events import CATALOGUE, Event
+from app.domain.model import ListQuery, Page
+from app.domain.ports import UnitOfWork
+from app.domain.principal import Principal
+
+
+class EventFeed:
+    def __init__(self, uow: UnitOfWork, principal: Principal) -> None:
+        self.uow, self.principal = uow, principal
+
+    async def list(self, query: ListQuery, types: list[str] | None = None) -> Page[Event]:
+        self.principal.require("events:read")
+        unknown = [t for t in types or [] if t not in CATALOGUE]
+        if unknown:
+            raise Invalid(f"Unknown event types: {', '.join(unknown)}.")
+        return await self.uow.events.list(query, types)
+
+    async def get(self, event_id: str) -> Event:
+        self.principal.require("events:read")
+        event = await self.uow.events.get(event_id)
+        if event is None:
+            raise NotFound(f"No event {event_id}.")
+        return event

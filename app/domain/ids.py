@@ -1,0 +1,28 @@
+"""Opaque ids that begin with their type and are time-ordered after the prefix (a ULID)."""
+
+from __future__ import annotations
+
+from ulid import ULID
+
+PREFIXES = {
+    "org": "organization",
+    "client": "api_client",
+    "evt": "event",
+    "unit": "unit",
+    "person": "person",
+    "mbr": "membership",
+}
+
+
+def new_id(prefix: str) -> str:
+    if prefix not in PREFIXES:
+        raise ValueError(f"unknown id prefix {prefix!r}")
+    return f"{prefix}_{ULID()}"
+
+
+def type_of(object_id: str) -> str | None:
+    """The object type an id names, or None when the id has no known prefix."""
+    prefix, sep, rest = object_id.partition("_")
+    if not sep or not rest:
+        return None
+    return PREFIXES.get(prefix)

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from app.domain.errors import ErrorList
+from app.domain.model import Entity
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+
+
+@dataclass(kw_only=True)
+class Organization(Entity):
+    """A tenant. Its own id is its organization_id."""
+
+    name: str
+    slug: str
+
+    private_fields: ClassVar[frozenset[str]] = frozenset({"organization_id"})
+
+
+def check_organization(name: Any, slug: Any) -> None:
+    errors = ErrorList()
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        errors.add("/name", "must be a non-empty string of at most 200 characters")
+    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+        errors.add("/slug", "must be lowercase letters, digits and inner hyphens, at most 64 characters")
+    errors.raise_if_any()

@@ -1,0 +1,1 @@
+"""GraphQL: the same services as REST, through Strawberry."""

@@ -1,0 +1,71 @@
+"""The per-request GraphQL context: the verified caller, one read transaction shared by the query's
+resolvers (behind a lock: a session serves one coroutine at a time), and a write transaction per
+mutation, committed before the mutation answers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Request
+from strawberry.fastapi import BaseContext
+
+from app.auth.http import bearer_principal
+from app.domain.errors import MissingCredentials
+from app.domain.principal import Principal
+from app.repo.uow import Database, SqlUnitOfWork
+
+
+class Context(BaseContext):
+    def __init__(self, principal: Principal | None, db: Database) -> None:
+        super().__init__()
+        self._principal = principal
+        self.db = db
+        self._reader: SqlUnitOfWork | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def principal(self) -> Principal:
+        if self._principal is None:
+            raise MissingCredentials("No bearer token was sent.")
+        return self._principal
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[SqlUnitOfWork]:
+        async with self._lock:
+            if self._reader is None:
+                self._reader = await self.db.unit_of_work(self.principal.organization_id, write=False).__aenter__()
+            yield self._reader
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[SqlUnitOfWork]:
+        async with self._lock, self.db.unit_of_work(self.principal.organization_id, write=True) as uow:
+            yield uow
+            await uow.commit()
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            await self._reader.__aexit__(None, None, None)
+            self._reader = None
+
+
+def _wants_ide(request: Request) -> bool:
+    return (
+        request.method == "GET"
+        and "text/html" in request.headers.get("accept", "")
+        and "query" not in request.query_params
+    )
+
+
+async def get_context(request: Request) -> AsyncIterator[Context]:
+    """Same 401 as REST: a query without a valid bearer token is refused before it runs.
+    The GraphiQL page itself (a browser's GET) needs no token; its queries do."""
+    principal = (
+        None if _wants_ide(request) and not request.headers.get("authorization") else await bearer_principal(request)
+    )
+    ctx = Context(principal, request.app.state.db)
+    try:
+        yield ctx
+    finally:
+        await ctx.close()

@@ -1,0 +1,100 @@
+"""The GraphQL schema: composed from types/ and resolved through the same services as REST."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+
+from app.domain.api_clients.service import ApiClients
+from app.domain.errors import NotFound
+from app.domain.feed import EventFeed
+from app.domain.ids import type_of
+from app.domain.organizations.service import Organizations
+from app.domain.ports import UnitOfWork
+from app.domain.principal import Principal
+from app.graphql.errors import DomainErrorCodes, masked
+from app.graphql.types.derive import Node
+from app.graphql.types.platform import ApiClient, Event, Organization, api_client, event, organization
+
+
+async def _organization(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
+    return organization(await Organizations(uow, p).get(object_id))
+
+
+async def _api_client(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
+    return api_client(await ApiClients(uow, p).get(object_id))
+
+
+async def _event(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
+    return event(await EventFeed(uow, p).get(object_id))
+
+
+NODES: dict[str, Callable[[UnitOfWork, Principal, str], Awaitable[Any]]] = {
+    "organization": _organization,
+    "api_client": _api_client,
+    "event": _event,
+}
+
+
+@strawberry.type(description="Who is asking: the token's organization, scopes and person.")
+class Viewer:
+    scopes: list[str]
+    person: strawberry.ID | None = strawberry.field(description="The id of the person the token acts as, if any.")
+    organization_id: strawberry.Private[str | None]
+
+    @strawberry.field(description="The token's organization (null for platform tokens).")
+    async def organization(self, info: strawberry.Info) -> Organization | None:
+        if self.organization_id is None:
+            return None
+        async with info.context.read() as uow:
+            return await _organization(uow, info.context.principal, self.organization_id)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The caller.")
+    def viewer(self, info: strawberry.Info) -> Viewer:
+        p: Principal = info.context.principal
+        return Viewer(
+            scopes=sorted(p.scopes),
+            person=strawberry.ID(p.person_id) if p.person_id else None,
+            organization_id=p.organization_id,
+        )
+
+    @strawberry.field(description="Any object by its id (null when it does not exist in your organization).")
+    async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
+        resolve = NODES.get(type_of(str(id)) or "")
+        if resolve is None:
+            return None
+        try:
+            async with info.context.read() as uow:
+                result: Node = await resolve(uow, info.context.principal, str(id))
+                return result
+        except NotFound:
+            return None
+
+
+TYPES: list[Any] = [Organization, ApiClient, Event]
+
+
+def build_schema(max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 2000) -> strawberry.Schema:
+    # Factories, so that every request gets fresh extension instances.
+    extensions: list[Any] = [
+        lambda: QueryDepthLimiter(max_depth=max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        DomainErrorCodes,
+        masked,
+    ]
+    return strawberry.Schema(
+        query=Query,
+        types=TYPES,
+        extensions=extensions,
+    )
+
+
+def schema_sdl() -> str:
+    return build_schema().as_str() + "\n"

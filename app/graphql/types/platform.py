@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.domain.api_clients.model import ApiClient as ApiClientModel
+from app.domain.clock import rfc3339
+from app.domain.events import Event as EventModel
+from app.domain.organizations.model import Organization as OrganizationModel
+from app.graphql.types.derive import Node, derive, instance
+
+Organization: Any = derive(OrganizationModel, "Organization", description="A tenant: a company using Liaison.")
+_ApiClientBase: Any = derive(ApiClientModel, "ApiClientFields", description="An API client.")
+
+
+@strawberry.type(description="A machine integration that trades its credentials for tokens.")
+class ApiClient(_ApiClientBase):  # type: ignore[misc]
+    @strawberry.field(description="The id to send as `client_id` to /v1/oauth/token.")
+    def client_id(self) -> strawberry.ID:
+        return strawberry.ID(self.id)
+
+
+@strawberry.type(description="A change, as recorded in the event log.")
+class Event(Node):
+    type: str
+    occurred_at: str
+    organization_id: strawberry.ID
+    actor: JSON
+    data: JSON
+
+
+def organization(o: OrganizationModel) -> Any:
+    return instance(Organization, o)
+
+
+def api_client(c: ApiClientModel) -> ApiClient:
+    return instance(ApiClient, c)  # type: ignore[no-any-return]
+
+
+def event(e: EventModel) -> Event:
+    return Event(
+        id=strawberry.ID(e.id),
+        type=e.type,
+        occurred_at=rfc3339(e.occurred_at),
+        organization_id=strawberry.ID(e.organization_id),
+        actor=cast(Any, e.actor),
+        data=cast(Any, e.data),
+    )

@@ -1,0 +1,100 @@
+"""create_app(): middleware, routers, /graphql, error handlers. Wiring only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.api import problems
+from app.api.middleware import BodyLimitMiddleware, EdgeMiddleware
+from app.api.routers import api_clients, events, oauth, ops, organizations
+from app.auth.ratelimit import RateLimiter
+from app.auth.tokens import TokenService
+from app.graphql.context import get_context
+from app.graphql.ide import LiaisonGraphQLRouter
+from app.graphql.schema import build_schema
+from app.observability import Metrics
+from app.repo.engine import make_engine
+from app.repo.migrate import head_revision
+from app.repo.uow import Database
+from app.settings import Settings, get_settings
+
+STATIC = Path(__file__).parent / "static"
+
+DESCRIPTION = """\
+Liaison is a headless collaboration API: the org chart, roles, shared objectives, handoffs between
+departments and feedback, over REST and GraphQL (`/graphql`), with webhooks.
+
+**Authentication.** Every `/v1` route takes `Authorization: Bearer <JWT>`. Get a token with
+*Authorize* → `OAuth2ClientCredentials` (an API client's id and secret), from `liaison token` in
+development, or from your own identity provider (RS256, ES256, EdDSA).
+
+**Conventions.** Lists answer `{"data": [...], "next_cursor": ...}` and take `limit` (≤ 200),
+`cursor`, `updated_since` and `external_ref=system:id`. `GET` of one object sends an `ETag`;
+`PATCH` (JSON merge patch) and `DELETE` honour `If-Match` (412 when stale). `POST` honours
+`Idempotency-Key` for 24 h. Errors are RFC 9457 `application/problem+json`. Rate limits are per client,
+announced by the `RateLimit-*` headers; over the limit, 429 with `Retry-After`.
+"""
+
+
+def _request_id_ok(value: str) -> bool:
+    return 0 < len(value) <= 200 and value.isprintable()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+    )
+    db = Database(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await db.dispose()
+
+    app = FastAPI(
+        title="Liaison API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.tokens = TokenService(settings)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_limit_storage)
+    app.state.metrics = Metrics()
+    app.state.schema_head = head_revision()
+
+    # Outermost first: the request id exists before anything logs; the edge sees every status.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(EdgeMiddleware, metrics=app.state.metrics)
+    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID", validator=_request_id_ok)
+
+    problems.install(app)
+    for module in (ops, organizations, api_clients, oauth, events):
+        app.include_router(module.router)
+
+    graphql = LiaisonGraphQLRouter(
+        build_schema(settings.graphql_max_depth, settings.graphql_max_aliases, settings.graphql_max_tokens),
+        context_getter=get_context,
+        graphql_ide="graphiql",
+        multipart_uploads_enabled=False,
+    )
+    for route in graphql.routes:
+        route.include_in_schema = False  # type: ignore[attr-defined]
+    app.include_router(graphql, prefix="/graphql")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,93 @@
+"""The tables. Every table of an organization's data has `organization_id` first in its keys, so that
+tenancy is enforced on every query (app/repo/tenancy.py) and the data can be sharded by organization."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, PrimaryKeyConstraint, String, UniqueConstraint
+from sqlmodel import Column, Field, SQLModel
+
+from app.repo.types import JsonType, UtcDateTime
+
+metadata = SQLModel.metadata
+
+
+class TenantScoped(SQLModel):
+    """Base of every table that holds one organization's data."""
+
+    organization_id: str = Field(sa_type=String(40), max_length=40)
+
+
+class OrganizationRow(SQLModel, table=True):
+    __tablename__ = "organizations"
+
+    id: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=200)
+    slug: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+    version: int = 1
+
+
+class ApiClientRow(TenantScoped, table=True):
+    __tablename__ = "api_clients"
+    __table_args__ = (Index("ix_api_clients_org_id", "organization_id", "id"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    organization_id: str = Field(
+        sa_column=Column(String(40), ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
+    )
+    name: str = Field(max_length=200)
+    scopes: list[str] = Field(sa_type=JsonType)
+    secret_hash: str = Field(max_length=128)
+    external_refs: dict[str, Any] = Field(sa_type=JsonType)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+    version: int = 1
+
+
+class ExternalRefRow(TenantScoped, table=True):
+    """The index that makes an external ref unique per organization, collection and system."""
+
+    __tablename__ = "external_refs"
+    __table_args__ = (
+        PrimaryKeyConstraint("organization_id", "collection", "system", "external_id"),
+        UniqueConstraint("organization_id", "collection", "object_id", "system", name="uq_external_refs_object"),
+    )
+
+    collection: str = Field(max_length=40)
+    system: str = Field(max_length=64)
+    external_id: str = Field(max_length=255)
+    object_id: str = Field(max_length=40)
+
+
+class EventRow(TenantScoped, table=True):
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_org_id", "organization_id", "id"),
+        Index("ix_events_org_type_id", "organization_id", "type", "id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)
+    type: str = Field(max_length=80)
+    occurred_at: datetime = Field(sa_type=UtcDateTime)
+    actor: dict[str, Any] = Field(sa_type=JsonType)
+    data: dict[str, Any] = Field(sa_type=JsonType)
+
+
+class IdempotencyKeyRow(TenantScoped, table=True):
+    """The first answer to a POST with an Idempotency-Key, replayed for 24 h to the same client."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (PrimaryKeyConstraint("organization_id", "client_id", "key"),)
+
+    client_id: str = Field(max_length=200)
+    key: str = Field(max_length=255)
+    fingerprint: str = Field(max_length=64)
+    status_code: int
+    body: Any = Field(default=None, sa_type=JsonType, nullable=True)
+    headers: dict[str, Any] = Field(sa_type=JsonType)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime, index=True)

@@ -1,0 +1,89 @@
+"""The unit of work: one session, one transaction, the repositories bound to one organization, and the
+events staged by the services, written to the events table just before commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.domain.errors import Conflict
+from app.domain.events import Event
+from app.repo.engine import WRITE_OPTION, is_sqlite
+from app.repo.idempotency import IdempotencyStore
+from app.repo.repositories import ApiClientRepository, CredentialStore, EventLog, OrganizationRepository
+from app.repo.tenancy import PLATFORM, bind_tenant
+
+
+class Database:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.sqlite = is_sqlite(engine)
+
+    def unit_of_work(self, organization_id: str | None, *, write: bool) -> SqlUnitOfWork:
+        """`organization_id` None: a platform unit of work, which sees no organization's rows."""
+        return SqlUnitOfWork(self, PLATFORM if organization_id is None else organization_id, write=write)
+
+    def system_unit_of_work(self, *, write: bool = False) -> SqlUnitOfWork:
+        """Unscoped: for the token endpoint, the worker and maintenance, never for a caller's request."""
+        return SqlUnitOfWork(self, None, write=write)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+class SqlUnitOfWork:
+    session: AsyncSession
+
+    def __init__(self, db: Database, tenant: str | None, *, write: bool) -> None:
+        self.db = db
+        self.tenant = tenant
+        self.write = write
+        self._staged: list[Event] = []
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        self.session = self.db.sessions()
+        if self.tenant is not None:
+            bind_tenant(self.session.sync_session, self.tenant)
+        await self.begin()
+        org = self.tenant or ""
+        self.organizations = OrganizationRepository(self.session)
+        self.api_clients = ApiClientRepository(self.session, org)
+        self.credentials = CredentialStore(self.session)
+        self.events = EventLog(self.session)
+        self.idempotency = IdempotencyStore(self.session, org)
+        return self
+
+    async def begin(self) -> None:
+        """Start the transaction; on SQLite a writer takes the write lock at once (BEGIN IMMEDIATE)."""
+        if self.write and self.db.sqlite:
+            await self.session.connection(execution_options={WRITE_OPTION: True})
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if self.session.in_transaction():
+                await self.session.rollback()
+        finally:
+            self._staged.clear()
+            await self.session.close()
+
+    def record(self, event: Event) -> None:
+        self._staged.append(event)
+
+    async def commit(self) -> None:
+        self.events.stage(self._staged)
+        self._staged.clear()
+        try:
+            await self.session.commit()
+        except IntegrityError as exc:
+            await self.session.rollback()
+            raise Conflict("The change conflicts with another one made at the same time; try again.") from exc
+
+    async def rollback(self) -> None:
+        self._staged.clear()
+        await self.session.rollback()
+        await self.begin()

@@ -1,0 +1,59 @@
+"""One Settings object, read from the environment (prefix LIAISON_) and a `.env` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LIAISON_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./liaison.db"
+    auto_migrate: bool = True
+    db_pool_size: int = Field(default=20, ge=1, le=500)
+    db_max_overflow: int = Field(default=10, ge=0, le=500)
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+
+    jwt_secret: str | None = None
+    jwt_issuer: str = "liaison"
+    jwt_audience: str = "liaison"
+    jwt_public_key: str | None = None
+    jwt_jwks_url: str | None = None
+    jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    access_token_ttl_seconds: int = Field(default=3600, ge=60, le=86_400)
+
+    rate_limit: str = "600/minute"
+    rate_limit_storage: str = "memory://"
+
+    max_body_bytes: int = 1024 * 1024
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = True
+
+    webhook_allow_private_networks: bool = False
+    webhook_retry_schedule: str = "5,300,1800,7200,18000,36000,36000"
+    webhook_timeout: float = Field(default=15.0, gt=0)
+
+    graphql_max_depth: int = 12
+    graphql_max_aliases: int = 30
+    graphql_max_tokens: int = 2000
+
+    @field_validator("webhook_retry_schedule")
+    @classmethod
+    def _schedule_is_seconds(cls, v: str) -> str:
+        parts = [p.strip() for p in v.split(",") if p.strip()]
+        if not parts or any(not p.isdigit() for p in parts):
+            raise ValueError("a comma-separated list of whole seconds")
+        return ",".join(parts)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Benchmarks: each prints ratios against a baseline run side by side in the same process."""
