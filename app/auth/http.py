@@ -24,9 +24,9 @@ async def bearer_principal(request: Request) -> Principal:
 async def enforce_rate_limit(request: Request, principal: Principal) -> None:
     """Per client: the organization and the token's client (or subject). Headers go on every answer."""
     key = f"{principal.organization_id or '-'}:{principal.client_id or principal.subject}"
-    allowed, headers = await request.app.state.rate_limiter.hit(key)
+    allowed, headers, retry_after = await request.app.state.rate_limiter.hit(key)
     request.state.response_headers = {**getattr(request.state, "response_headers", {}), **headers}
     if not allowed:
         raise StarletteHTTPException(
-            429, "Too many requests for this client; slow down.", headers={"Retry-After": headers["Retry-After"]}
+            429, "Too many requests for this client; slow down.", headers={"Retry-After": str(retry_after)}
         )

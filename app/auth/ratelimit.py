@@ -17,7 +17,8 @@ class RateLimiter:
         self.strategy = MovingWindowRateLimiter(storage_from_string(uri))
         self.window = self.item.get_expiry()
 
-    async def hit(self, key: str) -> tuple[bool, dict[str, str]]:
+    async def hit(self, key: str) -> tuple[bool, dict[str, str], int]:
+        """(allowed, the RateLimit headers, seconds until the window has room again)."""
         allowed = await self.strategy.hit(self.item, key)
         stats = await self.strategy.get_window_stats(self.item, key)
         reset = max(0, math.ceil(stats.reset_time - time.time()))
@@ -27,6 +28,4 @@ class RateLimiter:
             "RateLimit-Reset": str(reset),
             "RateLimit-Policy": f"{self.item.amount};w={self.window}",
         }
-        if not allowed:
-            headers["Retry-After"] = str(max(1, reset))
-        return allowed, headers
+        return allowed, headers, max(1, reset)

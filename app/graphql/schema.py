@@ -16,6 +16,7 @@ from app.domain.organizations.service import Organizations
 from app.domain.ports import UnitOfWork
 from app.domain.principal import Principal
 from app.graphql.errors import DomainErrorCodes, masked
+from app.graphql.scalars import SCALAR_OVERRIDES
 from app.graphql.types.derive import Node
 from app.graphql.types.platform import ApiClient, Event, Organization, api_client, event, organization
 
@@ -93,6 +94,7 @@ def build_schema(max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 2
         query=Query,
         types=TYPES,
         extensions=extensions,
+        scalar_overrides=SCALAR_OVERRIDES,
     )
 
 

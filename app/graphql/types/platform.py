@@ -1,12 +1,12 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
 from app.domain.api_clients.model import ApiClient as ApiClientModel
-from app.domain.clock import rfc3339
 from app.domain.events import Event as EventModel
 from app.domain.organizations.model import Organization as OrganizationModel
 from app.graphql.types.derive import Node, derive, instance
@@ -25,7 +25,7 @@ class ApiClient(_ApiClientBase):  # type: ignore[misc]
 @strawberry.type(description="A change, as recorded in the event log.")
 class Event(Node):
     type: str
-    occurred_at: str
+    occurred_at: datetime
     organization_id: strawberry.ID
     actor: JSON
     data: JSON
@@ -43,7 +43,7 @@ def event(e: EventModel) -> Event:
     return Event(
         id=strawberry.ID(e.id),
         type=e.type,
-        occurred_at=rfc3339(e.occurred_at),
+        occurred_at=e.occurred_at,
         organization_id=strawberry.ID(e.organization_id),
         actor=cast(Any, e.actor),
         data=cast(Any, e.data),

@@ -1,0 +1,90 @@
+"""Organization B never sees organization A: every route of the OpenAPI document that takes an id
+answers 404 to B for A's objects, exactly as for ids that do not exist, and so does GraphQL's node(id:)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+from tests.factories import make_api_client, make_org
+
+# How to find, in organization A, an object for each kind of path parameter. A route whose parameter is
+# not here fails the walk: whoever adds a route adds its parameter here, and the route is then checked.
+PARAM_KINDS = {
+    "organization_id": "organization",
+    "client_id": "api_client",
+    "event_id": "event",
+}
+UPSERT = re.compile(r"/by-external-ref/\{system\}/\{external_id\}$")
+
+
+async def seed_org_a(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[str, str], dict[str, Any]]:
+    org, h = await make_org(client, "A")
+    api_client = await make_api_client(client, h, external_refs={"sap": "A-1"})
+    event = (await client.get("/v1/events", headers=h)).json()["data"][0]
+    ids = {"organization": org, "api_client": api_client["id"], "event": event["id"]}
+    return ids, h, api_client
+
+
+def body_for(method: str) -> dict[str, Any] | None:
+    return {} if method in ("patch", "post", "put") else None
+
+
+async def test_every_route_with_an_id_answers_404_across_organizations(client: httpx.AsyncClient) -> None:
+    ids, h_a, api_client_a = await seed_org_a(client)
+    _org_b, h_b = await make_org(client, "B")
+    spec = (await client.get("/openapi.json")).json()
+    walked = []
+    for path, operations in spec["paths"].items():
+        params = re.findall(r"\{(\w+)\}", path)
+        if not params:
+            continue
+        for method in operations:
+            if UPSERT.search(path):
+                continue  # an upsert by external ref is checked below: B gets its own object, never A's
+            unknown = [p for p in params if p not in PARAM_KINDS]
+            assert not unknown, f"{method.upper()} {path}: add {unknown} to PARAM_KINDS"
+            real = path
+            missing = path
+            for p in params:
+                real = real.replace("{" + p + "}", ids[PARAM_KINDS[p]])
+                missing = missing.replace("{" + p + "}", PARAM_KINDS[p].split("_")[0] + "_01DOESNOTEXIST000000000000")
+            kwargs: dict[str, Any] = {"headers": h_b}
+            if body_for(method) is not None:
+                kwargs["json"] = body_for(method)
+            r = await client.request(method.upper(), real, **kwargs)
+            assert r.status_code == 404, f"{method.upper()} {real} as B: {r.status_code} {r.text}"
+            assert r.headers["content-type"].startswith("application/problem+json")
+            gone = await client.request(method.upper(), missing, **kwargs)
+            assert gone.status_code == 404 and gone.json()["title"] == r.json()["title"]
+            walked.append(f"{method.upper()} {path}")
+    assert len(walked) >= 5, walked
+    # A's objects are untouched by B's attempts
+    r = await client.get(f"/v1/api-clients/{ids['api_client']}", headers=h_a)
+    assert r.status_code == 200 and r.json()["version"] == 1
+
+    # Upsert by external ref: B's PUT with A's reference makes B's own object; A's stays A's.
+    r = await client.put("/v1/api-clients/by-external-ref/sap/A-1", json={"name": "B's", "scopes": []}, headers=h_b)
+    assert r.status_code == 201 and r.json()["id"] != api_client_a["id"]
+    a_now = await client.get(f"/v1/api-clients/{api_client_a['id']}", headers=h_a)
+    assert a_now.json()["name"] == api_client_a["name"]
+    listed_b = (await client.get("/v1/api-clients", headers=h_b)).json()["data"]
+    assert [c["id"] for c in listed_b] == [r.json()["id"]]
+    events_b = (await client.get("/v1/events", headers=h_b)).json()["data"]
+    assert all(e["organization_id"] != ids["organization"] for e in events_b)
+
+
+async def test_graphql_node_hides_other_organizations(client: httpx.AsyncClient) -> None:
+    ids, h_a, _ = await seed_org_a(client)
+    _org_b, h_b = await make_org(client, "B")
+    query = "query($id: ID!) { node(id: $id) { id __typename } }"
+    for kind, object_id in ids.items():
+        mine = await client.post("/graphql", json={"query": query, "variables": {"id": object_id}}, headers=h_a)
+        assert mine.json()["data"]["node"]["id"] == object_id, (kind, mine.text)
+        theirs = await client.post("/graphql", json={"query": query, "variables": {"id": object_id}}, headers=h_b)
+        assert theirs.status_code == 200
+        assert theirs.json() == {"data": {"node": None}}, (kind, theirs.text)
+    r = await client.post("/graphql", json={"query": query, "variables": {"id": "client_01DOESNOTEXIST"}}, headers=h_a)
+    assert r.json() == {"data": {"node": None}}

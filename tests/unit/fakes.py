@@ -1,0 +1,108 @@
+"""In-memory fakes of the domain's ports, for fast tests of the rules."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Generic, TypeVar
+
+from app.domain.api_clients.model import ApiClient, ClientCredentials
+from app.domain.errors import PreconditionFailed
+from app.domain.events import Event
+from app.domain.model import ListQuery, Page
+from app.domain.organizations.model import Organization
+
+E = TypeVar("E")
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        self.t += timedelta(milliseconds=1)
+        return self.t
+
+
+class MemoryRepository(Generic[E]):
+    def __init__(self) -> None:
+        self.items: dict[str, Any] = {}
+
+    async def get(self, object_id: str, *, for_update: bool = False) -> E | None:
+        item = self.items.get(object_id)
+        return copy.deepcopy(item)
+
+    async def list(self, query: ListQuery) -> Page[E]:
+        ids = sorted(i for i in self.items if not query.after or i > query.after)
+        chosen = [copy.deepcopy(self.items[i]) for i in ids[: query.limit]]
+        return Page(chosen, ids[query.limit - 1] if len(ids) > query.limit else None)
+
+    async def add(self, entity: E) -> None:
+        self.items[entity.id] = copy.deepcopy(entity)  # type: ignore[attr-defined]
+
+    async def save(self, entity: E, *, expected_version: int) -> None:
+        if self.items[entity.id].version != expected_version:  # type: ignore[attr-defined]
+            raise PreconditionFailed("moved")
+        self.items[entity.id] = copy.deepcopy(entity)  # type: ignore[attr-defined]
+
+    async def delete(self, entity: E) -> None:
+        del self.items[entity.id]  # type: ignore[attr-defined]
+
+    async def find_by_external_ref(self, system: str, external_id: str) -> E | None:
+        for item in self.items.values():
+            if item.external_refs.get(system) == external_id:
+                return copy.deepcopy(item)  # type: ignore[no-any-return]
+        return None
+
+
+class MemoryOrganizations:
+    def __init__(self) -> None:
+        self.items: dict[str, Organization] = {}
+
+    async def get(self, organization_id: str) -> Organization | None:
+        return self.items.get(organization_id)
+
+    async def get_by_slug(self, slug: str) -> Organization | None:
+        return next((o for o in self.items.values() if o.slug == slug), None)
+
+    async def list(self, query: ListQuery) -> Page[Organization]:
+        return Page(sorted(self.items.values(), key=lambda o: o.id)[: query.limit], None)
+
+    async def add(self, organization: Organization) -> None:
+        self.items[organization.id] = organization
+
+
+class MemoryCredentials:
+    def __init__(self, clients: MemoryRepository[ApiClient]) -> None:
+        self.clients = clients
+
+    async def find_client(self, client_id: str) -> ClientCredentials | None:
+        c = self.clients.items.get(client_id)
+        return None if c is None else ClientCredentials(c.id, c.organization_id, c.scopes, c.secret_hash)
+
+
+class MemoryEvents:
+    def __init__(self) -> None:
+        self.items: list[Event] = []
+
+    async def list(self, query: ListQuery, types: list[str] | None = None) -> Page[Event]:
+        return Page([e for e in self.items if not types or e.type in types], None)
+
+    async def get(self, event_id: str) -> Event | None:
+        return next((e for e in self.items if e.id == event_id), None)
+
+
+@dataclass
+class FakeUnitOfWork:
+    organizations: MemoryOrganizations = field(default_factory=MemoryOrganizations)
+    api_clients: MemoryRepository[ApiClient] = field(default_factory=MemoryRepository)
+    events: MemoryEvents = field(default_factory=MemoryEvents)
+    staged: list[Event] = field(default_factory=list)
+
+    @property
+    def credentials(self) -> MemoryCredentials:
+        return MemoryCredentials(self.api_clients)
+
+    def record(self, event: Event) -> None:
+        self.staged.append(event)
