@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.api import problems
 from app.api.middleware import BodyLimitMiddleware, EdgeMiddleware
-from app.api.routers import api_clients, events, oauth, ops, organizations
+from app.api.routers import api_clients, events, oauth, ops, org_chart, organizations
 from app.auth.ratelimit import RateLimiter
 from app.auth.tokens import TokenService
 from app.graphql.context import get_context
@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID", validator=_request_id_ok)
 
     problems.install(app)
-    for module in (ops, organizations, api_clients, oauth, events):
+    for module in (ops, organizations, api_clients, oauth, events, org_chart):
         app.include_router(module.router)
 
     graphql = LiaisonGraphQLRouter(

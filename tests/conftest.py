@@ -120,3 +120,20 @@ async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def engine_name(database_url: str) -> str:
     return "postgresql" if database_url.startswith("postgresql") else "sqlite"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line that shows the database tests ran on both engines."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            if getattr(report, "when", "call") != "call" and outcome == "passed":
+                continue
+            for engine in ENGINES:
+                if f"[{engine}" in nodeid or f"-{engine}]" in nodeid or f"-{engine}-" in nodeid:
+                    counts.setdefault(engine, {}).setdefault(outcome, 0)
+                    counts[engine][outcome] += 1
+    if counts:
+        parts = [f"{engine}: " + ", ".join(f"{n} {o}" for o, n in sorted(c.items())) for engine, c in counts.items()]
+        terminalreporter.write_line("database tests by engine — " + "; ".join(parts))

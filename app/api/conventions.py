@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Iterable
@@ -14,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import AwareDatetime, BaseModel
 
 from app.domain.clock import SYSTEM_CLOCK
+from app.domain.cursor import decode_cursor, encode_cursor
 from app.domain.errors import Conflict, FieldError, Invalid
 from app.domain.model import Entity, ListQuery, Page
 from app.domain.principal import Principal
@@ -26,21 +25,6 @@ MAX_LIMIT = 200
 class ListOf(BaseModel, Generic[T]):
     data: list[T]
     next_cursor: str | None
-
-
-def encode_cursor(after: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"after": after}).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> str:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        after = json.loads(raw)["after"]
-        if not isinstance(after, str):
-            raise ValueError
-        return after
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-        raise Invalid("The cursor is not one this API gave.", [FieldError("/cursor", "unknown cursor")]) from exc
 
 
 def parse_external_ref(value: str) -> tuple[str, str]:

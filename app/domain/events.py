@@ -23,6 +23,16 @@ CATALOGUE: dict[str, EventType] = {
         EventType("api_client.created", "An API client was created.", "api_client"),
         EventType("api_client.updated", "An API client's name, scopes or external refs changed.", "api_client"),
         EventType("api_client.deleted", "An API client was deleted; its credentials no longer work.", "api_client"),
+        EventType("unit.created", "A unit was created.", "unit"),
+        EventType("unit.updated", "A unit's name, kind, lead or external refs changed.", "unit"),
+        EventType("unit.moved", "A unit got another parent (other fields may have changed with it).", "unit"),
+        EventType("unit.deleted", "A unit was deleted.", "unit"),
+        EventType("person.created", "A person was created.", "person"),
+        EventType("person.updated", "A person's fields changed.", "person"),
+        EventType("person.deactivated", "A person became inactive.", "person"),
+        EventType("membership.created", "A person joined a unit.", "membership"),
+        EventType("membership.updated", "A membership's title, kind, primary flag or dates changed.", "membership"),
+        EventType("membership.ended", "A membership ended (its ends_on is set and has come).", "membership"),
     ]
 }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from fastapi import Request
 from strawberry.fastapi import BaseContext
@@ -14,6 +15,7 @@ from strawberry.fastapi import BaseContext
 from app.auth.http import bearer_principal
 from app.domain.errors import MissingCredentials
 from app.domain.principal import Principal
+from app.graphql.loaders import OrgLoaders
 from app.repo.uow import Database, SqlUnitOfWork
 
 
@@ -24,6 +26,13 @@ class Context(BaseContext):
         self.db = db
         self._reader: SqlUnitOfWork | None = None
         self._lock = asyncio.Lock()
+        self._loaders: dict[datetime | None, OrgLoaders] = {}
+
+    def loaders(self, as_of: datetime | None) -> OrgLoaders:
+        """One set of DataLoaders per instant asked about (None: the present)."""
+        if as_of not in self._loaders:
+            self._loaders[as_of] = OrgLoaders(self, as_of)
+        return self._loaders[as_of]
 
     @property
     def principal(self) -> Principal:
@@ -43,6 +52,7 @@ class Context(BaseContext):
         async with self._lock, self.db.unit_of_work(self.principal.organization_id, write=True) as uow:
             yield uow
             await uow.commit()
+        self._loaders.clear()  # what the loaders cached may have just changed
 
     async def close(self) -> None:
         if self._reader is not None:

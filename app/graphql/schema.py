@@ -12,12 +12,16 @@ from app.domain.api_clients.service import ApiClients
 from app.domain.errors import NotFound
 from app.domain.feed import EventFeed
 from app.domain.ids import type_of
+from app.domain.org_chart.service import OrgChart
 from app.domain.organizations.service import Organizations
 from app.domain.ports import UnitOfWork
 from app.domain.principal import Principal
 from app.graphql.errors import DomainErrorCodes, masked
+from app.graphql.mutations.org_chart import OrgChartMutation
+from app.graphql.queries.org_chart import OrgChartQuery
 from app.graphql.scalars import SCALAR_OVERRIDES
 from app.graphql.types.derive import Node
+from app.graphql.types.org_chart import Membership, Person, Unit, membership, person, unit
 from app.graphql.types.platform import ApiClient, Event, Organization, api_client, event, organization
 
 
@@ -33,10 +37,25 @@ async def _event(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
     return event(await EventFeed(uow, p).get(object_id))
 
 
+async def _unit(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
+    return unit(await OrgChart(uow, p).get_unit(object_id))
+
+
+async def _person(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
+    return person(await OrgChart(uow, p).get_person(object_id))
+
+
+async def _membership(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
+    return membership(await OrgChart(uow, p).get_membership(object_id))
+
+
 NODES: dict[str, Callable[[UnitOfWork, Principal, str], Awaitable[Any]]] = {
     "organization": _organization,
     "api_client": _api_client,
     "event": _event,
+    "unit": _unit,
+    "person": _person,
+    "membership": _membership,
 }
 
 
@@ -55,7 +74,7 @@ class Viewer:
 
 
 @strawberry.type
-class Query:
+class Query(OrgChartQuery):
     @strawberry.field(description="The caller.")
     def viewer(self, info: strawberry.Info) -> Viewer:
         p: Principal = info.context.principal
@@ -78,7 +97,12 @@ class Query:
             return None
 
 
-TYPES: list[Any] = [Organization, ApiClient, Event]
+@strawberry.type
+class Mutation(OrgChartMutation):
+    pass
+
+
+TYPES: list[Any] = [Organization, ApiClient, Event, Unit, Person, Membership]
 
 
 def build_schema(max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 2000) -> strawberry.Schema:
@@ -92,6 +116,7 @@ def build_schema(max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 2
     ]
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         types=TYPES,
         extensions=extensions,
         scalar_overrides=SCALAR_OVERRIDES,

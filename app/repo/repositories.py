@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import fields as dc_fields
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -21,6 +21,7 @@ from app.domain.organizations.model import Organization
 from app.repo.tables import ApiClientRow, EventRow, ExternalRefRow, OrganizationRow
 
 E = TypeVar("E", bound=ExternallyReferenced)
+BATCH = 2000
 
 
 @asynccontextmanager
@@ -52,8 +53,11 @@ class SqlRepository(Generic[E]):
         return self.entity(**{n: getattr(row, n) for n in names})
 
     def to_values(self, entity: E) -> dict[str, Any]:
-        columns = set(self.row.__table__.columns.keys())
-        return {f.name: getattr(entity, f.name) for f in dc_fields(entity) if f.name in columns}
+        attributes = set(self.row.model_fields)
+        return {f.name: getattr(entity, f.name) for f in dc_fields(entity) if f.name in attributes}
+
+    async def _after_write(self, entities: list[E], *, deleted: bool = False) -> None:
+        """Versioned collections keep every version (see VersionedSqlRepository)."""
 
     async def get(self, object_id: str, *, for_update: bool = False) -> E | None:
         stmt = select(self.row).where(col(self.row.id) == object_id)
@@ -81,6 +85,7 @@ class SqlRepository(Generic[E]):
         async with unique_violation_is_conflict(f"{entity.id} conflicts with an existing object."):
             await self.session.flush()
         await self._write_refs(entity)
+        await self._after_write([entity])
 
     async def save(self, entity: E, *, expected_version: int) -> None:
         values = self.to_values(entity)
@@ -94,6 +99,7 @@ class SqlRepository(Generic[E]):
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise PreconditionFailed(f"{entity.id} was changed by another request; read it again.")
         await self._write_refs(entity)
+        await self._after_write([entity])
 
     async def delete(self, entity: E) -> None:
         await self.session.execute(
@@ -102,6 +108,7 @@ class SqlRepository(Generic[E]):
             )
         )
         await self.session.execute(delete(self.row).where(col(self.row.id) == entity.id))
+        await self._after_write([entity], deleted=True)
 
     async def find_by_external_ref(self, system: str, external_id: str) -> E | None:
         stmt = select(self.row).where(col(self.row.id).in_(self._ref_owner(system, external_id)))
@@ -218,18 +225,22 @@ class EventLog:
             previous_attributes=row.data.get("previous_attributes", {}),
         )
 
-    def stage(self, events: list[Event]) -> None:
-        for ev in events:
-            self.session.add(
-                EventRow(
-                    id=ev.id,
-                    type=ev.type,
-                    organization_id=ev.organization_id,
-                    occurred_at=ev.occurred_at,
-                    actor=ev.actor,
-                    data=ev.data,
-                )
-            )
+    async def write(self, events: list[Event]) -> None:
+        if not events:
+            return
+        rows = [
+            {
+                "id": ev.id,
+                "type": ev.type,
+                "organization_id": ev.organization_id,
+                "occurred_at": ev.occurred_at,
+                "actor": ev.actor,
+                "data": ev.data,
+            }
+            for ev in events
+        ]
+        for start in range(0, len(rows), BATCH):
+            await self.session.execute(insert(EventRow), rows[start : start + BATCH])
 
     async def get(self, event_id: str) -> Event | None:
         row = (await self.session.execute(select(EventRow).where(col(EventRow.id) == event_id))).scalar()

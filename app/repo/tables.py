@@ -3,10 +3,20 @@ tenancy is enforced on every query (app/repo/tenancy.py) and the data can be sha
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, PrimaryKeyConstraint, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    UniqueConstraint,
+)
 from sqlmodel import Column, Field, SQLModel
 
 from app.repo.types import JsonType, UtcDateTime
@@ -91,3 +101,97 @@ class IdempotencyKeyRow(TenantScoped, table=True):
     headers: dict[str, Any] = Field(sa_type=JsonType)
     created_at: datetime = Field(sa_type=UtcDateTime)
     expires_at: datetime = Field(sa_type=UtcDateTime, index=True)
+
+
+class PersonRow(TenantScoped, table=True):
+    __tablename__ = "people"
+    __table_args__ = (
+        Index("ix_people_org_id", "organization_id", "id"),
+        Index("ix_people_org_manager", "organization_id", "manager_id"),
+        UniqueConstraint("organization_id", "email_key", name="uq_people_org_email"),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)
+    organization_id: str = Field(
+        sa_column=Column(String(40), ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
+    )
+    given_name: str = Field(max_length=200)
+    family_name: str = Field(max_length=200)
+    email: str = Field(max_length=320)
+    email_key: str = Field(max_length=320)
+    title: str | None = Field(default=None, max_length=200)
+    manager_id: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("people.id"), nullable=True))
+    status: str = Field(max_length=20)
+    external_refs: dict[str, Any] = Field(sa_type=JsonType)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+    version: int = 1
+
+
+class UnitRow(TenantScoped, table=True):
+    __tablename__ = "units"
+    __table_args__ = (
+        Index("ix_units_org_id", "organization_id", "id"),
+        Index("ix_units_org_parent", "organization_id", "parent_id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)
+    organization_id: str = Field(
+        sa_column=Column(String(40), ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
+    )
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    parent_id: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("units.id"), nullable=True))
+    lead_person_id: str | None = Field(
+        default=None, sa_column=Column(String(40), ForeignKey("people.id"), nullable=True)
+    )
+    external_refs: dict[str, Any] = Field(sa_type=JsonType)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+    version: int = 1
+
+
+class MembershipRow(TenantScoped, table=True):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        Index("ix_memberships_org_id", "organization_id", "id"),
+        Index("ix_memberships_org_person", "organization_id", "person_id"),
+        Index("ix_memberships_org_unit", "organization_id", "unit_id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)
+    organization_id: str = Field(
+        sa_column=Column(String(40), ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
+    )
+    person_id: str = Field(sa_column=Column(String(40), ForeignKey("people.id"), nullable=False))
+    unit_id: str = Field(sa_column=Column(String(40), ForeignKey("units.id", ondelete="CASCADE"), nullable=False))
+    title: str | None = Field(default=None, max_length=200)
+    kind: str = Field(max_length=20)
+    primary: bool = Field(sa_column=Column("is_primary", Boolean, nullable=False))
+    starts_on: date | None = Field(default=None, sa_type=Date)
+    ends_on: date | None = Field(default=None, sa_type=Date)
+    external_refs: dict[str, Any] = Field(sa_type=JsonType)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+    version: int = 1
+
+
+class HistoryRow(TenantScoped, table=True):
+    """Every version of every org-chart object with its validity interval [valid_from, valid_to).
+    Reads of the present never touch it; reads of the past (`as_of`) read only it."""
+
+    __tablename__ = "history"
+    __table_args__ = (
+        Index("ix_history_org_collection_from", "organization_id", "collection", "valid_from"),
+        Index("ix_history_org_object_open", "organization_id", "collection", "object_id", "valid_to"),
+    )
+
+    seq: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    )
+    collection: str = Field(max_length=40)
+    object_id: str = Field(max_length=40)
+    valid_from: datetime = Field(sa_type=UtcDateTime)
+    valid_to: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
+    data: dict[str, Any] = Field(sa_type=JsonType)

@@ -12,6 +12,7 @@ from app.domain.errors import Conflict
 from app.domain.events import Event
 from app.repo.engine import WRITE_OPTION, is_sqlite
 from app.repo.idempotency import IdempotencyStore
+from app.repo.org_chart import MembershipRepository, PersonRepository, UnitRepository
 from app.repo.repositories import ApiClientRepository, CredentialStore, EventLog, OrganizationRepository
 from app.repo.tenancy import PLATFORM, bind_tenant
 
@@ -54,6 +55,9 @@ class SqlUnitOfWork:
         self.credentials = CredentialStore(self.session)
         self.events = EventLog(self.session)
         self.idempotency = IdempotencyStore(self.session, org)
+        self.units = UnitRepository(self.session, org)
+        self.people = PersonRepository(self.session, org)
+        self.memberships = MembershipRepository(self.session, org)
         return self
 
     async def begin(self) -> None:
@@ -75,9 +79,9 @@ class SqlUnitOfWork:
         self._staged.append(event)
 
     async def commit(self) -> None:
-        self.events.stage(self._staged)
-        self._staged.clear()
+        staged, self._staged = self._staged, []
         try:
+            await self.events.write(staged)
             await self.session.commit()
         except IntegrityError as exc:
             await self.session.rollback()

@@ -16,6 +16,14 @@ PARAM_KINDS = {
     "organization_id": "organization",
     "client_id": "api_client",
     "event_id": "event",
+    "unit_id": "unit",
+    "person_id": "person",
+    "membership_id": "membership",
+}
+UPSERT_BODIES = {
+    "/v1/api-clients/": {"name": "B's", "scopes": []},
+    "/v1/units/": {"name": "B's", "kind": "team"},
+    "/v1/people/": {"given_name": "B", "family_name": "B", "email": "b@b.test"},
 }
 UPSERT = re.compile(r"/by-external-ref/\{system\}/\{external_id\}$")
 
@@ -24,7 +32,14 @@ async def seed_org_a(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[st
     org, h = await make_org(client, "A")
     api_client = await make_api_client(client, h, external_refs={"sap": "A-1"})
     event = (await client.get("/v1/events", headers=h)).json()["data"][0]
-    ids = {"organization": org, "api_client": api_client["id"], "event": event["id"]}
+    unit = (await client.post("/v1/units", json={"name": "A", "kind": "company", "external_refs": {"sap": "A-1"}},
+                              headers=h)).json()
+    person = (await client.post("/v1/people", json={"given_name": "A", "family_name": "A", "email": "a@a.test",
+                                                    "external_refs": {"sap": "A-1"}}, headers=h)).json()
+    membership = (await client.post("/v1/memberships", json={"person_id": person["id"], "unit_id": unit["id"]},
+                                    headers=h)).json()
+    ids = {"organization": org, "api_client": api_client["id"], "event": event["id"], "unit": unit["id"],
+           "person": person["id"], "membership": membership["id"]}
     return ids, h, api_client
 
 
@@ -66,12 +81,16 @@ async def test_every_route_with_an_id_answers_404_across_organizations(client: h
     assert r.status_code == 200 and r.json()["version"] == 1
 
     # Upsert by external ref: B's PUT with A's reference makes B's own object; A's stays A's.
-    r = await client.put("/v1/api-clients/by-external-ref/sap/A-1", json={"name": "B's", "scopes": []}, headers=h_b)
-    assert r.status_code == 201 and r.json()["id"] != api_client_a["id"]
-    a_now = await client.get(f"/v1/api-clients/{api_client_a['id']}", headers=h_a)
-    assert a_now.json()["name"] == api_client_a["name"]
-    listed_b = (await client.get("/v1/api-clients", headers=h_b)).json()["data"]
-    assert [c["id"] for c in listed_b] == [r.json()["id"]]
+    upserts = [p for p in spec["paths"] if UPSERT.search(p)]
+    assert len(upserts) == len(UPSERT_BODIES), upserts
+    for path in upserts:
+        prefix = path.split("by-external-ref")[0]
+        r = await client.put(path.replace("{system}", "sap").replace("{external_id}", "A-1"),
+                             json=UPSERT_BODIES[prefix], headers=h_b)
+        assert r.status_code == 201, (path, r.text)
+        assert r.json()["id"] not in ids.values()
+        mine = (await client.get(prefix.rstrip("/"), params={"external_ref": "sap:A-1"}, headers=h_a)).json()["data"]
+        assert len(mine) == 1 and mine[0]["id"] in ids.values() and mine[0]["version"] == 1, (path, mine)
     events_b = (await client.get("/v1/events", headers=h_b)).json()["data"]
     assert all(e["organization_id"] != ids["organization"] for e in events_b)
 

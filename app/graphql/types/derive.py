@@ -40,7 +40,8 @@ def instance(gql_type: Any, entity: Any, **extra: Any) -> Any:
     """Fill a derived type from a domain object."""
     names = [f.python_name for f in gql_type.__strawberry_definition__.fields if not f.base_resolver]
     values = {n: getattr(entity, n) for n in names if n not in extra and hasattr(entity, n)}
-    return gql_type(**values, **extra)
+    values.update({k: v for k, v in extra.items() if k not in values})
+    return gql_type(**values)
 
 
 __all__ = ["JSON", "Node", "datetime", "derive", "instance"]

@@ -36,7 +36,7 @@ def organization(o: OrganizationModel) -> Any:
 
 
 def api_client(c: ApiClientModel) -> ApiClient:
-    return instance(ApiClient, c)  # type: ignore[no-any-return]
+    return instance(ApiClient, c)
 
 
 def event(e: EventModel) -> Event:

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from app.api.schemas.common import ExternalRefs, Input, Resource
+
+UnitKind = Literal["company", "division", "department", "team", "project"]
+PersonStatus = Literal["active", "inactive"]
+MembershipKind = Literal["member", "rotation", "training"]
+Name = Field(min_length=1, max_length=200)
+
+
+class UnitCreate(Input):
+    name: str = Field(min_length=1, max_length=200, examples=["Sales"])
+    kind: UnitKind
+    parent_id: str | None = Field(default=None, description="Null for a root unit.")
+    lead_person_id: str | None = None
+    external_refs: ExternalRefs = Field(default_factory=dict)
+
+
+class UnitPatch(Input):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    kind: UnitKind | None = None
+    parent_id: str | None = None
+    lead_person_id: str | None = None
+    external_refs: dict[str, str | None] | None = None
+
+
+class Unit(Resource):
+    name: str
+    kind: UnitKind
+    parent_id: str | None
+    lead_person_id: str | None
+    external_refs: ExternalRefs
+
+
+class UnitAtDepth(Unit):
+    depth: int = Field(description="Levels below the unit asked about (children are at 1).")
+
+
+class PersonCreate(Input):
+    given_name: str = Field(min_length=1, max_length=200, examples=["Ada"])
+    family_name: str = Field(min_length=1, max_length=200, examples=["Lovelace"])
+    email: str = Field(min_length=3, max_length=320, examples=["ada@example.com"])
+    title: str | None = Field(default=None, max_length=200)
+    manager_id: str | None = None
+    status: PersonStatus = "active"
+    external_refs: ExternalRefs = Field(default_factory=dict)
+
+
+class PersonPatch(Input):
+    given_name: str | None = Field(default=None, min_length=1, max_length=200)
+    family_name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: str | None = Field(default=None, min_length=3, max_length=320)
+    title: str | None = Field(default=None, max_length=200)
+    manager_id: str | None = None
+    status: PersonStatus | None = None
+    external_refs: dict[str, str | None] | None = None
+
+
+class Person(Resource):
+    given_name: str
+    family_name: str
+    email: str
+    title: str | None
+    manager_id: str | None
+    status: PersonStatus
+    external_refs: ExternalRefs
+
+
+class MembershipCreate(Input):
+    person_id: str
+    unit_id: str
+    title: str | None = Field(default=None, max_length=200)
+    kind: MembershipKind = "member"
+    primary: bool = False
+    starts_on: date | None = None
+    ends_on: date | None = None
+    external_refs: ExternalRefs = Field(default_factory=dict)
+
+
+class MembershipPatch(Input):
+    title: str | None = Field(default=None, max_length=200)
+    kind: MembershipKind | None = None
+    primary: bool | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    external_refs: dict[str, str | None] | None = None
+
+
+class Membership(Resource):
+    person_id: str
+    unit_id: str
+    title: str | None
+    kind: MembershipKind
+    primary: bool
+    starts_on: date | None
+    ends_on: date | None
+    external_refs: ExternalRefs
+
+
+class MembershipEnd(Input):
+    ends_on: date | None = Field(default=None, description="The last day; today when absent.")
+
+
+class MemberRole(Input):
+    id: str
+    title: str | None
+    kind: MembershipKind
+    primary: bool
+
+
+class OrgChartMember(Input):
+    person: Person
+    membership: MemberRole
+
+
+class OrgChartNode(Unit):
+    members: list[OrgChartMember]
+    children: list[OrgChartNode]
+
+
+class OrgChart(Input):
+    data: list[OrgChartNode]
+    next_cursor: None = None
+
+
+class SyncUnit(Input):
+    external_id: str = Field(min_length=1, max_length=255)
+    name: str = Field(min_length=1, max_length=200)
+    kind: UnitKind | None = None
+    parent_external_id: str | None = None
+
+
+class SyncPerson(Input):
+    external_id: str = Field(min_length=1, max_length=255)
+    given_name: str = Field(min_length=1, max_length=200)
+    family_name: str = Field(min_length=1, max_length=200)
+    email: str = Field(min_length=3, max_length=320)
+    title: str | None = Field(default=None, max_length=200)
+    manager_external_id: str | None = None
+    unit_external_id: str | None = Field(default=None, description="The person's primary unit.")
+
+
+class SyncRequest(Input):
+    system: str = Field(min_length=1, max_length=64, examples=["sap"])
+    units: list[SyncUnit] = Field(default_factory=list)
+    people: list[SyncPerson] = Field(default_factory=list)
+
+
+class SyncCounts(Input):
+    created: int
+    updated: int
+    unchanged: int
+
+
+class SyncResult(Input):
+    units: SyncCounts
+    people: SyncCounts

@@ -1,0 +1,34 @@
+"""Per-request DataLoaders, one set per `asOf` instant, each calling the org chart's batched reads."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from app.domain.org_chart.model import Membership, Person, Unit
+from app.domain.org_chart.service import OrgChartBatches
+
+
+class OrgLoaders:
+    def __init__(self, context: Any, as_of: datetime | None) -> None:
+        self.context, self.as_of = context, as_of
+
+        def loader(
+            fetch: Callable[[OrgChartBatches, list[str]], Awaitable[dict[str, Any]]], default: Any
+        ) -> DataLoader[str, Any]:
+            async def batch(keys: Sequence[str]) -> list[Any]:
+                async with self.context.read() as uow:
+                    found = await fetch(OrgChartBatches(uow, self.context.principal, self.as_of), list(keys))
+                return [found.get(k, default) for k in keys]
+
+            return DataLoader(load_fn=batch)
+
+        self.unit: DataLoader[str, Unit | None] = loader(lambda b, k: b.units(k), None)
+        self.person: DataLoader[str, Person | None] = loader(lambda b, k: b.people(k), None)
+        self.children: DataLoader[str, list[Unit]] = loader(lambda b, k: b.children(k), [])
+        self.reports: DataLoader[str, list[Person]] = loader(lambda b, k: b.reports(k), [])
+        self.unit_memberships: DataLoader[str, list[Membership]] = loader(lambda b, k: b.memberships_of_units(k), [])
+        self.person_memberships: DataLoader[str, list[Membership]] = loader(lambda b, k: b.memberships_of_people(k), [])

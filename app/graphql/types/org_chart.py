@@ -1,0 +1,138 @@
+"""Unit, Person and Membership in GraphQL: fields derived from the domain, relations through DataLoaders,
+and the instant (`asOf`) carried down so that a nested read answers as the org stood then."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from app.domain.org_chart.model import Membership as MembershipModel
+from app.domain.org_chart.model import Person as PersonModel
+from app.domain.org_chart.model import Unit as UnitModel
+from app.graphql.types.derive import derive, instance
+
+T = TypeVar("T")
+
+_UnitFields: Any = derive(UnitModel, "UnitFields", description="A unit's own fields.")
+_PersonFields: Any = derive(PersonModel, "PersonFields", description="A person's own fields.")
+_MembershipFields: Any = derive(MembershipModel, "MembershipFields", description="A membership's own fields.")
+
+
+def _loaders(info: strawberry.Info, as_of: datetime | None) -> Any:
+    return info.context.loaders(as_of)
+
+
+@strawberry.type(description="A unit of the org chart: company, division, department, team or project.")
+class Unit(_UnitFields):  # type: ignore[misc]
+    as_of: strawberry.Private[datetime | None] = None
+
+    @strawberry.field(description="The parent unit (null for a root).")
+    async def parent(self, info: strawberry.Info) -> Unit | None:
+        if not self.parent_id:
+            return None
+        return unit(await _loaders(info, self.as_of).unit.load(self.parent_id), self.as_of)
+
+    @strawberry.field(description="The units directly below.")
+    async def children(self, info: strawberry.Info) -> list[Unit]:
+        return [unit(u, self.as_of) for u in await _loaders(info, self.as_of).children.load(self.id)]
+
+    @strawberry.field(description="The parent, then its parent, up to the root.")
+    async def ancestors(self, info: strawberry.Info) -> list[Unit]:
+        out: list[Unit] = []
+        current, seen = self.parent_id, {self.id}
+        while current and current not in seen:
+            seen.add(current)
+            found = await _loaders(info, self.as_of).unit.load(current)
+            if found is None:
+                break
+            out.append(unit(found, self.as_of))
+            current = found.parent_id
+        return out
+
+    @strawberry.field(description="The people with a running membership in this unit.")
+    async def members(self, info: strawberry.Info) -> list[Person]:
+        loaders = _loaders(info, self.as_of)
+        memberships = await loaders.unit_memberships.load(self.id)
+        ids = list(dict.fromkeys(m.person_id for m in memberships))  # once each, in membership order
+        return [person(p, self.as_of) for p in await loaders.person.load_many(ids) if p is not None]
+
+    @strawberry.field(description="The running memberships of this unit.")
+    async def memberships(self, info: strawberry.Info) -> list[Membership]:
+        return [membership(m, self.as_of) for m in await _loaders(info, self.as_of).unit_memberships.load(self.id)]
+
+    @strawberry.field(description="The unit's lead.")
+    async def lead(self, info: strawberry.Info) -> Person | None:
+        if not self.lead_person_id:
+            return None
+        return person(await _loaders(info, self.as_of).person.load(self.lead_person_id), self.as_of)
+
+
+@strawberry.type(description="A person of the organization.")
+class Person(_PersonFields):  # type: ignore[misc]
+    as_of: strawberry.Private[datetime | None] = None
+
+    @strawberry.field(description="The person's manager.")
+    async def manager(self, info: strawberry.Info) -> Person | None:
+        if not self.manager_id:
+            return None
+        return person(await _loaders(info, self.as_of).person.load(self.manager_id), self.as_of)
+
+    @strawberry.field(description="The people who report directly to this person.")
+    async def reports(self, info: strawberry.Info) -> list[Person]:
+        return [person(p, self.as_of) for p in await _loaders(info, self.as_of).reports.load(self.id)]
+
+    @strawberry.field(description="The person's memberships (in the past: those running then).")
+    async def memberships(self, info: strawberry.Info) -> list[Membership]:
+        return [membership(m, self.as_of) for m in await _loaders(info, self.as_of).person_memberships.load(self.id)]
+
+    @strawberry.field(description="The units of the person's running memberships.")
+    async def units(self, info: strawberry.Info) -> list[Unit]:
+        loaders = _loaders(info, self.as_of)
+        day = (self.as_of or datetime.now().astimezone()).date()
+        ids = sorted({m.unit_id for m in await loaders.person_memberships.load(self.id) if m.active_on(day)})
+        return [unit(u, self.as_of) for u in await loaders.unit.load_many(ids) if u is not None]
+
+
+@strawberry.type(description="A person's place in a unit.")
+class Membership(_MembershipFields):  # type: ignore[misc]
+    as_of: strawberry.Private[datetime | None] = None
+
+    @strawberry.field
+    async def person(self, info: strawberry.Info) -> Person | None:
+        return person(await _loaders(info, self.as_of).person.load(self.person_id), self.as_of)
+
+    @strawberry.field
+    async def unit(self, info: strawberry.Info) -> Unit | None:
+        return unit(await _loaders(info, self.as_of).unit.load(self.unit_id), self.as_of)
+
+
+def unit(u: UnitModel | None, as_of: datetime | None = None) -> Any:
+    return None if u is None else instance(Unit, u, as_of=as_of)
+
+
+def person(p: PersonModel | None, as_of: datetime | None = None) -> Any:
+    return None if p is None else instance(Person, p, as_of=as_of)
+
+
+def membership(m: MembershipModel | None, as_of: datetime | None = None) -> Any:
+    return None if m is None else instance(Membership, m, as_of=as_of)
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    node: T
+    cursor: str
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
