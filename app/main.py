@@ -79,7 +79,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.schema_head = head_revision()
 
     # Outermost first: the request id exists before anything logs; the edge sees every status.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        bulk_routes={"/v1/sync/org-chart": settings.sync_max_body_bytes},
+    )
     app.add_middleware(EdgeMiddleware, metrics=app.state.metrics)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID", validator=_request_id_ok)
 

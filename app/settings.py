@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     rate_limit_storage: str = "memory://"
 
     max_body_bytes: int = 1024 * 1024
+    sync_max_body_bytes: int = 16 * 1024 * 1024  # POST /v1/sync/org-chart: 10,000 people is about 2 MiB
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
 

@@ -101,17 +101,20 @@ class BodyTooLarge(StarletteHTTPException):
 
 
 class BodyLimitMiddleware:
-    """413 for a body over the limit, whether it declares its length or streams it."""
+    """413 for a body over the limit, whether it declares its length or streams it. Bulk routes (the
+    org-chart sync) have a larger limit of their own."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, bulk_routes: dict[str, int] | None = None) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max = max_bytes
+        self.bulk_routes = bulk_routes or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        detail = f"The body is larger than {self.max_bytes} bytes."
+        max_bytes = self.bulk_routes.get(scope["path"], self.default_max)
+        detail = f"The body is larger than {max_bytes} bytes."
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
@@ -119,7 +122,7 @@ class BodyLimitMiddleware:
                 except ValueError:
                     await send_problem(send, 400, "The Content-Length header is not a number.")
                     return
-                if declared > self.max_bytes:
+                if declared > max_bytes:
                     await send_problem(send, 413, detail, [(b"connection", b"close")])
                     return
         seen = 0
@@ -130,8 +133,8 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if seen > max_bytes:
+                    raise BodyTooLarge(max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:

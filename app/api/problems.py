@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain import errors as de
@@ -115,6 +116,16 @@ def validation_problem(exc: RequestValidationError) -> JSONResponse:
     return problem(422, "The request has invalid fields.", errors=out)
 
 
+TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
+
+
+def is_transient(exc: DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(getattr(exc.orig, "__cause__", None), "sqlstate", None)
+    if sqlstate in TRANSIENT_SQLSTATES:
+        return True
+    return "database is locked" in str(exc.orig)  # SQLite, after its busy timeout
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -132,3 +143,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(de.DomainError)
     async def _domain(_req: Request, exc: de.DomainError) -> JSONResponse:
         return domain_problem(exc)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(_req: Request, exc: DBAPIError) -> JSONResponse:
+        """A deadlock, a serialization failure or a lock timeout is a collision with a concurrent change:
+        nothing was changed and the request can be retried. Anything else is our fault: a 500."""
+        if is_transient(exc):
+            return problem(
+                409,
+                "The change collided with a concurrent one and was not made; retry it.",
+                headers={"Retry-After": "1"},
+            )
+        raise exc

@@ -32,14 +32,29 @@ async def seed_org_a(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[st
     org, h = await make_org(client, "A")
     api_client = await make_api_client(client, h, external_refs={"sap": "A-1"})
     event = (await client.get("/v1/events", headers=h)).json()["data"][0]
-    unit = (await client.post("/v1/units", json={"name": "A", "kind": "company", "external_refs": {"sap": "A-1"}},
-                              headers=h)).json()
-    person = (await client.post("/v1/people", json={"given_name": "A", "family_name": "A", "email": "a@a.test",
-                                                    "external_refs": {"sap": "A-1"}}, headers=h)).json()
-    membership = (await client.post("/v1/memberships", json={"person_id": person["id"], "unit_id": unit["id"]},
-                                    headers=h)).json()
-    ids = {"organization": org, "api_client": api_client["id"], "event": event["id"], "unit": unit["id"],
-           "person": person["id"], "membership": membership["id"]}
+    unit = (
+        await client.post(
+            "/v1/units", json={"name": "A", "kind": "company", "external_refs": {"sap": "A-1"}}, headers=h
+        )
+    ).json()
+    person = (
+        await client.post(
+            "/v1/people",
+            json={"given_name": "A", "family_name": "A", "email": "a@a.test", "external_refs": {"sap": "A-1"}},
+            headers=h,
+        )
+    ).json()
+    membership = (
+        await client.post("/v1/memberships", json={"person_id": person["id"], "unit_id": unit["id"]}, headers=h)
+    ).json()
+    ids = {
+        "organization": org,
+        "api_client": api_client["id"],
+        "event": event["id"],
+        "unit": unit["id"],
+        "person": person["id"],
+        "membership": membership["id"],
+    }
     return ids, h, api_client
 
 
@@ -48,7 +63,7 @@ def body_for(method: str) -> dict[str, Any] | None:
 
 
 async def test_every_route_with_an_id_answers_404_across_organizations(client: httpx.AsyncClient) -> None:
-    ids, h_a, api_client_a = await seed_org_a(client)
+    ids, h_a, _ = await seed_org_a(client)
     _org_b, h_b = await make_org(client, "B")
     spec = (await client.get("/openapi.json")).json()
     walked = []
@@ -85,8 +100,9 @@ async def test_every_route_with_an_id_answers_404_across_organizations(client: h
     assert len(upserts) == len(UPSERT_BODIES), upserts
     for path in upserts:
         prefix = path.split("by-external-ref")[0]
-        r = await client.put(path.replace("{system}", "sap").replace("{external_id}", "A-1"),
-                             json=UPSERT_BODIES[prefix], headers=h_b)
+        r = await client.put(
+            path.replace("{system}", "sap").replace("{external_id}", "A-1"), json=UPSERT_BODIES[prefix], headers=h_b
+        )
         assert r.status_code == 201, (path, r.text)
         assert r.json()["id"] not in ids.values()
         mine = (await client.get(prefix.rstrip("/"), params={"external_ref": "sap:A-1"}, headers=h_a)).json()["data"]

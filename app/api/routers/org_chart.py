@@ -309,7 +309,8 @@ async def end_membership(
 async def sync_org_chart(body: s.SyncRequest, uow: UoW, caller: Caller) -> dict[str, Any]:
     """The whole batch is checked first: one bad row rejects it with 422 and `errors` that point at
     the row (`/people/17/email`), and nothing changes. The same payload twice reports everything
-    `unchanged` and records no event."""
+    `unchanged` and records no event. This route takes bodies up to 16 MiB
+    (`LIAISON_SYNC_MAX_BODY_BYTES`); every other route, 1 MiB."""
     return await OrgChartSync(uow, caller).run(
         body.system, [u.model_dump() for u in body.units], [p.model_dump() for p in body.people]
     )
