@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from asgi_correlation_id import CorrelationIdMiddleware
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from app.api import problems
+from app.api.deps import SECURITY, SECURITY_SCHEMES, current_principal
 from app.api.middleware import BodyLimitMiddleware, EdgeMiddleware
 from app.api.routers import api_clients, events, oauth, ops, org_chart, organizations
 from app.auth.ratelimit import RateLimiter
@@ -44,6 +48,37 @@ announced by the `RateLimit-*` headers; over the limit, 429 with `Retry-After`.
 
 def _request_id_ok(value: str) -> bool:
     return 0 < len(value) <= 200 and value.isprintable()
+
+
+def _document_security(app: FastAPI) -> None:
+    """The document declares the two ways to authenticate (the console's Authorize button uses them)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _with_security(router: APIRouter) -> APIRouter:
+    """Each route that takes the caller says so in the document."""
+    for route in router.routes:
+        if isinstance(route, APIRoute) and _takes_caller(route):
+            route.openapi_extra = {**(route.openapi_extra or {}), "security": SECURITY}
+    return router
+
+
+def _takes_caller(route: APIRoute) -> bool:
+    pending = list(route.dependant.dependencies)
+    while pending:
+        dep = pending.pop()
+        if dep.call is current_principal:
+            return True
+        pending.extend(dep.dependencies)
+    return False
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -89,8 +124,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     problems.install(app)
     for module in (ops, organizations, api_clients, oauth, events, org_chart):
-        app.include_router(module.router)
+        app.include_router(_with_security(module.router))
 
+    _document_security(app)
     graphql = LiaisonGraphQLRouter(
         build_schema(settings.graphql_max_depth, settings.graphql_max_aliases, settings.graphql_max_tokens),
         context_getter=get_context,

@@ -5,37 +5,33 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
-from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
-from fastapi.security import HTTPBearer, OAuth2
+from fastapi import Depends, Request
 
 from app.auth.http import bearer_principal
 from app.domain.principal import ALL_SCOPES, Principal
 from app.repo.uow import SqlUnitOfWork
 
-SCOPE_DESCRIPTIONS = {s: f"The `{s}` scope" for s in sorted(ALL_SCOPES)}
+SCOPE_DESCRIPTIONS: dict[str, str] = {s: f"The `{s}` scope" for s in sorted(ALL_SCOPES)}
 
-oauth2_client_credentials = OAuth2(
-    flows=OAuthFlows(
-        clientCredentials=OAuthFlowClientCredentials(tokenUrl="/v1/oauth/token", scopes=SCOPE_DESCRIPTIONS)
-    ),
-    scheme_name="OAuth2ClientCredentials",
-    description="An API client's id and secret, traded at /v1/oauth/token for a bearer token.",
-    auto_error=False,
-)
-bearer_jwt = HTTPBearer(
-    scheme_name="BearerJWT",
-    bearerFormat="JWT",
-    auto_error=False,
-    description="A JWT from /v1/oauth/token, `liaison token`, or your own identity provider.",
-)
+# Declared in the OpenAPI document (the console's Authorize button), not run per request: the bearer
+# token is read once, by current_principal.
+SECURITY_SCHEMES = {
+    "OAuth2ClientCredentials": {
+        "type": "oauth2",
+        "description": "An API client's id and secret, traded at /v1/oauth/token for a bearer token.",
+        "flows": {"clientCredentials": {"tokenUrl": "/v1/oauth/token", "scopes": SCOPE_DESCRIPTIONS}},
+    },
+    "BearerJWT": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "A JWT from /v1/oauth/token, `liaison token`, or your own identity provider.",
+    },
+}
+SECURITY: list[dict[str, list[str]]] = [{"OAuth2ClientCredentials": []}, {"BearerJWT": []}]
 
 
-async def current_principal(
-    request: Request,
-    _oauth: Annotated[str | None, Security(oauth2_client_credentials)] = None,
-    _bearer: Annotated[object, Depends(bearer_jwt)] = None,
-) -> Principal:
+async def current_principal(request: Request) -> Principal:
     return await bearer_principal(request)
 
 

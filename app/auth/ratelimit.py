@@ -1,4 +1,4 @@
-"""Rate limits per API client (moving window, from the `limits` library), with the RateLimit headers."""
+"""Rate limits per API client (sliding window counter: constant work per hit, from the `limits` library), with the RateLimit headers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 import time
 
 from limits import parse
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 
 
@@ -14,7 +14,7 @@ class RateLimiter:
     def __init__(self, spec: str, storage_uri: str) -> None:
         self.item = parse(spec)
         uri = storage_uri if storage_uri.startswith("async+") else "async+" + storage_uri
-        self.strategy = MovingWindowRateLimiter(storage_from_string(uri))
+        self.strategy = SlidingWindowCounterRateLimiter(storage_from_string(uri))
         self.window = self.item.get_expiry()
 
     async def hit(self, key: str) -> tuple[bool, dict[str, str], int]:

@@ -19,6 +19,7 @@ from app.domain.principal import ALL_SCOPES, PLATFORM_ADMIN, Principal
 from app.settings import Settings
 
 HS = "HS256"
+VERIFIED_CACHE_SIZE = 10_000
 ASYMMETRIC = ("RS256", "ES256", "EdDSA")
 
 
@@ -44,6 +45,7 @@ class TokenService:
             pem = settings.jwt_public_key.replace("\\n", "\n").encode()
             self.public_key = load_pem_public_key(pem)
             self.public_algorithm = _algorithm_for(self.public_key)
+        self._verified: dict[str, tuple[Principal, float]] = {}
         self.jwks = (
             jwt.PyJWKClient(settings.jwt_jwks_url, cache_keys=True, lifespan=300, timeout=5)
             if settings.jwt_jwks_url
@@ -69,6 +71,20 @@ class TokenService:
         raise Unauthenticated(f"The algorithm {alg!r} is not accepted.")
 
     async def verify(self, token: str) -> Principal:
+        """A verified token is remembered until it expires: the signature of the same bytes cannot change."""
+        cached = self._verified.get(token)
+        if cached is not None:
+            principal, expires = cached
+            if time.time() <= expires + self.leeway:
+                return principal
+            del self._verified[token]
+        principal, expires = await self._verify(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (principal, expires)
+        return principal
+
+    async def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -97,7 +113,7 @@ class TokenService:
             raise Unauthenticated(f"The token lacks the claim `{exc.claim}`.") from exc
         except jwt.PyJWTError as exc:
             raise Unauthenticated("The token's signature or claims are invalid.") from exc
-        return self._principal(claims)
+        return self._principal(claims), float(claims["exp"])
 
     @staticmethod
     def _principal(claims: dict[str, Any]) -> Principal:

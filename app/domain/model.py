@@ -29,12 +29,7 @@ class Entity:
 
     def resource(self) -> dict[str, Any]:
         """The object as REST, GraphQL and events show it."""
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            if f.name in self.private_fields:
-                continue
-            out[f.name] = to_wire(getattr(self, f.name))
-        return out
+        return {name: to_wire(getattr(self, name)) for name in _public_fields(type(self))}
 
     def touch(self, now: datetime) -> None:
         self.updated_at = now
@@ -46,7 +41,22 @@ class ExternallyReferenced(Entity):
     external_refs: dict[str, str] = field(default_factory=dict)
 
 
+_PUBLIC_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _public_fields(cls: type[Entity]) -> tuple[str, ...]:
+    names = _PUBLIC_FIELDS.get(cls)
+    if names is None:
+        names = _PUBLIC_FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.name not in cls.private_fields)
+    return names
+
+
+PLAIN = (str, int, float, bool, type(None))
+
+
 def to_wire(value: Any) -> Any:
+    if isinstance(value, PLAIN):
+        return value
     if isinstance(value, datetime):
         return rfc3339(value)
     if isinstance(value, date):

@@ -6,6 +6,7 @@ import hashlib
 import typing
 from dataclasses import fields as dc_fields
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, and_, bindparam, func, insert, literal, or_, select, text
@@ -24,6 +25,16 @@ def table(row: type[Any]) -> Table:
     return cast(Table, row.__table__)
 
 
+@cache
+def _entity_columns(row: type[Any], entity: type[Any]) -> tuple[tuple[str, int], ...]:
+    """(attribute, position in a `select(table)` row) for each field of the domain object."""
+    positions = {c.name: i for i, c in enumerate(table(row).columns)}
+    names = {f.name for f in dc_fields(entity)}
+    return tuple(
+        (attr.key, positions[attr.columns[0].name]) for attr in row.__mapper__.column_attrs if attr.key in names
+    )
+
+
 def _chunks(ids: list[str], size: int = 5000) -> typing.Iterator[list[str]]:
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
@@ -31,6 +42,17 @@ def _chunks(ids: list[str], size: int = 5000) -> typing.Iterator[list[str]]:
 
 class VersionedSqlRepository(SqlRepository[E]):
     """Keeps every version in `history` with [valid_from, valid_to), written with the change itself."""
+
+    async def _where(self, *criteria: Any, order: Any = None) -> list[E]:
+        """Many objects without ORM objects: the table's columns, then straight into domain objects.
+        A statement on the table is not an ORM statement, so the organization filter is written here."""
+        t = table(self.row)
+        stmt = select(t).where(t.c.organization_id == self.organization_id, *criteria)
+        if order is not None:
+            stmt = stmt.order_by(order)
+        names = _entity_columns(self.row, self.entity)  # type: ignore[arg-type]
+        rows = (await self.session.execute(stmt)).all()
+        return [self.entity(**{attr: row[i] for attr, i in names}) for row in rows]
 
     def _snapshot(self, entity: E) -> dict[str, Any]:
         return entity.resource()
@@ -102,8 +124,7 @@ class VersionedSqlRepository(SqlRepository[E]):
     async def get_many(self, ids: list[str]) -> list[E]:
         out: list[E] = []
         for chunk in _chunks(sorted(set(ids))):
-            rows = (await self.session.execute(select(self.row).where(col(self.row.id).in_(chunk)))).scalars()
-            out.extend(self.to_entity(r) for r in rows)
+            out.extend(await self._where(table(self.row).c.id.in_(chunk)))
         return out
 
     async def by_system(self, system: str) -> dict[str, E]:
@@ -195,9 +216,9 @@ class UnitRepository(VersionedSqlRepository[Unit]):
 
     async def children_of(self, unit_ids: list[str]) -> list[Unit]:
         out: list[Unit] = []
+        t = table(UnitRow)
         for chunk in _chunks(sorted(set(unit_ids))):
-            stmt = select(UnitRow).where(col(UnitRow.parent_id).in_(chunk)).order_by(col(UnitRow.id))
-            out.extend(self.to_entity(r) for r in (await self.session.execute(stmt)).scalars())
+            out.extend(await self._where(t.c.parent_id.in_(chunk), order=t.c.id))
         return out
 
     async def descendants(self, unit_id: str, max_depth: int | None) -> list[tuple[Unit, int]]:
@@ -268,9 +289,9 @@ class PersonRepository(VersionedSqlRepository[Person]):
 
     async def reports_of(self, manager_ids: list[str]) -> list[Person]:
         out: list[Person] = []
+        t = table(PersonRow)
         for chunk in _chunks(sorted(set(manager_ids))):
-            stmt = select(PersonRow).where(col(PersonRow.manager_id).in_(chunk)).order_by(col(PersonRow.id))
-            out.extend(self.to_entity(r) for r in (await self.session.execute(stmt)).scalars())
+            out.extend(await self._where(t.c.manager_id.in_(chunk), order=t.c.id))
         return out
 
     async def reports(self, person_id: str, recursive: bool) -> list[Person]:
@@ -320,14 +341,14 @@ class MembershipRepository(VersionedSqlRepository[Membership]):
 
     async def of_people(self, person_ids: list[str]) -> list[Membership]:
         out: list[Membership] = []
+        t = table(MembershipRow)
         for chunk in _chunks(sorted(set(person_ids))):
-            stmt = select(MembershipRow).where(col(MembershipRow.person_id).in_(chunk)).order_by(col(MembershipRow.id))
-            out.extend(self.to_entity(r) for r in (await self.session.execute(stmt)).scalars())
+            out.extend(await self._where(t.c.person_id.in_(chunk), order=t.c.id))
         return out
 
     async def of_units(self, unit_ids: list[str]) -> list[Membership]:
         out: list[Membership] = []
+        t = table(MembershipRow)
         for chunk in _chunks(sorted(set(unit_ids))):
-            stmt = select(MembershipRow).where(col(MembershipRow.unit_id).in_(chunk)).order_by(col(MembershipRow.id))
-            out.extend(self.to_entity(r) for r in (await self.session.execute(stmt)).scalars())
+            out.extend(await self._where(t.c.unit_id.in_(chunk), order=t.c.id))
         return out

@@ -61,9 +61,13 @@ class SqlUnitOfWork:
         return self
 
     async def begin(self) -> None:
-        """Start the transaction; on SQLite a writer takes the write lock at once (BEGIN IMMEDIATE)."""
+        """Start the transaction; on SQLite a writer takes the write lock at once (BEGIN IMMEDIATE). On
+        PostgreSQL a reader runs in autocommit: no BEGIN and ROLLBACK round trips around its statements,
+        each of which sees what was committed before it started."""
         if self.write and self.db.sqlite:
             await self.session.connection(execution_options={WRITE_OPTION: True})
+        elif not self.write and not self.db.sqlite:
+            await self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
