@@ -30,11 +30,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level, settings.log_json)
     if settings.auto_migrate:
         upgrade(settings.database_url)
-    if not args.no_worker:
-        pass  # the webhook delivery worker joins here once webhooks exist
     uvicorn.run(
-        create_app(settings), host=args.host, port=args.port, log_config=None, proxy_headers=True, server_header=False
+        create_app(settings, with_worker=not args.no_worker),
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        proxy_headers=True,
+        server_header=False,
     )
+    return 0
+
+
+def cmd_worker(_args: argparse.Namespace) -> int:
+    from app.observability import configure_logging
+    from app.repo.migrate import upgrade
+    from app.worker.delivery import run_worker
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    if settings.auto_migrate:
+        upgrade(settings.database_url)
+    asyncio.run(run_worker(settings))
     return 0
 
 
@@ -101,11 +117,14 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="liaison", description="Liaison: a headless collaboration API.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("serve", help="run the API (and, once webhooks exist, the delivery worker)")
+    s = sub.add_parser("serve", help="run the API and the webhook delivery worker")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--no-worker", action="store_true", help="run the API alone")
     s.set_defaults(func=cmd_serve)
+
+    w = sub.add_parser("worker", help="deliver webhooks only (run several for scale; they share the work)")
+    w.set_defaults(func=cmd_worker)
 
     m = sub.add_parser("migrate", help="upgrade the database schema to head")
     m.set_defaults(func=cmd_migrate)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,9 +17,11 @@ from fastapi.staticfiles import StaticFiles
 from app.api import problems
 from app.api.deps import SECURITY, SECURITY_SCHEMES, current_principal
 from app.api.middleware import BodyLimitMiddleware, EdgeMiddleware
-from app.api.routers import api_clients, events, oauth, ops, org_chart, organizations
+from app.api.routers import api_clients, events, oauth, ops, org_chart, organizations, webhooks
+from app.api.schemas.webhooks import WebhookPayload
 from app.auth.ratelimit import RateLimiter
 from app.auth.tokens import TokenService
+from app.domain.events import CATALOGUE
 from app.graphql.context import get_context
 from app.graphql.ide import LiaisonGraphQLRouter
 from app.graphql.schema import build_schema
@@ -27,6 +30,7 @@ from app.repo.engine import make_engine
 from app.repo.migrate import head_revision
 from app.repo.uow import Database
 from app.settings import Settings, get_settings
+from app.worker.delivery import DeliveryWorker, WorkerMetrics
 
 STATIC = Path(__file__).parent / "static"
 
@@ -55,7 +59,13 @@ def _document_security(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                webhooks=app.webhooks.routes,
+            )
             schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
             app.openapi_schema = schema
         return app.openapi_schema
@@ -81,7 +91,51 @@ def _takes_caller(route: APIRoute) -> bool:
     return False
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def _declare_webhooks(app: FastAPI) -> None:
+    """The document's top-level `webhooks`: every event type, its payload and the three headers."""
+    headers = [
+        {
+            "name": "webhook-id",
+            "in": "header",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "The event's id: the same on every retry of this message.",
+        },
+        {
+            "name": "webhook-timestamp",
+            "in": "header",
+            "required": True,
+            "schema": {"type": "integer"},
+            "description": "Seconds since the epoch when this attempt was signed.",
+        },
+        {
+            "name": "webhook-signature",
+            "in": "header",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` with the endpoint's secret; "
+            "during a rotation two signatures, space-separated.",
+        },
+    ]
+    for event_type in [*CATALOGUE, "ping"]:
+        description = CATALOGUE[event_type].description if event_type in CATALOGUE else "Sent by POST …/test."
+
+        def receiver(payload: WebhookPayload) -> None:
+            """Answer 2xx to acknowledge; anything else is retried."""
+
+        app.webhooks.add_api_route(
+            event_type,
+            receiver,
+            methods=["POST"],
+            summary=event_type,
+            description=description,
+            openapi_extra={"parameters": headers},
+            status_code=204,
+        )
+
+
+def create_app(settings: Settings | None = None, *, with_worker: bool = False) -> FastAPI:
+    """`with_worker`: deliver webhooks from this process too (what `liaison serve` does by default)."""
     settings = settings or get_settings()
     engine = make_engine(
         settings.database_url,
@@ -92,9 +146,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     db = Database(engine)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await db.dispose()
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        worker = None
+        if with_worker:
+            worker = asyncio.create_task(DeliveryWorker(db, settings, app.state.worker_metrics).run(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            if worker is not None:
+                await worker
+            await db.dispose()
 
     app = FastAPI(
         title="Liaison API",
@@ -111,6 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tokens = TokenService(settings)
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_limit_storage)
     app.state.metrics = Metrics()
+    app.state.worker_metrics = WorkerMetrics(app.state.metrics.registry)
     app.state.schema_head = head_revision()
 
     # Outermost first: the request id exists before anything logs; the edge sees every status.
@@ -123,10 +187,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID", validator=_request_id_ok)
 
     problems.install(app)
-    for module in (ops, organizations, api_clients, oauth, events, org_chart):
+    for module in (ops, organizations, api_clients, oauth, events, org_chart, webhooks):
         app.include_router(_with_security(module.router))
 
     _document_security(app)
+    _declare_webhooks(app)
     graphql = LiaisonGraphQLRouter(
         build_schema(settings.graphql_max_depth, settings.graphql_max_aliases, settings.graphql_max_tokens),
         context_getter=get_context,

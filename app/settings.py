@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     webhook_allow_private_networks: bool = False
     webhook_retry_schedule: str = "5,300,1800,7200,18000,36000,36000"
     webhook_timeout: float = Field(default=15.0, gt=0)
+    webhook_disable_after: int = Field(default=5 * 24 * 3600, ge=1, description="seconds of failing before disabling")
+    webhook_concurrency: int = Field(default=32, ge=1, le=1000)
+    webhook_per_endpoint: int = Field(default=4, ge=1, le=100)
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    webhook_lease_seconds: float = Field(
+        default=60.0, gt=0, description="how long a claim holds before another worker may take it"
+    )
 
     graphql_max_depth: int = 12
     graphql_max_aliases: int = 30

@@ -76,6 +76,8 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "auto_migrate": False,
         "rate_limit": "100000/minute",
         "log_json": True,
+        # receivers in tests listen on 127.0.0.1; the SSRF tests turn this off again
+        "webhook_allow_private_networks": True,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]

@@ -33,6 +33,18 @@ CATALOGUE: dict[str, EventType] = {
         EventType("membership.created", "A person joined a unit.", "membership"),
         EventType("membership.updated", "A membership's title, kind, primary flag or dates changed.", "membership"),
         EventType("membership.ended", "A membership ended (its ends_on is set and has come).", "membership"),
+        EventType("webhook_endpoint.created", "A webhook endpoint was created.", "webhook_endpoint"),
+        EventType(
+            "webhook_endpoint.updated",
+            "A webhook endpoint's URL, event types, description or state changed.",
+            "webhook_endpoint",
+        ),
+        EventType("webhook_endpoint.deleted", "A webhook endpoint was deleted.", "webhook_endpoint"),
+        EventType(
+            "webhook_endpoint.disabled",
+            "An endpoint was disabled: it answered 410, or kept failing past the retry schedule.",
+            "webhook_endpoint",
+        ),
     ]
 }
 

@@ -11,6 +11,10 @@ PREFIXES = {
     "unit": "unit",
     "person": "person",
     "mbr": "membership",
+    "wh": "webhook_endpoint",
+    "whd": "webhook_delivery",
+    "wha": "webhook_attempt",
+    "msg": "message",
 }
 
 

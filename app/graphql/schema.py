@@ -16,13 +16,24 @@ from app.domain.org_chart.service import OrgChart
 from app.domain.organizations.service import Organizations
 from app.domain.ports import UnitOfWork
 from app.domain.principal import Principal
+from app.domain.webhooks.service import WebhookEndpoints
 from app.graphql.errors import DomainErrorCodes, masked
 from app.graphql.mutations.org_chart import OrgChartMutation
 from app.graphql.queries.org_chart import OrgChartQuery
 from app.graphql.scalars import SCALAR_OVERRIDES
 from app.graphql.types.derive import Node
 from app.graphql.types.org_chart import Membership, Person, Unit, membership, person, unit
-from app.graphql.types.platform import ApiClient, Event, Organization, api_client, event, organization
+from app.graphql.types.platform import (
+    ApiClient,
+    Event,
+    Organization,
+    WebhookEndpoint,
+    api_client,
+    event,
+    organization,
+    webhook_endpoint,
+)
+from app.worker.net import SystemResolver
 
 
 async def _organization(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
@@ -49,7 +60,14 @@ async def _membership(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
     return membership(await OrgChart(uow, p).get_membership(object_id))
 
 
+async def _webhook_endpoint(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
+    # Reading an endpoint needs no DNS: the resolver is only asked when a URL is set.
+    service = WebhookEndpoints(uow, p, SystemResolver(), allow_private=False)
+    return webhook_endpoint(await service.get(object_id))
+
+
 NODES: dict[str, Callable[[UnitOfWork, Principal, str], Awaitable[Any]]] = {
+    "webhook_endpoint": _webhook_endpoint,
     "organization": _organization,
     "api_client": _api_client,
     "event": _event,
@@ -102,7 +120,7 @@ class Mutation(OrgChartMutation):
     pass
 
 
-TYPES: list[Any] = [Organization, ApiClient, Event, Unit, Person, Membership]
+TYPES: list[Any] = [Organization, ApiClient, Event, Unit, Person, Membership, WebhookEndpoint]
 
 
 def build_schema(max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 2000) -> strawberry.Schema:

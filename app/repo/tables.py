@@ -195,3 +195,68 @@ class HistoryRow(TenantScoped, table=True):
     valid_from: datetime = Field(sa_type=UtcDateTime)
     valid_to: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
     data: dict[str, Any] = Field(sa_type=JsonType)
+
+
+class WebhookEndpointRow(TenantScoped, table=True):
+    __tablename__ = "webhook_endpoints"
+    __table_args__ = (Index("ix_webhook_endpoints_org_id", "organization_id", "id"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    organization_id: str = Field(
+        sa_column=Column(String(40), ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
+    )
+    url: str = Field(max_length=2048)
+    event_types: list[str] = Field(sa_type=JsonType)
+    description: str | None = Field(default=None, max_length=500)
+    enabled: bool = True
+    secret: str = Field(max_length=100)
+    previous_secret: str | None = Field(default=None, max_length=100)
+    previous_secret_expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
+    failing_since: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
+    disabled_reason: str | None = Field(default=None, max_length=200)
+    external_refs: dict[str, Any] = Field(sa_type=JsonType)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+    version: int = 1
+
+
+class DeliveryRow(TenantScoped, table=True):
+    """The outbox: written in the transaction of the event it carries, claimed by workers."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_org_endpoint", "organization_id", "endpoint_id", "id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)
+    endpoint_id: str = Field(
+        sa_column=Column(String(40), ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), nullable=False)
+    )
+    message_id: str = Field(max_length=40)
+    event_type: str = Field(max_length=80)
+    payload: dict[str, Any] = Field(sa_type=JsonType)
+    status: str = Field(max_length=20)
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
+    locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
+    last_status_code: int | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+    succeeded_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+    version: int = 1
+
+
+class AttemptRow(TenantScoped, table=True):
+    __tablename__ = "webhook_attempts"
+    __table_args__ = (Index("ix_webhook_attempts_delivery", "delivery_id"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    delivery_id: str = Field(
+        sa_column=Column(String(40), ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), nullable=False)
+    )
+    attempted_at: datetime = Field(sa_type=UtcDateTime)
+    status_code: int | None = None
+    latency_ms: int = 0
+    error: str | None = Field(default=None, max_length=500)

@@ -3,18 +3,24 @@ events staged by the services, written to the events table just before commit.""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from types import TracebackType
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.domain.errors import Conflict
 from app.domain.events import Event
+from app.domain.webhooks.service import fan_out
 from app.repo.engine import WRITE_OPTION, is_sqlite
 from app.repo.idempotency import IdempotencyStore
 from app.repo.org_chart import MembershipRepository, PersonRepository, UnitRepository
 from app.repo.repositories import ApiClientRepository, CredentialStore, EventLog, OrganizationRepository
 from app.repo.tenancy import PLATFORM, bind_tenant
+from app.repo.webhooks import DeliveryRepository, WebhookRepository
+
+NOTIFY_CHANNEL = "liaison_deliveries"
 
 
 class Database:
@@ -58,6 +64,8 @@ class SqlUnitOfWork:
         self.units = UnitRepository(self.session, org)
         self.people = PersonRepository(self.session, org)
         self.memberships = MembershipRepository(self.session, org)
+        self.webhooks = WebhookRepository(self.session, org)
+        self.deliveries = DeliveryRepository(self.session, org)
         return self
 
     async def begin(self) -> None:
@@ -86,10 +94,25 @@ class SqlUnitOfWork:
         staged, self._staged = self._staged, []
         try:
             await self.events.write(staged)
+            await self._fan_out(staged)
             await self.session.commit()
         except IntegrityError as exc:
             await self.session.rollback()
             raise Conflict("The change conflicts with another one made at the same time; try again.") from exc
+
+    async def _fan_out(self, events: list[Event]) -> None:
+        """Each event an enabled endpoint subscribes to becomes a delivery, in this same transaction; on
+        PostgreSQL a NOTIFY (sent by the server only at commit) wakes the workers."""
+        if not events or not self.tenant:
+            return
+        endpoints = await self.webhooks.enabled()
+        if not endpoints:
+            return
+        deliveries = fan_out(events, endpoints, datetime.now(UTC))
+        if deliveries:
+            await self.deliveries.add_many(deliveries)
+            if not self.db.sqlite:
+                await self.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
 
     async def rollback(self) -> None:
         self._staged.clear()

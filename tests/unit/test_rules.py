@@ -120,3 +120,82 @@ async def test_organization_rules() -> None:
     assert (await Organizations(uow, own, clock).get(org.id)).slug == "acme"  # type: ignore[arg-type]
     with pytest.raises(NotFound):
         await Organizations(uow, ADMIN, clock).get(org.id)  # type: ignore[arg-type]
+
+
+def test_event_type_matching_and_fan_out() -> None:
+    from datetime import UTC, datetime
+
+    from app.domain.events import Event
+    from app.domain.webhooks.model import WebhookEndpoint, matches
+    from app.domain.webhooks.service import fan_out
+
+    assert matches(["unit.*"], "unit.moved") and not matches(["unit.*"], "units.x") and matches(["*"], "person.created")
+    assert matches(["person.created"], "person.created") and not matches(["person.created"], "person.updated")
+    now = datetime(2026, 11, 22, tzinfo=UTC)
+
+    def ep(i: str, types: list[str], enabled: bool = True) -> WebhookEndpoint:
+        return WebhookEndpoint(
+            id=i,
+            organization_id="org_1",
+            created_at=now,
+            updated_at=now,
+            url="https://x.test/h",
+            event_types=types,
+            secret="whsec_AAAA",
+            enabled=enabled,
+        )
+
+    events = [
+        Event(id=f"evt_{t}", type=t, organization_id="org_1", occurred_at=now, actor={}, object={"id": "x"})
+        for t in ("unit.created", "person.created")
+    ]
+    out = fan_out(events, [ep("wh_a", ["unit.*"]), ep("wh_b", ["*"]), ep("wh_c", ["*"], enabled=False)], now)
+    assert sorted((d.endpoint_id, d.message_id) for d in out) == [
+        ("wh_a", "evt_unit.created"),
+        ("wh_b", "evt_person.created"),
+        ("wh_b", "evt_unit.created"),
+    ]
+    assert out[0].payload["id"] == out[0].message_id and set(out[0].payload) == {"id", "type", "timestamp", "data"}
+
+
+def test_retry_schedule_with_jitter_and_retry_after() -> None:
+    import random
+    from datetime import UTC, datetime
+
+    from app.domain.webhooks.model import next_attempt
+
+    now = datetime(2026, 11, 22, tzinfo=UTC)
+    schedule = [5, 300]
+    rnd = random.Random(1)
+    for _ in range(50):
+        delay = (next_attempt(now, 1, schedule, None, rnd) - now).total_seconds()  # type: ignore[operator]
+        assert 4.0 <= delay <= 6.0
+    assert (next_attempt(now, 1, schedule, 120, rnd) - now).total_seconds() == 120  # type: ignore[operator]
+    assert (next_attempt(now, 2, schedule, 10**9, rnd) - now).total_seconds() == 12 * 3600  # type: ignore[operator]
+    assert next_attempt(now, 3, schedule, None, rnd) is None
+
+
+def test_addresses_that_deliveries_may_not_reach() -> None:
+    from app.domain.webhooks.model import address_allowed
+
+    for bad in (
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "240.0.0.1",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1",
+        "64:ff9b::a00:1",
+        "ff02::1",
+    ):
+        assert not address_allowed(bad), bad
+    for good in ("93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "::ffff:8.8.8.8"):
+        assert address_allowed(good), good

@@ -9,8 +9,12 @@ from strawberry.scalars import JSON
 from app.domain.api_clients.model import ApiClient as ApiClientModel
 from app.domain.events import Event as EventModel
 from app.domain.organizations.model import Organization as OrganizationModel
+from app.domain.webhooks.model import WebhookEndpoint as WebhookEndpointModel
 from app.graphql.types.derive import Node, derive, instance
 
+WebhookEndpoint: Any = derive(
+    WebhookEndpointModel, "WebhookEndpoint", description="Where the events an integration subscribes to are sent."
+)
 Organization: Any = derive(OrganizationModel, "Organization", description="A tenant: a company using Liaison.")
 _ApiClientBase: Any = derive(ApiClientModel, "ApiClientFields", description="An API client.")
 
@@ -48,3 +52,7 @@ def event(e: EventModel) -> Event:
         actor=cast(Any, e.actor),
         data=cast(Any, e.data),
     )
+
+
+def webhook_endpoint(e: WebhookEndpointModel) -> Any:
+    return instance(WebhookEndpoint, e)

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Request, Response
+from fastapi.responses import JSONResponse
+
+from app.api.conventions import Listing, ListOf, entity_response, expected_version, idempotent, page_body
+from app.api.deps import Caller, UoW
+from app.api.schemas import webhooks as s
+from app.api.schemas.common import PROBLEM_RESPONSES
+from app.domain.model import to_wire
+from app.domain.webhooks.model import Attempt, Delivery
+from app.domain.webhooks.service import WebhookEndpoints
+from app.worker.net import SystemResolver
+
+router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
+TAGS: list[str | Enum] = ["Webhooks"]
+RESOLVER = SystemResolver()
+
+
+def service(request: Request, uow: Any, caller: Any) -> WebhookEndpoints:
+    allow = request.app.state.settings.webhook_allow_private_networks
+    return WebhookEndpoints(uow, caller, RESOLVER, allow_private=allow)
+
+
+def delivery_body(d: Delivery, attempts: list[Attempt]) -> dict[str, Any]:
+    out = {
+        k: to_wire(getattr(d, k))
+        for k in (
+            "id",
+            "endpoint_id",
+            "message_id",
+            "event_type",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "last_status_code",
+            "last_error",
+            "succeeded_at",
+            "created_at",
+            "updated_at",
+        )
+    }
+    out["attempt_log"] = [a.resource() for a in attempts]
+    return out
+
+
+@router.post(
+    "/webhook-endpoints",
+    status_code=201,
+    response_model=s.WebhookEndpointWithSecret,
+    tags=TAGS,
+    summary="Create a webhook endpoint (its secret is in this answer only)",
+)
+async def create_endpoint(body: s.WebhookEndpointCreate, request: Request, uow: UoW, caller: Caller) -> Response:
+    async def produce() -> Response:
+        ep, secret = await service(request, uow, caller).create(body.model_dump())
+        return entity_response(
+            ep, 201, {**ep.resource(), "secret": secret}, {"Location": f"/v1/webhook-endpoints/{ep.id}"}
+        )
+
+    return await idempotent(request, uow, caller, produce, redact=("secret",))
+
+
+@router.get("/webhook-endpoints", response_model=ListOf[s.WebhookEndpoint], tags=TAGS, summary="List webhook endpoints")
+async def list_endpoints(query: Listing, request: Request, uow: UoW, caller: Caller) -> dict[str, object]:
+    return page_body(await service(request, uow, caller).list(query), lambda e: e.resource())
+
+
+@router.get(
+    "/webhook-endpoints/{endpoint_id}", response_model=s.WebhookEndpoint, tags=TAGS, summary="Get a webhook endpoint"
+)
+async def get_endpoint(endpoint_id: str, request: Request, uow: UoW, caller: Caller) -> Response:
+    return entity_response(await service(request, uow, caller).get(endpoint_id))
+
+
+@router.patch(
+    "/webhook-endpoints/{endpoint_id}",
+    response_model=s.WebhookEndpoint,
+    tags=TAGS,
+    summary="Update a webhook endpoint (JSON merge patch); `enabled: true` re-enables a disabled one",
+)
+async def update_endpoint(
+    endpoint_id: str,
+    request: Request,
+    uow: UoW,
+    caller: Caller,
+    body: Annotated[s.WebhookEndpointPatch, Body(media_type="application/merge-patch+json")],
+) -> Response:
+    ep = await service(request, uow, caller).update(
+        endpoint_id, body.model_dump(exclude_unset=True), expected_version(request, endpoint_id)
+    )
+    return entity_response(ep)
+
+
+@router.delete("/webhook-endpoints/{endpoint_id}", status_code=204, tags=TAGS, summary="Delete a webhook endpoint")
+async def delete_endpoint(endpoint_id: str, request: Request, uow: UoW, caller: Caller) -> Response:
+    await service(request, uow, caller).delete(endpoint_id, expected_version(request, endpoint_id))
+    return Response(status_code=204)
+
+
+@router.post(
+    "/webhook-endpoints/{endpoint_id}/rotate-secret",
+    response_model=s.WebhookEndpointWithSecret,
+    tags=TAGS,
+    summary="Rotate the secret; the previous one keeps signing beside the new one for 24 hours",
+)
+async def rotate_secret(endpoint_id: str, request: Request, uow: UoW, caller: Caller) -> Response:
+    ep, secret = await service(request, uow, caller).rotate_secret(endpoint_id)
+    return entity_response(ep, 200, {**ep.resource(), "secret": secret})
+
+
+@router.post(
+    "/webhook-endpoints/{endpoint_id}/test",
+    status_code=202,
+    response_model=s.Delivery,
+    tags=TAGS,
+    summary="Send a `ping` to the endpoint",
+)
+async def test_endpoint(endpoint_id: str, request: Request, uow: UoW, caller: Caller) -> JSONResponse:
+    d = await service(request, uow, caller).test(endpoint_id)
+    return JSONResponse(delivery_body(d, []), status_code=202)
+
+
+@router.get(
+    "/webhook-endpoints/{endpoint_id}/deliveries",
+    response_model=ListOf[s.Delivery],
+    tags=TAGS,
+    summary="Each message sent to the endpoint, with its attempts",
+)
+async def endpoint_deliveries(
+    endpoint_id: str, query: Listing, request: Request, uow: UoW, caller: Caller
+) -> dict[str, object]:
+    page, attempts = await service(request, uow, caller).deliveries(endpoint_id, query)
+    return page_body(page, lambda d: delivery_body(d, list(attempts.get(d.id, []))))
+
+
+@router.post(
+    "/webhook-endpoints/{endpoint_id}/recover",
+    response_model=s.Recovered,
+    tags=TAGS,
+    summary="Re-queue every delivery that failed since an instant",
+)
+async def recover(endpoint_id: str, body: s.Recover, request: Request, uow: UoW, caller: Caller) -> dict[str, int]:
+    return {"requeued": await service(request, uow, caller).recover(endpoint_id, body.since)}
+
+
+@router.post(
+    "/webhook-deliveries/{delivery_id}/retry",
+    status_code=202,
+    response_model=s.Delivery,
+    tags=TAGS,
+    summary="Send one delivery again",
+)
+async def retry(delivery_id: str, request: Request, uow: UoW, caller: Caller) -> JSONResponse:
+    d = await service(request, uow, caller).retry(delivery_id)
+    return JSONResponse(delivery_body(d, []), status_code=202)

@@ -1,0 +1,240 @@
+"""Webhook endpoints, what they subscribe to, how deliveries are signed and when they are retried.
+
+The wire format is the Standard Webhooks specification: headers `webhook-id`, `webhook-timestamp`,
+`webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body`, space-separated when two
+secrets sign during a rotation) and a `whsec_` + base64 secret."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import ipaddress
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from app.domain.errors import ErrorList
+from app.domain.events import CATALOGUE
+from app.domain.model import Entity, ExternallyReferenced
+
+SECRET_PREFIX = "whsec_"
+ROTATION_OVERLAP = timedelta(hours=24)
+RETRY_AFTER_CAP = timedelta(hours=12)
+
+
+@dataclass(kw_only=True)
+class WebhookEndpoint(ExternallyReferenced):
+    url: str
+    event_types: list[str]
+    description: str | None = None
+    enabled: bool = True
+    secret: str
+    previous_secret: str | None = None
+    previous_secret_expires_at: datetime | None = None
+    failing_since: datetime | None = None
+    disabled_reason: str | None = None
+
+    private_fields: ClassVar[frozenset[str]] = frozenset(
+        {"organization_id", "secret", "previous_secret", "previous_secret_expires_at", "failing_since"}
+    )
+
+    def subscribes_to(self, event_type: str) -> bool:
+        return self.enabled and matches(self.event_types, event_type)
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The current secret, and during 24 h after a rotation the previous one too."""
+        out = [self.secret]
+        if self.previous_secret and self.previous_secret_expires_at and now < self.previous_secret_expires_at:
+            out.append(self.previous_secret)
+        return out
+
+
+def matches(patterns: list[str], event_type: str) -> bool:
+    return any(p in ("*", event_type) or (p.endswith(".*") and event_type.startswith(p[:-1])) for p in patterns)
+
+
+def new_secret() -> str:
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def sign(secrets_: list[str], message_id: str, timestamp: int, body: bytes) -> str:
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    parts = []
+    for secret in secrets_:
+        key = base64.b64decode(secret.removeprefix(SECRET_PREFIX))
+        digest = hmac.new(key, signed, hashlib.sha256).digest()
+        parts.append("v1," + base64.b64encode(digest).decode())
+    return " ".join(parts)
+
+
+# Subscriptions may name the contract's areas before their events exist (`handoff.*`).
+KNOWN_PREFIXES = {t.split(".")[0] for t in CATALOGUE} | {
+    "role",
+    "role_assignment",
+    "raci",
+    "objective",
+    "key_result",
+    "check_in",
+    "handoff",
+    "feedback",
+    "feedback_request",
+    "survey",
+}
+
+
+def check_endpoint(fields: dict[str, Any], errors: ErrorList, *, creating: bool) -> None:
+    if creating or "url" in fields:
+        url = fields.get("url")
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or len(url or "") > 2048:
+            errors.add("/url", "must be an absolute http or https URL")
+        elif parts.username or parts.password:
+            errors.add("/url", "must not carry credentials; use the signature to authenticate deliveries")
+    if creating or "event_types" in fields:
+        types = fields.get("event_types")
+        if not isinstance(types, list) or not types or not all(isinstance(t, str) for t in types):
+            errors.add("/event_types", "must be a non-empty list of event types")
+        else:
+            for i, t in enumerate(types):
+                known = (
+                    t == "*"
+                    or t in CATALOGUE
+                    or t == "webhook_endpoint.disabled"
+                    or (t.endswith(".*") and t[:-2] in KNOWN_PREFIXES)
+                )
+                if not known:
+                    errors.add(f"/event_types/{i}", f"unknown event type {t!r} (exact names, `prefix.*` or `*`)")
+    if fields.get("description") is not None and (
+        not isinstance(fields["description"], str) or len(fields["description"]) > 500
+    ):
+        errors.add("/description", "must be a string of at most 500 characters")
+    if "enabled" in fields and not isinstance(fields["enabled"], bool):
+        errors.add("/enabled", "must be true or false")
+
+
+def next_attempt(
+    now: datetime, attempts_made: int, schedule: list[int], retry_after: float | None, rnd: random.Random | None = None
+) -> datetime | None:
+    """When to try again after `attempts_made` attempts (None: the schedule is spent). ±20 % jitter;
+    a receiver's Retry-After is honoured when it asks for longer, up to 12 hours."""
+    if attempts_made > len(schedule):
+        return None
+    base = schedule[attempts_made - 1]
+    delay = base * (rnd or random).uniform(0.8, 1.2)
+    if retry_after is not None and retry_after > delay:
+        delay = min(retry_after, RETRY_AFTER_CAP.total_seconds())
+    return now + timedelta(seconds=delay)
+
+
+def parse_schedule(text: str) -> list[int]:
+    return [int(p) for p in text.split(",") if p.strip()]
+
+
+BLOCKED_V4 = [
+    ipaddress.ip_network(n)
+    for n in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+        "255.255.255.255/32",
+    )
+]
+BLOCKED_V6 = [
+    ipaddress.ip_network(n)
+    for n in (
+        "::/128",
+        "::1/128",
+        "64:ff9b::/96",
+        "64:ff9b:1::/48",
+        "100::/64",
+        "2001::/23",
+        "2001:db8::/32",
+        "fc00::/7",
+        "fe80::/10",
+        "fec0::/10",
+        "ff00::/8",
+    )
+]
+
+
+def address_allowed(address: str) -> bool:
+    """False for loopback, private, link-local (cloud metadata), CGNAT, multicast, reserved and
+    documentation ranges; IPv4-mapped and NAT64 IPv6 addresses are judged as the IPv4 they carry."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip in ipaddress.ip_network("64:ff9b::/96"):
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if isinstance(ip, ipaddress.IPv4Address):
+        return not any(ip in n for n in BLOCKED_V4)
+    return not any(ip in n for n in BLOCKED_V6)
+
+
+@dataclass(kw_only=True)
+class Delivery(Entity):
+    """One message to one endpoint: an event (its id is the `webhook-id`) or a ping."""
+
+    endpoint_id: str
+    message_id: str
+    event_type: str
+    payload: dict[str, Any]
+    status: str = "pending"  # pending | succeeded | failed
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_status_code: int | None = None
+    last_error: str | None = None
+    succeeded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Attempt:
+    id: str
+    delivery_id: str
+    attempted_at: datetime
+    status_code: int | None
+    latency_ms: int
+    error: str | None
+
+    def resource(self) -> dict[str, Any]:
+        from app.domain.clock import rfc3339
+
+        return {
+            "id": self.id,
+            "attempted_at": rfc3339(self.attempted_at),
+            "status_code": self.status_code,
+            "latency_ms": self.latency_ms,
+            "error": self.error,
+        }
+
+
+def message_payload(message_id: str, event_type: str, timestamp: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The body of every delivery: `{"id", "type", "timestamp", "data"}`."""
+    return {"id": message_id, "type": event_type, "timestamp": timestamp, "data": data}
+
+
+def disabled(endpoint: WebhookEndpoint, reason: str, now: datetime) -> tuple[WebhookEndpoint, dict[str, Any]]:
+    """The endpoint switched off, and the previous values of what changed (for the event)."""
+    from dataclasses import replace
+
+    from app.domain.patch import previous_attributes
+
+    before = endpoint.resource()
+    off = replace(endpoint, enabled=False, disabled_reason=reason)
+    off.touch(now)
+    return off, previous_attributes(before, off.resource())

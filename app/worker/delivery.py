@@ -1,0 +1,336 @@
+"""The delivery worker.
+
+Claims: on PostgreSQL `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`, so that several
+workers share the outbox without a broker; on SQLite the same statement without the lock clause (one
+worker). A claim is a lease (`locked_until`): a worker killed mid-send leaves its deliveries to be claimed
+again when the lease ends, so nothing is lost (at least once; a crash may cause a duplicate).
+Wake-ups: LISTEN/NOTIFY on PostgreSQL (the commit that writes a delivery notifies), coalesced into one
+event, with polling as the fallback and the only way on SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+import asyncpg
+import httpx
+import structlog
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from sqlalchemy import Table, func, insert, or_, select, update
+from sqlalchemy.engine import make_url
+
+from app.domain.changes import record
+from app.domain.ids import new_id
+from app.domain.principal import Principal
+from app.domain.webhooks.model import disabled, next_attempt, parse_schedule, sign
+from app.repo.tables import AttemptRow, DeliveryRow
+from app.repo.uow import NOTIFY_CHANNEL, Database
+from app.settings import Settings
+from app.worker.net import Outcome, SystemResolver, post
+
+log = structlog.get_logger("liaison.worker")
+USER_AGENT = "Liaison-Webhooks/1.0 (+https://www.standardwebhooks.com/)"
+T = cast(Table, DeliveryRow.__table__)  # type: ignore[attr-defined]
+
+
+class WorkerMetrics:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        self.deliveries = Counter(
+            "liaison_webhook_deliveries_total", "Delivery attempts by outcome.", ["outcome"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "liaison_webhook_commit_to_delivery_seconds",
+            "From the commit of a change to its first successful delivery.",
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+        )
+        self.outbox = Gauge("liaison_webhook_outbox_depth", "Deliveries waiting to be sent.", registry=self.registry)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: str
+    organization_id: str
+    endpoint_id: str
+    message_id: str
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
+    lease: datetime
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        metrics: WorkerMetrics | None = None,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.db, self.settings = db, settings
+        self.metrics = metrics or WorkerMetrics()
+        self.schedule = parse_schedule(settings.webhook_retry_schedule)
+        self.lease = timedelta(seconds=max(settings.webhook_lease_seconds, settings.webhook_timeout * 2))
+        self.client = client
+        self.resolver = SystemResolver()
+        self.worker = Principal(subject="liaison-worker", organization_id=None, scopes=frozenset({"admin"}))
+        self._per_endpoint: dict[str, asyncio.Semaphore] = {}
+        self._rnd = random.Random()
+
+    # --- the loop --------------------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        own_client = self.client is None
+        client = self.client or httpx.AsyncClient(
+            timeout=self.settings.webhook_timeout,
+            follow_redirects=False,
+            limits=httpx.Limits(
+                max_connections=self.settings.webhook_concurrency,
+                max_keepalive_connections=self.settings.webhook_concurrency,
+            ),
+        )
+        wake = asyncio.Event()
+        listener = await self._listen(wake)
+        tasks: set[asyncio.Task[None]] = set()
+        last_depth = 0.0
+        log.info("worker_started", listen=listener is not None)
+        try:
+            while not stop.is_set():
+                free = self.settings.webhook_concurrency - len(tasks)
+                claimed = await self._claim(free) if free > 0 else []
+                for c in claimed:
+                    task = asyncio.create_task(self._deliver(client, c))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+                if time.monotonic() - last_depth > 5:
+                    last_depth = time.monotonic()
+                    await self._measure_outbox()
+                if claimed and len(claimed) == free:
+                    await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                if listener is not None and listener.is_closed():
+                    listener = await self._listen(wake)
+                wake.clear()
+                waits = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
+                await asyncio.wait(
+                    waits, timeout=self.settings.webhook_poll_seconds, return_when=asyncio.FIRST_COMPLETED
+                )
+                for w in waits:
+                    w.cancel()
+        finally:
+            if tasks:
+                await asyncio.wait(tasks, timeout=self.settings.webhook_timeout + 5)
+            if listener is not None and not listener.is_closed():
+                await listener.close()
+            if own_client:
+                await client.aclose()
+            log.info("worker_stopped")
+
+    async def _listen(self, wake: asyncio.Event) -> asyncpg.Connection | None:
+        if self.db.sqlite:
+            return None
+        url = make_url(str(self.db.engine.url.render_as_string(hide_password=False))).set(drivername="postgresql")
+        try:
+            conn = await asyncpg.connect(url.render_as_string(hide_password=False))
+            await conn.add_listener(NOTIFY_CHANNEL, lambda *_: wake.set())
+        except (OSError, asyncpg.PostgresError) as exc:
+            log.warning("listen_unavailable", error=str(exc))
+            return None
+        return conn
+
+    async def _measure_outbox(self) -> None:
+        async with self.db.system_unit_of_work() as uow:
+            depth = (
+                await uow.session.execute(select(func.count()).select_from(T).where(T.c.status == "pending"))
+            ).scalar()
+        self.metrics.outbox.set(depth or 0)
+
+    async def _claim(self, limit: int) -> list[Claimed]:
+        now = datetime.now(UTC)
+        lease = now + self.lease
+        due = (
+            select(T.c.id)
+            .where(
+                T.c.status == "pending",
+                T.c.next_attempt_at <= now,
+                or_(T.c.locked_until.is_(None), T.c.locked_until < now),
+            )
+            .order_by(T.c.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        stmt = (
+            update(T)
+            .where(T.c.id.in_(due.scalar_subquery()))
+            .values(locked_until=lease)
+            .returning(
+                T.c.id, T.c.organization_id, T.c.endpoint_id, T.c.message_id, T.c.payload, T.c.attempts, T.c.created_at
+            )
+        )
+        async with self.db.system_unit_of_work(write=True) as uow:
+            rows = (await uow.session.execute(stmt)).all()
+            await uow.commit()
+        return [
+            Claimed(
+                id=r[0],
+                organization_id=r[1],
+                endpoint_id=r[2],
+                message_id=r[3],
+                payload=r[4],
+                attempts=r[5],
+                created_at=r[6],
+                lease=lease,
+            )
+            for r in rows
+        ]
+
+    # --- one delivery ----------------------------------------------------------------------------------
+
+    async def _deliver(self, client: httpx.AsyncClient, c: Claimed) -> None:
+        gate = self._per_endpoint.setdefault(c.endpoint_id, asyncio.Semaphore(self.settings.webhook_per_endpoint))
+        try:
+            async with gate:
+                async with self.db.unit_of_work(c.organization_id, write=False) as uow:
+                    endpoint = await uow.webhooks.get(c.endpoint_id)
+                if endpoint is None:
+                    return  # deleted: its deliveries went with it
+                now = datetime.now(UTC)
+                if not endpoint.enabled:
+                    outcome = Outcome(None, "the endpoint is disabled", None)
+                    await self._record(c, outcome, 0, now, attempted=False)
+                    return
+                timestamp = int(now.timestamp())
+                body = json.dumps(c.payload, separators=(",", ":"), ensure_ascii=False).encode()
+                headers = {
+                    "webhook-id": c.message_id,
+                    "webhook-timestamp": str(timestamp),
+                    "webhook-signature": sign(endpoint.signing_secrets(now), c.message_id, timestamp, body),
+                    "content-type": "application/json",
+                    "user-agent": USER_AGENT,
+                }
+                started = time.perf_counter()
+                outcome = await post(
+                    client,
+                    self.resolver,
+                    endpoint.url,
+                    headers,
+                    body,
+                    allow_private=self.settings.webhook_allow_private_networks,
+                )
+                latency = int((time.perf_counter() - started) * 1000)
+                await self._record(c, outcome, latency, now, attempted=True)
+        except Exception:  # a worker must outlive any one delivery; the lease brings it back later
+            log.exception("delivery_crashed", delivery_id=c.id)
+
+    async def _record(self, c: Claimed, outcome: Outcome, latency_ms: int, now: datetime, *, attempted: bool) -> None:
+        ok = outcome.status_code is not None and 200 <= outcome.status_code < 300
+        gone = outcome.status_code == 410
+        attempts = c.attempts + (1 if attempted else 0)
+        retry_at = (
+            None
+            if (ok or gone or not attempted)
+            else next_attempt(now, attempts, self.schedule, outcome.retry_after, self._rnd)
+        )
+        status = "succeeded" if ok else ("pending" if retry_at else "failed")
+        error = outcome.error or (None if ok else f"HTTP {outcome.status_code}")
+        principal = Principal(subject=self.worker.subject, organization_id=c.organization_id, scopes=self.worker.scopes)
+        async with self.db.unit_of_work(c.organization_id, write=True) as uow:
+            if attempted:
+                await uow.session.execute(
+                    insert(AttemptRow).values(
+                        id=new_id("wha"),
+                        organization_id=c.organization_id,
+                        delivery_id=c.id,
+                        attempted_at=now,
+                        status_code=outcome.status_code,
+                        latency_ms=latency_ms,
+                        error=error,
+                    )
+                )
+            await uow.session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == c.id, DeliveryRow.locked_until == c.lease)  # type: ignore[arg-type]
+                .values(
+                    status=status,
+                    attempts=attempts,
+                    next_attempt_at=retry_at,
+                    locked_until=None,
+                    last_status_code=outcome.status_code,
+                    last_error=error,
+                    updated_at=now,
+                    succeeded_at=now if ok else None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            endpoint = await uow.webhooks.get(c.endpoint_id, for_update=True)
+            if endpoint is not None:
+                await self._judge_endpoint(uow, principal, endpoint, ok=ok, gone=gone, attempted=attempted, now=now)
+            await uow.commit()
+        if attempted:
+            self.metrics.deliveries.labels("succeeded" if ok else ("gone" if gone else "failed")).inc()
+            if ok and c.attempts == 0:
+                self.metrics.latency.observe((now - c.created_at).total_seconds())
+
+    async def _judge_endpoint(
+        self, uow: Any, principal: Principal, endpoint: Any, *, ok: bool, gone: bool, attempted: bool, now: datetime
+    ) -> None:
+        if not attempted:
+            return
+        if ok:
+            if endpoint.failing_since is not None:
+                endpoint.failing_since = None
+                await uow.webhooks.save(endpoint, expected_version=endpoint.version)
+            return
+        reason = None
+        if gone:
+            reason = "the endpoint answered 410 Gone"
+        elif endpoint.failing_since is None:
+            endpoint.failing_since = now
+            await uow.webhooks.save(endpoint, expected_version=endpoint.version)
+        elif (now - endpoint.failing_since).total_seconds() >= self.settings.webhook_disable_after:
+            reason = f"failing since {endpoint.failing_since.isoformat()}"
+        if reason and endpoint.enabled:
+            off, changed = disabled(endpoint, reason, now)
+            await uow.webhooks.save(off, expected_version=endpoint.version)
+            record(
+                uow,
+                principal,
+                _Clock(now),
+                "webhook_endpoint.disabled",
+                off.resource(),
+                endpoint.organization_id,
+                changed,
+            )
+
+
+class _Clock:
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+
+async def run_worker(settings: Settings) -> None:
+    """`liaison worker`: deliver until SIGTERM or SIGINT."""
+    import signal
+
+    from app.repo.engine import make_engine
+
+    db = Database(make_engine(settings.database_url, pool_size=4, max_overflow=settings.webhook_concurrency))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await DeliveryWorker(db, settings).run(stop)
+    finally:
+        await db.dispose()

@@ -1,0 +1,91 @@
+"""Reaching an endpoint safely: resolve its host once, refuse forbidden addresses, and connect to the very
+address that was checked (no second resolution that DNS rebinding could turn to an internal host)."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from app.domain.webhooks.model import address_allowed
+
+
+class SystemResolver:
+    async def addresses(self, host: str, port: int) -> list[str]:
+        try:
+            ipaddress.ip_address(host)
+            return [host]
+        except ValueError:
+            pass
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError):
+            return []
+        return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int | None
+    error: str | None
+    retry_after: float | None
+
+
+class BlockedAddress(Exception):
+    pass
+
+
+def pinned_request(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The URL with its host replaced by the checked address, the Host header, and the TLS name."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    literal = f"[{address}]" if ":" in address else address
+    netloc = literal + (f":{parts.port}" if parts.port else "")
+    host_header = host if not parts.port else f"{host}:{parts.port}"
+    if ":" in host and not host.startswith("["):
+        host_header = f"[{host}]" + (f":{parts.port}" if parts.port else "")
+    return (
+        urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, "")),
+        {"host": host_header},
+        {"sni_hostname": host} if parts.scheme == "https" else {},
+    )
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+async def post(
+    client: httpx.AsyncClient,
+    resolver: SystemResolver,
+    url: str,
+    headers: dict[str, str],
+    body: bytes,
+    *,
+    allow_private: bool,
+) -> Outcome:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    addresses = await resolver.addresses(parts.hostname or "", port)
+    if not addresses:
+        return Outcome(None, "the host does not resolve", None)
+    allowed = addresses if allow_private else [a for a in addresses if address_allowed(a)]
+    if not allowed:
+        return Outcome(None, f"refused: {addresses[0]} is a private, loopback, link-local or reserved address", None)
+    target, host, extensions = pinned_request(url, allowed[0])
+    try:
+        r = await client.post(target, content=body, headers={**headers, **host}, extensions=extensions)
+    except httpx.TimeoutException:
+        return Outcome(None, "timed out", None)
+    except httpx.HTTPError as exc:
+        return Outcome(None, f"{type(exc).__name__}: {str(exc)[:200] or 'connection failed'}", None)
+    return Outcome(r.status_code, None, parse_retry_after(r.headers.get("retry-after")))
