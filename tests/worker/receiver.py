@@ -24,6 +24,7 @@ class Receiver:
     got: list[Received] = field(default_factory=list)
     script: list[int] = field(default_factory=list)  # statuses to answer, in order; then `default`
     default: int = 204
+    delay: float = 0.0  # seconds before answering, like a receiver doing real work
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def wait_for(self, count: int, timeout: float = 20.0) -> list[Received]:
@@ -47,6 +48,8 @@ def receiver(**kwargs: Any) -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length") or 0))
+            if state.delay:
+                time.sleep(state.delay)
             with state.lock:
                 state.got.append(Received({k.lower(): v for k, v in self.headers.items()}, body, time.monotonic()))
                 status = state.script.pop(0) if state.script else state.default
