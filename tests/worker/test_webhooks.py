@@ -218,3 +218,24 @@ async def test_event_type_validation_and_wildcards(client: httpx.AsyncClient) ->
     )
     assert ok.status_code == 201, ok.text
     assert ok.json()["event_types"] == ["handoff.*", "unit.*", "person.created"]
+
+
+async def test_metrics_show_the_outbox_and_deliveries(client: httpx.AsyncClient, app: Any) -> None:
+    _org, h = await make_org(client)
+    with receiver(script=[500]) as rx:
+        await endpoint(client, h, rx.url, ["unit.created"])
+        settings = app.state.settings.model_copy(update={"webhook_retry_schedule": "1", "webhook_poll_seconds": 0.1})
+        stop = asyncio.Event()
+        task = asyncio.create_task(DeliveryWorker(app.state.db, settings, app.state.worker_metrics).run(stop))
+        try:
+            await client.post("/v1/units", json={"name": "Ops", "kind": "team"}, headers=h)
+            await asyncio.to_thread(rx.wait_for, 2)
+            await asyncio.sleep(0.3)
+        finally:
+            stop.set()
+            await task
+    text = (await client.get("/metrics")).text
+    assert 'liaison_webhook_deliveries_total{outcome="failed"} 1.0' in text
+    assert 'liaison_webhook_deliveries_total{outcome="succeeded"} 1.0' in text
+    assert "liaison_webhook_outbox_depth" in text
+    assert "liaison_webhook_commit_to_delivery_seconds_count 0.0" in text, "only first-attempt successes are timed"
