@@ -136,6 +136,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
                 if f"[{engine}" in nodeid or f"-{engine}]" in nodeid or f"-{engine}-" in nodeid:
                     counts.setdefault(engine, {}).setdefault(outcome, 0)
                     counts[engine][outcome] += 1
+    from tests.worker.test_worker_processes import REPORT
+
+    for line in REPORT:
+        terminalreporter.write_line(line)
     if counts:
         parts = [f"{engine}: " + ", ".join(f"{n} {o}" for o, n in sorted(c.items())) for engine, c in counts.items()]
         terminalreporter.write_line("database tests by engine — " + "; ".join(parts))

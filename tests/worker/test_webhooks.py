@@ -239,3 +239,31 @@ async def test_metrics_show_the_outbox_and_deliveries(client: httpx.AsyncClient,
     assert 'liaison_webhook_deliveries_total{outcome="succeeded"} 1.0' in text
     assert "liaison_webhook_outbox_depth" in text
     assert "liaison_webhook_commit_to_delivery_seconds_count 0.0" in text, "only first-attempt successes are timed"
+
+
+async def test_an_endpoint_failing_past_disable_after_is_disabled(client: httpx.AsyncClient, app: Any) -> None:
+    _org, h = await make_org(client)
+    with receiver(default=500) as rx:
+        ep = await endpoint(client, h, rx.url, ["unit.created"])
+        settings = app.state.settings.model_copy(
+            update={"webhook_retry_schedule": "1,1,1,1", "webhook_poll_seconds": 0.1, "webhook_disable_after": 1}
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(DeliveryWorker(app.state.db, settings).run(stop))
+        try:
+            await client.post("/v1/units", json={"name": "Ops", "kind": "team"}, headers=h)
+
+            async def off() -> bool:
+                return not (await client.get(f"/v1/webhook-endpoints/{ep['id']}", headers=h)).json()["enabled"]
+
+            await until(off, 15)
+        finally:
+            stop.set()
+            await task
+        assert 2 <= len(rx.got) <= 3, "failing for a second with a retry each second: disabled at the second or third"
+    body = (await client.get(f"/v1/webhook-endpoints/{ep['id']}", headers=h)).json()
+    assert body["disabled_reason"].startswith("failing since")
+    events = (await client.get("/v1/events", params={"type": "webhook_endpoint.disabled"}, headers=h)).json()["data"]
+    assert len(events) == 1
+    again = await client.patch(f"/v1/webhook-endpoints/{ep['id']}", json={"enabled": True}, headers=h)
+    assert again.json()["enabled"] is True and again.json()["disabled_reason"] is None

@@ -18,6 +18,7 @@ from tests.factories import JWT_SECRET, make_org
 from tests.worker.receiver import Receiver, receiver
 
 BIN = Path(sys.executable).parent
+REPORT: list[str] = []  # printed at the end of the run by tests/conftest.py
 EVENTS, BATCH = 1000, 100
 
 
@@ -113,7 +114,7 @@ async def test_sigkill_three_times_loses_nothing(
     assert kills == 3
     assert set(received) == await expected_ids(client, h), "every event reached the receiver"
     duplicates = len(received) - len(set(received))
-    print(f"\ncrash test: {EVENTS} events, {kills} SIGKILLs, {len(received)} deliveries, {duplicates} duplicates")
+    REPORT.append(f"crash test: {EVENTS} events, {kills} SIGKILLs, {len(received)} deliveries, {duplicates} duplicates")
 
 
 async def test_two_workers_share_the_work_without_duplicates(
@@ -137,3 +138,4 @@ async def test_two_workers_share_the_work_without_duplicates(
                 stop(w)
     assert set(received) == await expected_ids(client, h)
     assert len(received) == EVENTS, f"{len(received) - EVENTS} duplicates in a clean run"
+    REPORT.append(f"two workers: {EVENTS} events, {len(received)} deliveries, 0 duplicates")
