@@ -192,6 +192,26 @@ class VersionedSqlRepository(SqlRepository[E]):
             await self._write_refs(e)
         await self._after_write(entities)
 
+    async def _walk_up(self, start_id: str, link: str) -> list[E]:
+        """Follow `link` (parent, manager) from an object to the top, nearest first: one recursive CTE."""
+        t = table(self.row)
+        up = (
+            select(t.c[link].label("id"), literal(1).label("depth"))
+            .where(t.c.organization_id == self.organization_id, t.c.id == start_id, t.c[link].is_not(None))
+            .cte("walk_up", recursive=True)
+        )
+        step = t.alias("step")
+        up = up.union_all(
+            select(step.c[link], up.c.depth + 1).where(
+                step.c.organization_id == self.organization_id,
+                step.c.id == up.c.id,
+                step.c[link].is_not(None),
+                up.c.depth < MAX_DEPTH,
+            )
+        )
+        stmt = select(self.row).join(up, col(self.row.id) == up.c.id).order_by(up.c.depth)
+        return [self.to_entity(r) for r in (await self.session.execute(stmt)).scalars()]
+
     async def _lock(self, name: str) -> None:
         """A transaction-scoped advisory lock per organization on PostgreSQL. On SQLite every writer already
         holds the database's write lock (BEGIN IMMEDIATE), which serializes the same way."""
@@ -244,23 +264,7 @@ class UnitRepository(VersionedSqlRepository[Unit]):
         return [(self.to_entity(row), int(depth)) for row, depth in (await self.session.execute(stmt)).all()]
 
     async def ancestors(self, unit_id: str) -> list[Unit]:
-        t = table(UnitRow)
-        up = (
-            select(t.c.parent_id.label("id"), literal(1).label("depth"))
-            .where(t.c.organization_id == self.organization_id, t.c.id == unit_id, t.c.parent_id.is_not(None))
-            .cte("lineage", recursive=True)
-        )
-        parent = t.alias("parent")
-        up = up.union_all(
-            select(parent.c.parent_id, up.c.depth + 1).where(
-                parent.c.organization_id == self.organization_id,
-                parent.c.id == up.c.id,
-                parent.c.parent_id.is_not(None),
-                up.c.depth < MAX_DEPTH,
-            )
-        )
-        stmt = select(UnitRow).join(up, col(UnitRow.id) == up.c.id).order_by(up.c.depth)
-        return [self.to_entity(r) for r in (await self.session.execute(stmt)).scalars()]
+        return await self._walk_up(unit_id, "parent_id")
 
 
 class PersonRepository(VersionedSqlRepository[Person]):
@@ -315,23 +319,7 @@ class PersonRepository(VersionedSqlRepository[Person]):
         return [self.to_entity(r) for r in (await self.session.execute(stmt)).scalars()]
 
     async def management_chain(self, person_id: str) -> list[Person]:
-        t = table(PersonRow)
-        up = (
-            select(t.c.manager_id.label("id"), literal(1).label("depth"))
-            .where(t.c.organization_id == self.organization_id, t.c.id == person_id, t.c.manager_id.is_not(None))
-            .cte("chain", recursive=True)
-        )
-        boss = t.alias("boss")
-        up = up.union_all(
-            select(boss.c.manager_id, up.c.depth + 1).where(
-                boss.c.organization_id == self.organization_id,
-                boss.c.id == up.c.id,
-                boss.c.manager_id.is_not(None),
-                up.c.depth < MAX_DEPTH,
-            )
-        )
-        stmt = select(PersonRow).join(up, col(PersonRow.id) == up.c.id).order_by(up.c.depth)
-        return [self.to_entity(r) for r in (await self.session.execute(stmt)).scalars()]
+        return await self._walk_up(person_id, "manager_id")
 
 
 class MembershipRepository(VersionedSqlRepository[Membership]):
