@@ -9,8 +9,9 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
+from app.api.instants import Instant
 from app.domain.clock import SYSTEM_CLOCK
 from app.domain.cursor import decode_cursor, encode_cursor
 from app.domain.errors import Conflict, FieldError, Invalid
@@ -38,7 +39,7 @@ def list_query(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (at most 200).")] = 50,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
     updated_since: Annotated[
-        AwareDatetime | None, Query(description="Only objects changed at or after this instant.")
+        Instant | None, Query(description="Only objects changed at or after this instant.")
     ] = None,
     external_ref: Annotated[
         str | None, Query(description="`system:id`: the object that carries this reference.", examples=["sap:E1042"])

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain import errors as de
@@ -154,4 +154,6 @@ def install(app: FastAPI) -> None:
                 "The change collided with a concurrent one and was not made; retry it.",
                 headers={"Retry-After": "1"},
             )
+        if isinstance(exc, IntegrityError):  # a uniqueness a concurrent change took first
+            return problem(409, "The change conflicts with data that exists (a duplicate); nothing was changed.")
         raise exc

@@ -48,6 +48,10 @@ class VersionedRepository(Repository[E], Protocol):
         """The objects that carry an external ref of `system`, by their external id (one statement)."""
         ...
 
+    async def links(self, link: str) -> dict[str, str | None]:
+        """Every object's `link` field (parent_id, manager_id) in the organization (one statement)."""
+        ...
+
     async def add_many(self, entities: list[E]) -> None: ...
     async def save_many(self, entities: list[E]) -> None:
         """Write back objects already checked; each one's stored version is its version - 1."""

@@ -36,8 +36,9 @@ class DomainErrorCodes(SchemaExtension):
 def masked() -> MaskErrors:
     def should_mask(error: GraphQLError) -> bool:
         original = error.original_error
-        # Validation and limit errors have no original error and say nothing private: keep them.
-        return original is not None and not isinstance(original, de.DomainError)
+        # Validation and limit errors have no original error and say nothing private: keep them, and so
+        # are errors raised as GraphQLError on purpose (bad scalar input).
+        return original is not None and not isinstance(original, de.DomainError | GraphQLError)
 
     return MaskErrors(
         should_mask_error=should_mask, error_message="Internal error; the request id identifies it in our logs."

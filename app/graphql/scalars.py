@@ -6,15 +6,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 
 from app.domain.clock import rfc3339
 
 
 def _parse(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        raise ValueError("a DateTime needs a UTC offset (RFC 3339)")
-    return parsed.astimezone(UTC)
+    """Bad input is the caller's error (a GraphQLError is shown as it is), never an internal one."""
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        if parsed.tzinfo is None:
+            raise ValueError
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise GraphQLError(
+            f"{value!r} is not an RFC 3339 instant with an offset.", extensions={"code": "BAD_USER_INPUT"}
+        ) from exc
 
 
 DateTime = strawberry.scalar(

@@ -12,6 +12,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Table, and_, bindparam, func, insert, literal, or_, select, text
 from sqlmodel import col
 
+from app.domain.errors import PreconditionFailed
 from app.domain.model import ExternallyReferenced
 from app.domain.org_chart.model import Membership, Person, Unit, email_key
 from app.repo.repositories import BATCH, SqlRepository
@@ -159,9 +160,12 @@ class VersionedSqlRepository(SqlRepository[E]):
             await self.session.execute(insert(ExternalRefRow), refs[start : start + BATCH])
         await self._after_write(entities)
 
-    async def save_many(self, entities: list[E]) -> None:
+    async def save_many(self, entities: list[E], previous_refs: dict[str, dict[str, str]] | None = None) -> None:
+        """`previous_refs`: each object's external refs before the change (refs are rewritten only where
+        they changed; the sync never changes them)."""
         if not entities:
             return
+        previous_refs = previous_refs or {}
         table = self.row.__table__
         mapper_columns = {name: self.row.__mapper__.attrs[name].columns[0].name for name in self.row.model_fields}
         values = self.to_values(entities[0])
@@ -186,11 +190,24 @@ class VersionedSqlRepository(SqlRepository[E]):
                     **{"v_" + n: v[n] for n in names},
                 }
             )
+        written, known = 0, True
         for start in range(0, len(params), BATCH):
-            await self.session.execute(stmt, params[start : start + BATCH])
-        for e in entities:  # external refs rarely change in bulk; keep the per-object path for them
-            await self._write_refs(e)
+            result = await self.session.execute(stmt, params[start : start + BATCH])
+            count = getattr(result, "rowcount", None)
+            known = known and isinstance(count, int) and count >= 0  # a driver may not know (-1)
+            written += count if isinstance(count, int) and count > 0 else 0
+        if known and written != len(params):  # a concurrent change got there first: no event may report this one
+            raise PreconditionFailed("Some objects were changed by another request meanwhile; run the sync again.")
+        for e in entities:
+            if e.external_refs != previous_refs.get(e.id, e.external_refs):
+                await self._write_refs(e)
         await self._after_write(entities)
+
+    async def links(self, link: str) -> dict[str, str | None]:
+        """Every object's `link` (parent, manager) in the organization, in one statement."""
+        t = table(self.row)
+        stmt = select(t.c.id, t.c[link]).where(t.c.organization_id == self.organization_id)
+        return {str(i): (str(p) if p is not None else None) for i, p in (await self.session.execute(stmt)).all()}
 
     async def _walk_up(self, start_id: str, link: str) -> list[E]:
         """Follow `link` (parent, manager) from an object to the top, nearest first: one recursive CTE."""

@@ -222,6 +222,10 @@ class DeliveryWorker:
         gate = self._per_endpoint.setdefault(c.endpoint_id, asyncio.Semaphore(self.settings.webhook_per_endpoint))
         try:
             async with gate:
+                if datetime.now(UTC) + timedelta(seconds=self.settings.webhook_timeout) >= c.lease:
+                    # It waited behind its endpoint's other deliveries past its lease: another claim may hold it
+                    # now. Leave it to that claim (or the next) rather than send it twice.
+                    return
                 if endpoint is None:
                     return  # deleted: its deliveries went with it
                 now = datetime.now(UTC)

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 
 from app.api.conventions import Listing, ListOf, entity_response, expected_version, idempotent, page_body
 from app.api.deps import Caller, UoW
+from app.api.instants import Instant
 from app.api.schemas import org_chart as s
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.domain.org_chart.service import OrgChart
@@ -17,7 +17,7 @@ from app.domain.org_chart.sync import OrgChartSync
 
 router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
 MERGE_PATCH = "application/merge-patch+json"
-AsOf = Annotated[AwareDatetime | None, Query(description="Answer as the org chart stood at this instant (RFC 3339).")]
+AsOf = Annotated[Instant | None, Query(description="Answer as the org chart stood at this instant (RFC 3339).")]
 MaxDepth = Annotated[int | None, Query(ge=1, le=1000, description="Levels below the starting unit.")]
 UNITS: list[str | Enum] = ["Units"]
 PEOPLE: list[str | Enum] = ["People"]
@@ -190,9 +190,11 @@ async def update_person(
     summary="Deactivate a person (people are never deleted)",
 )
 async def deactivate_person(person_id: str, request: Request, uow: UoW, caller: Caller) -> Response:
-    return entity_response(
-        await OrgChart(uow, caller).deactivate_person(person_id, expected_version(request, person_id))
-    )
+    async def produce() -> Response:
+        person = await OrgChart(uow, caller).deactivate_person(person_id, expected_version(request, person_id))
+        return entity_response(person)
+
+    return await idempotent(request, uow, caller, produce)
 
 
 @router.put(
@@ -294,10 +296,13 @@ async def update_membership(
 async def end_membership(
     membership_id: str, request: Request, uow: UoW, caller: Caller, body: s.MembershipEnd | None = None
 ) -> Response:
-    m = await OrgChart(uow, caller).end_membership(
-        membership_id, body.ends_on if body else None, expected_version(request, membership_id)
-    )
-    return entity_response(m)
+    async def produce() -> Response:
+        m = await OrgChart(uow, caller).end_membership(
+            membership_id, body.ends_on if body else None, expected_version(request, membership_id)
+        )
+        return entity_response(m)
+
+    return await idempotent(request, uow, caller, produce)
 
 
 # --- sync -----------------------------------------------------------------------------------------------
@@ -309,11 +314,16 @@ async def end_membership(
     tags=CHART,
     summary="Upsert units and people keyed by one system's ids, in one transaction",
 )
-async def sync_org_chart(body: s.SyncRequest, uow: UoW, caller: Caller) -> dict[str, Any]:
+async def sync_org_chart(body: s.SyncRequest, request: Request, uow: UoW, caller: Caller) -> Response:
     """The whole batch is checked first: one bad row rejects it with 422 and `errors` that point at
     the row (`/people/17/email`), and nothing changes. The same payload twice reports everything
     `unchanged` and records no event. This route takes bodies up to 16 MiB
     (`LIAISON_SYNC_MAX_BODY_BYTES`); every other route, 1 MiB."""
-    return await OrgChartSync(uow, caller).run(
-        body.system, [u.model_dump() for u in body.units], [p.model_dump() for p in body.people]
-    )
+
+    async def produce() -> Response:
+        result = await OrgChartSync(uow, caller).run(
+            body.system, [u.model_dump() for u in body.units], [p.model_dump() for p in body.people]
+        )
+        return JSONResponse(result)
+
+    return await idempotent(request, uow, caller, produce)

@@ -108,8 +108,15 @@ async def delete_endpoint(endpoint_id: str, request: Request, uow: UoW, caller: 
     summary="Rotate the secret; the previous one keeps signing beside the new one for 24 hours",
 )
 async def rotate_secret(endpoint_id: str, request: Request, uow: UoW, caller: Caller) -> Response:
-    ep, secret = await service(request, uow, caller).rotate_secret(endpoint_id)
-    return entity_response(ep, 200, {**ep.resource(), "secret": secret})
+    """A replay of the same `Idempotency-Key` answers without the secret (never stored in clear). Rotating
+    again within the 24 hours keeps the previous secret as it was, so a lost answer is recovered by rotating
+    again without cutting the receiver off."""
+
+    async def produce() -> Response:
+        ep, secret = await service(request, uow, caller).rotate_secret(endpoint_id)
+        return entity_response(ep, 200, {**ep.resource(), "secret": secret})
+
+    return await idempotent(request, uow, caller, produce, redact=("secret",))
 
 
 @router.post(
@@ -119,9 +126,12 @@ async def rotate_secret(endpoint_id: str, request: Request, uow: UoW, caller: Ca
     tags=TAGS,
     summary="Send a `ping` to the endpoint",
 )
-async def test_endpoint(endpoint_id: str, request: Request, uow: UoW, caller: Caller) -> JSONResponse:
-    d = await service(request, uow, caller).test(endpoint_id)
-    return JSONResponse(delivery_body(d, []), status_code=202)
+async def test_endpoint(endpoint_id: str, request: Request, uow: UoW, caller: Caller) -> Response:
+    async def produce() -> Response:
+        d = await service(request, uow, caller).test(endpoint_id)
+        return JSONResponse(delivery_body(d, []), status_code=202)
+
+    return await idempotent(request, uow, caller, produce)
 
 
 @router.get(
@@ -143,8 +153,11 @@ async def endpoint_deliveries(
     tags=TAGS,
     summary="Re-queue every delivery that failed since an instant",
 )
-async def recover(endpoint_id: str, body: s.Recover, request: Request, uow: UoW, caller: Caller) -> dict[str, int]:
-    return {"requeued": await service(request, uow, caller).recover(endpoint_id, body.since)}
+async def recover(endpoint_id: str, body: s.Recover, request: Request, uow: UoW, caller: Caller) -> Response:
+    async def produce() -> Response:
+        return JSONResponse({"requeued": await service(request, uow, caller).recover(endpoint_id, body.since)})
+
+    return await idempotent(request, uow, caller, produce)
 
 
 @router.post(
@@ -154,6 +167,9 @@ async def recover(endpoint_id: str, body: s.Recover, request: Request, uow: UoW,
     tags=TAGS,
     summary="Send one delivery again",
 )
-async def retry(delivery_id: str, request: Request, uow: UoW, caller: Caller) -> JSONResponse:
-    d = await service(request, uow, caller).retry(delivery_id)
-    return JSONResponse(delivery_body(d, []), status_code=202)
+async def retry(delivery_id: str, request: Request, uow: UoW, caller: Caller) -> Response:
+    async def produce() -> Response:
+        d = await service(request, uow, caller).retry(delivery_id)
+        return JSONResponse(delivery_body(d, []), status_code=202)
+
+    return await idempotent(request, uow, caller, produce)

@@ -3,8 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
+from app.api.instants import Instant
 from app.api.schemas.common import Input, Resource
 
 
@@ -64,7 +65,7 @@ class Delivery(Input):
 
 
 class Recover(Input):
-    since: AwareDatetime
+    since: Instant
 
 
 class Recovered(Input):

@@ -14,7 +14,7 @@ from app.domain.changes import record
 from app.domain.clock import SYSTEM_CLOCK
 from app.domain.errors import ErrorList, Invalid
 from app.domain.ids import new_id
-from app.domain.model import SYSTEM_RE
+from app.domain.model import SYSTEM_RE, check_external_ref
 from app.domain.org_chart.model import Membership, Person, Unit, check_person, check_unit, email_key
 from app.domain.patch import previous_attributes
 from app.domain.ports import Clock, UnitOfWork
@@ -41,7 +41,7 @@ class Plan:
 
 
 def _cycle_rows(parent_of: dict[str, str | None]) -> set[str]:
-    """External ids that sit on a cycle of the given parent links."""
+    """The nodes that sit on a cycle of the given parent links."""
     on_cycle: set[str] = set()
     state: dict[str, int] = {}
     for start in parent_of:
@@ -95,8 +95,8 @@ class OrgChartSync:
         existing_units = await self.uow.units.by_system(system)
         existing_people = await self.uow.people.by_system(system)
 
-        unit_rows = self._check_rows(units, "units", errors)
-        person_rows = self._check_rows(people, "people", errors)
+        unit_rows = self._check_rows(units, "units", errors, system)
+        person_rows = self._check_rows(people, "people", errors, system)
         for i, row in unit_rows.values():
             check_unit(
                 {"name": row.get("name"), "kind": row.get("kind") or DEFAULT_KIND}, errors, f"/units/{i}", creating=True
@@ -116,8 +116,8 @@ class OrgChartSync:
                 value = row.get(ref)
                 if value is not None and all(value not in p for p in pool):
                     errors.add(f"/people/{i}/{ref}", f"no {kind} with {system} id {value!r}", "not_found")
-        self._check_cycles(unit_rows, existing_units, "parent_external_id", "parent_id", "units", errors)
-        self._check_cycles(person_rows, existing_people, "manager_external_id", "manager_id", "people", errors)
+        await self._check_cycles(unit_rows, existing_units, "parent_external_id", "parent_id", "units", errors)
+        await self._check_cycles(person_rows, existing_people, "manager_external_id", "manager_id", "people", errors)
         await self._check_emails(person_rows, existing_people, errors)
         if errors.items:
             raise Invalid(f"{len(errors.items)} problem(s) in the batch; nothing was changed.", errors.items)
@@ -198,20 +198,29 @@ class OrgChartSync:
         return {"units": unit_plan.counts.as_dict(), "people": person_plan.counts.as_dict()}
 
     @staticmethod
-    def _check_rows(rows: list[dict[str, Any]], name: str, errors: ErrorList) -> dict[str, tuple[int, dict[str, Any]]]:
+    def _check_rows(
+        rows: list[dict[str, Any]], name: str, errors: ErrorList, system: str
+    ) -> dict[str, tuple[int, dict[str, Any]]]:
         out: dict[str, tuple[int, dict[str, Any]]] = {}
         for i, row in enumerate(rows):
             ext = row.get("external_id")
             if not isinstance(ext, str) or not ext.strip():
                 errors.add(f"/{name}/{i}/external_id", "is required", "required")
-            elif ext in out:
+                continue
+            before = len(errors.items)
+            for ref in ("external_id", "parent_external_id", "manager_external_id", "unit_external_id"):
+                if row.get(ref) is not None:
+                    check_external_ref(system, row[ref], errors, f"/{name}/{i}/{ref}")
+            if len(errors.items) > before:
+                continue
+            if ext in out:
                 errors.add(f"/{name}/{i}/external_id", f"repeats row {out[ext][0]}", "duplicate")
             else:
                 out[ext] = (i, row)
         return out
 
-    @staticmethod
-    def _check_cycles(
+    async def _check_cycles(
+        self,
         rows: dict[str, tuple[int, dict[str, Any]]],
         existing: dict[str, Any],
         ref: str,
@@ -219,12 +228,21 @@ class OrgChartSync:
         name: str,
         errors: ErrorList,
     ) -> None:
-        by_id = {e.id: ext for ext, e in existing.items()}
-        parent_of: dict[str, str | None] = {ext: by_id.get(getattr(e, attr)) for ext, e in existing.items()}
-        parent_of.update({ext: row.get(ref) for ext, (_i, row) in rows.items()})
-        for ext in sorted(_cycle_rows(parent_of)):
-            if ext in rows:
-                errors.add(f"/{name}/{rows[ext][0]}/{ref}", "makes a cycle", "cycle")
+        """The links as they would stand after the batch, over the whole organization (objects of other
+        systems and of none included), and refuse the rows that sit on a cycle."""
+        repo = self.uow.units if name == "units" else self.uow.people
+        links = await repo.links(attr)
+
+        def node(ext: str) -> str:
+            return existing[ext].id if ext in existing else f"new:{ext}"
+
+        for ext, (_i, row) in rows.items():
+            target = row.get(ref)
+            links[node(ext)] = node(target) if target is not None else None
+        on_cycle = _cycle_rows(links)
+        for ext, (i, _row) in rows.items():
+            if node(ext) in on_cycle:
+                errors.add(f"/{name}/{i}/{ref}", "makes a cycle", "cycle")
 
     async def _check_emails(
         self, rows: dict[str, tuple[int, dict[str, Any]]], existing: dict[str, Person], errors: ErrorList
@@ -240,14 +258,13 @@ class OrgChartSync:
             seen[key] = i
             keys[key] = ext
         holders = await self.uow.people.emails(list(keys))
-        ours = {p.id for p in existing.values()}
         for key, holder in holders.items():
             ext = keys[key]
             current = existing.get(ext)
-            if (current is None or current.id != holder) and holder not in ours:
-                errors.add(
-                    f"/people/{rows[ext][0]}/email", f"belongs to {holder}, who is not in this batch", "conflict"
-                )
+            if current is None or current.id != holder:
+                # Held by someone else, in this system or not: moving emails between people in one batch
+                # would break uniqueness row by row, so it is refused here with the row, not at the index.
+                errors.add(f"/people/{rows[ext][0]}/email", f"belongs to {holder}", "conflict")
 
     def _plan_change(self, plan: Plan, current: Any, wanted: dict[str, Any], now: Any) -> None:
         updated = replace(current, **wanted)
@@ -267,7 +284,8 @@ class OrgChartSync:
         org: str,
     ) -> list[str]:
         """`unit_external_id` is the person's primary membership: start it, or move it from another unit
-        (the old one ends yesterday, the new one starts today). Absent or null leaves memberships alone."""
+        (the old one ends yesterday, the new one starts today; one that started today is corrected in place).
+        Absent or null leaves memberships alone."""
         wanted = {
             ext: unit_ids[row["unit_external_id"]] for ext, (_i, row) in rows.items() if row.get("unit_external_id")
         }
@@ -281,11 +299,19 @@ class OrgChartSync:
         now = self.clock.now()
         new: list[Membership] = []
         ended: list[tuple[Membership, dict[str, Any]]] = []
+        corrected: list[tuple[Membership, dict[str, Any]]] = []
         moved: list[str] = []
         for ext, unit_id in wanted.items():
             pid = person_ids[ext]
             actives = current.get(pid, [])
             if any(m.unit_id == unit_id for m in actives):
+                continue
+            same_day = [m for m in actives if m.starts_on is not None and m.starts_on >= today]
+            if same_day:  # started today: a correction of today's assignment, not a move with history
+                fixed = replace(same_day[0], unit_id=unit_id)
+                fixed.touch(now)
+                corrected.append((fixed, {"unit_id": same_day[0].unit_id}))
+                moved.append(ext)
                 continue
             for m in actives:
                 closed = replace(m, ends_on=today - timedelta(days=1))
@@ -305,8 +331,10 @@ class OrgChartSync:
                 )
             )
             moved.append(ext)
-        await self.uow.memberships.save_many([m for m, _ in ended])
+        await self.uow.memberships.save_many([m for m, _ in ended] + [m for m, _ in corrected])
         await self.uow.memberships.add_many(new)
+        for m, prev in corrected:
+            record(self.uow, self.principal, self.clock, "membership.updated", m.resource(), org, prev)
         for m, prev in ended:
             record(self.uow, self.principal, self.clock, "membership.ended", m.resource(), org, prev)
         for m in new:

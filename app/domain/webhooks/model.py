@@ -89,7 +89,11 @@ KNOWN_PREFIXES = {t.split(".")[0] for t in CATALOGUE} | {
 def check_endpoint(fields: dict[str, Any], errors: ErrorList, *, creating: bool) -> None:
     if creating or "url" in fields:
         url = fields.get("url")
-        parts = urlsplit(url) if isinstance(url, str) else None
+        try:
+            parts = urlsplit(url) if isinstance(url, str) else None
+            _ = parts.port if parts is not None else None  # a port out of range or not a number raises here
+        except ValueError:
+            parts = None
         if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or len(url or "") > 2048:
             errors.add("/url", "must be an absolute http or https URL")
         elif parts.username or parts.password:

@@ -47,7 +47,7 @@ async def check_destination(url: str, resolver: Resolver, allow_private: bool) -
         if refused:
             raise Invalid(
                 "The URL points to a private, loopback, link-local or reserved address.",
-                [FieldError("/url", f"resolves to {refused[0]}, which deliveries may not reach", "forbidden_address")],
+                [FieldError("/url", "resolves to an address deliveries may not reach", "forbidden_address")],
             )
     return addresses
 
@@ -180,9 +180,14 @@ class WebhookEndpoints:
             raise NotFound(f"No webhook endpoint {endpoint_id}.")
         now = self.clock.now()
         secret = new_secret()
-        rotated = replace(
-            ep, secret=secret, previous_secret=ep.secret, previous_secret_expires_at=now + ROTATION_OVERLAP
-        )
+        if ep.previous_secret and ep.previous_secret_expires_at and now < ep.previous_secret_expires_at:
+            # A second rotation within the window (a client whose answer was lost tries again): the secret
+            # the receiver still knows stays the previous one; the one nobody may have seen is dropped.
+            rotated = replace(ep, secret=secret)
+        else:
+            rotated = replace(
+                ep, secret=secret, previous_secret=ep.secret, previous_secret_expires_at=now + ROTATION_OVERLAP
+            )
         rotated.touch(now)
         await self.uow.webhooks.save(rotated, expected_version=ep.version)
         return rotated, secret

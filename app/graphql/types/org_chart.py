@@ -3,7 +3,7 @@ and the instant (`asOf`) carried down so that a nested read answers as the org s
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -90,7 +90,7 @@ class Person(_PersonFields):  # type: ignore[misc]
     @strawberry.field(description="The units of the person's running memberships.")
     async def units(self, info: strawberry.Info) -> list[Unit]:
         loaders = _loaders(info, self.as_of)
-        day = (self.as_of or datetime.now().astimezone()).date()
+        day = (self.as_of or datetime.now(UTC)).date()  # the day the domain uses: UTC
         ids = sorted({m.unit_id for m in await loaders.person_memberships.load(self.id) if m.active_on(day)})
         return [unit(u, self.as_of) for u in await loaders.unit.load_many(ids) if u is not None]
 
