@@ -27,6 +27,11 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        # On SQLite a writer's transaction is BEGIN IMMEDIATE, begun at its first statement (not before):
+        # work that precedes it, like resolving a webhook URL, holds no lock.
+        self.write_sessions = async_sessionmaker(
+            engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
         self.sqlite = is_sqlite(engine)
 
     def unit_of_work(self, organization_id: str | None, *, write: bool) -> SqlUnitOfWork:
@@ -51,7 +56,7 @@ class SqlUnitOfWork:
         self._staged: list[Event] = []
 
     async def __aenter__(self) -> SqlUnitOfWork:
-        self.session = self.db.sessions()
+        self.session = self.db.write_sessions() if self.write and self.db.sqlite else self.db.sessions()
         if self.tenant is not None:
             bind_tenant(self.session.sync_session, self.tenant)
         await self.begin()
@@ -69,12 +74,10 @@ class SqlUnitOfWork:
         return self
 
     async def begin(self) -> None:
-        """Start the transaction; on SQLite a writer takes the write lock at once (BEGIN IMMEDIATE). On
-        PostgreSQL a reader runs in autocommit: no BEGIN and ROLLBACK round trips around its statements,
-        each of which sees what was committed before it started."""
-        if self.write and self.db.sqlite:
-            await self.session.connection(execution_options={WRITE_OPTION: True})
-        elif not self.write and not self.db.sqlite:
+        """On PostgreSQL a reader runs in autocommit: no BEGIN and ROLLBACK round trips around its
+        statements, each of which sees what was committed before it started. Writers begin at their first
+        statement (BEGIN IMMEDIATE on SQLite, through the write sessions' engine option)."""
+        if not self.write and not self.db.sqlite:
             await self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
     async def __aexit__(
