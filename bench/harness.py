@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -138,7 +138,3 @@ def timed(fn: Callable[[], object], repeat: int) -> float:
         fn()
         samples.append(time.perf_counter() - t)
     return statistics.median(samples)
-
-
-def run_async(fn: Callable[[], Awaitable[object]]) -> object:
-    return asyncio.run(fn())  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ from typing import Any
 from app.domain.errors import Conflict, PreconditionFailed
 from app.domain.events import Event
 from app.domain.ids import new_id
-from app.domain.model import Entity, ExternallyReferenced
+from app.domain.model import Entity
 from app.domain.ports import Clock, Repository, UnitOfWork
 from app.domain.principal import Principal
 
@@ -47,7 +47,3 @@ def record(
             previous_attributes=previous or {},
         )
     )
-
-
-def external_refs_of(entity: ExternallyReferenced) -> dict[str, str]:
-    return dict(entity.external_refs)

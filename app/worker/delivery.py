@@ -38,6 +38,7 @@ from app.settings import Settings
 from app.worker.net import Outcome, SystemResolver, post
 
 log = structlog.get_logger("liaison.worker")
+PURGE_EVERY = 600  # seconds
 USER_AGENT = "Liaison-Webhooks/1.0 (+https://www.standardwebhooks.com/)"
 T = cast(Table, DeliveryRow.__table__)  # type: ignore[attr-defined]
 
@@ -113,6 +114,7 @@ class DeliveryWorker:
         recorder_stop = asyncio.Event()
         recorder = asyncio.create_task(self._record_successes(recorder_stop))
         last_depth = 0.0
+        last_purge = 0.0
         log.info("worker_started", listen=listener is not None)
         try:
             while not stop.is_set():
@@ -126,6 +128,9 @@ class DeliveryWorker:
                 if time.monotonic() - last_depth > 5:
                     last_depth = time.monotonic()
                     await self._measure_outbox()
+                if time.monotonic() - last_purge > PURGE_EVERY:
+                    last_purge = time.monotonic()
+                    await self._purge_idempotency_keys()
                 if claimed and len(claimed) == free:
                     await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
                     continue
@@ -161,6 +166,14 @@ class DeliveryWorker:
             log.warning("listen_unavailable", error=str(exc))
             return None
         return conn
+
+    async def _purge_idempotency_keys(self) -> None:
+        """Idempotency keys live 24 hours; the worker clears the expired ones (a maintenance chore)."""
+        async with self.db.system_unit_of_work(write=True) as uow:
+            removed = await uow.idempotency.purge_expired(datetime.now(UTC))
+            await uow.commit()
+        if removed:
+            log.info("idempotency_keys_purged", count=removed)
 
     async def _measure_outbox(self) -> None:
         async with self.db.system_unit_of_work() as uow:

@@ -267,3 +267,32 @@ async def test_an_endpoint_failing_past_disable_after_is_disabled(client: httpx.
     assert len(events) == 1
     again = await client.patch(f"/v1/webhook-endpoints/{ep['id']}", json={"enabled": True}, headers=h)
     assert again.json()["enabled"] is True and again.json()["disabled_reason"] is None
+
+
+async def test_the_worker_purges_expired_idempotency_keys(
+    client: httpx.AsyncClient, app: Any, database_url: str
+) -> None:
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    from app.repo.engine import make_engine
+
+    _org, h = await make_org(client)
+    await client.post("/v1/api-clients", json={"name": "a"}, headers={**h, "Idempotency-Key": "old"})
+    await client.post("/v1/api-clients", json={"name": "b"}, headers={**h, "Idempotency-Key": "fresh"})
+    engine = make_engine(database_url, null_pool=True)
+    async with engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE idempotency_keys SET expires_at = :t WHERE key = 'old'"), {"t": datetime(2000, 1, 1)}
+        )
+    settings = app.state.settings.model_copy(update={"webhook_poll_seconds": 0.1})
+    stop = asyncio.Event()
+    task = asyncio.create_task(DeliveryWorker(app.state.db, settings).run(stop))
+    await asyncio.sleep(0.5)
+    stop.set()
+    await task
+    async with engine.connect() as conn:
+        keys = sorted((await conn.execute(text("SELECT key FROM idempotency_keys"))).scalars())
+    await engine.dispose()
+    assert keys == ["fresh"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -44,4 +43,4 @@ def instance(gql_type: Any, entity: Any, **extra: Any) -> Any:
     return gql_type(**values)
 
 
-__all__ = ["JSON", "Node", "datetime", "derive", "instance"]
+__all__ = ["JSON", "Node", "derive", "instance"]
