@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,12 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from app.api import problems
 from app.api.deps import SECURITY, SECURITY_SCHEMES, current_principal
-from app.api.middleware import BodyLimitMiddleware, EdgeMiddleware
+from app.api.middleware import BodyLimitMiddleware, EdgeMiddleware, new_request_id, request_id_ok
+from app.api.point_reads import PointReadLane
 from app.api.routers import api_clients, events, oauth, ops, org_chart, organizations, webhooks
 from app.api.schemas.webhooks import WebhookPayload
 from app.auth.ratelimit import RateLimiter
@@ -50,8 +53,14 @@ announced by the `RateLimit-*` headers; over the limit, 429 with `Retry-After`.
 """
 
 
-def _request_id_ok(value: str) -> bool:
-    return 0 < len(value) <= 200 and value.isprintable()
+class LiaisonAPI(FastAPI):
+    """FastAPI, with the point-read lane (app/api/point_reads.py) in front of its whole middleware stack."""
+
+    point_read_lane: Callable[[ASGIApp], ASGIApp] | None = None
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        return stack if self.point_read_lane is None else self.point_read_lane(stack)
 
 
 def _document_security(app: FastAPI) -> None:
@@ -134,7 +143,7 @@ def _declare_webhooks(app: FastAPI) -> None:
         )
 
 
-def create_app(settings: Settings | None = None, *, with_worker: bool = False) -> FastAPI:
+def create_app(settings: Settings | None = None, *, with_worker: bool = False) -> LiaisonAPI:
     """`with_worker`: deliver webhooks from this process too (what `liaison serve` does by default)."""
     settings = settings or get_settings()
     engine = make_engine(
@@ -143,7 +152,7 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
         max_overflow=settings.db_max_overflow,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
     )
-    db = Database(engine)
+    db = Database(engine, settings.point_read_pool_size)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -159,7 +168,7 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
                 await worker
             await db.dispose()
 
-    app = FastAPI(
+    app = LiaisonAPI(
         title="Liaison API",
         version="1.0.0",
         description=DESCRIPTION,
@@ -168,6 +177,9 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
         redoc_url=None,
         openapi_url="/openapi.json",
         swagger_ui_oauth2_redirect_url=None,
+        # Our own metrics (/metrics) and JSON logs observe every request; FastAPI's OpenTelemetry layer
+        # would count them twice, and asks the global providers whether it is on at every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.db = db
@@ -177,14 +189,25 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     app.state.worker_metrics = WorkerMetrics(app.state.metrics.registry)
     app.state.schema_head = head_revision()
 
-    # Outermost first: the request id exists before anything logs; the edge sees every status.
+    # Added innermost first: the request id exists before anything logs; the edge sees every status.
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         bulk_routes={"/v1/sync/org-chart": settings.sync_max_body_bytes},
     )
     app.add_middleware(EdgeMiddleware, metrics=app.state.metrics)
-    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID", validator=_request_id_ok)
+    app.add_middleware(
+        CorrelationIdMiddleware, header_name="X-Request-ID", validator=request_id_ok, generator=new_request_id
+    )
+
+    if settings.point_read_lane:
+        app.point_read_lane = partial(
+            PointReadLane,
+            reads=db.point_reads,
+            tokens=app.state.tokens,
+            rate_limiter=app.state.rate_limiter,
+            metrics=app.state.metrics,
+        )
 
     problems.install(app)
     for module in (ops, organizations, api_clients, oauth, events, org_chart, webhooks):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -18,23 +19,56 @@ def _add_request_id(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str
     return event
 
 
+class _StderrLine:
+    """Where our own log lines go: one write of the rendered line to whatever `sys.stderr` is at that
+    moment (so that a test capturing stderr sees it). structlog calls the method named after the level."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str | None) -> None:
+        self.name = name
+
+    def msg(self, message: str) -> None:
+        stream = sys.stderr
+        stream.write(message + "\n")
+        stream.flush()
+
+    debug = info = warning = warn = error = err = critical = exception = fatal = failure = log = msg
+
+
+def _add_logger_name(logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    name = getattr(logger, "name", None)
+    if name:
+        event.setdefault("logger", name)
+    return event
+
+
 def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
+    """Our loggers (`structlog.get_logger("liaison.…")`) render straight to stderr: the access log is
+    written once per request, and through the standard library's records, handlers and formatter it cost
+    more than the point read it describes. Other libraries' logs (uvicorn, SQLAlchemy, …) go through the
+    standard library and come out the same shape."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_log_level,
-        structlog.stdlib.add_logger_name,
+        structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _add_request_id,
     ]
+    renderer: Any = structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer()
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        processors=[
+            *shared[:2],
+            _add_logger_name,
+            *shared[2:],
+            structlog.processors.format_exc_info if json_logs else structlog.dev.set_exc_info,
+            renderer,
+        ],
+        logger_factory=lambda *args: _StderrLine(args[0] if args else None),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level]),
         cache_logger_on_first_use=True,
     )
-    renderer: Any = structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer()
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
+        foreign_pre_chain=[*shared[:2], structlog.stdlib.add_logger_name, *shared[2:]],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,

@@ -30,7 +30,7 @@ PG_USER = os.environ.get("LIAISON_TEST_PG_USER", "postgres")
 PG_REQUIRED = os.environ.get("LIAISON_TEST_POSTGRES", "").lower() == "required"
 ENGINES = ["sqlite", "postgresql"]
 
-configure_logging("INFO", json_logs=True)  # as `liaison serve` does: through stdlib logging, so caplog sees it
+configure_logging("INFO", json_logs=True)  # as `liaison serve` does: JSON lines on stderr
 
 
 async def _pg_admin(sql: str) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain import errors as de
+from app.repo.engine import is_rejected_value
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -154,6 +155,8 @@ def install(app: FastAPI) -> None:
                 "The change collided with a concurrent one and was not made; retry it.",
                 headers={"Retry-After": "1"},
             )
+        if is_rejected_value(exc):
+            return problem(422, "A value in the request cannot be stored (out of range or an invalid character).")
         if isinstance(exc, IntegrityError):  # a uniqueness a concurrent change took first
             return problem(409, "The change conflicts with data that exists (a duplicate); nothing was changed.")
         raise exc

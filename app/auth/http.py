@@ -5,26 +5,42 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 
+from app.auth.tokens import TokenService
 from app.domain.errors import MissingCredentials, Unauthenticated
 from app.domain.principal import Principal
 
+# Set on the request by the point-read lane (app/api/point_reads.py) when it has verified the token and
+# counted the request against the rate limit, but leaves the answer to the route.
+ESTABLISHED = "principal"
 
-async def bearer_principal(request: Request) -> Principal:
-    header = request.headers.get("authorization")
+
+async def verify_bearer(header: str | None, tokens: TokenService) -> Principal:
+    """The principal of an `Authorization: Bearer <JWT>` header; Unauthenticated when there is none."""
     if not header:
         raise MissingCredentials("No bearer token was sent.")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("The Authorization header must be `Bearer <token>`.")
-    principal: Principal = await request.app.state.tokens.verify(token.strip())
+    return await tokens.verify(token.strip())
+
+
+def rate_limit_key(principal: Principal) -> str:
+    """Per client: the organization and the token's client (or subject)."""
+    return f"{principal.organization_id or '-'}:{principal.client_id or principal.subject}"
+
+
+async def bearer_principal(request: Request) -> Principal:
+    established = getattr(request.state, ESTABLISHED, None)
+    if isinstance(established, Principal):
+        return established
+    principal = await verify_bearer(request.headers.get("authorization"), request.app.state.tokens)
     await enforce_rate_limit(request, principal)
     return principal
 
 
 async def enforce_rate_limit(request: Request, principal: Principal) -> None:
-    """Per client: the organization and the token's client (or subject). Headers go on every answer."""
-    key = f"{principal.organization_id or '-'}:{principal.client_id or principal.subject}"
-    allowed, headers, retry_after = await request.app.state.rate_limiter.hit(key)
+    """Headers go on every answer."""
+    allowed, headers, retry_after = await request.app.state.rate_limiter.hit(rate_limit_key(principal))
     request.state.response_headers = {**getattr(request.state, "response_headers", {}), **headers}
     if not allowed:
         raise StarletteHTTPException(

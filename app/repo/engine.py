@@ -56,3 +56,11 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
 def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def is_rejected_value(exc: BaseException) -> bool:
+    """PostgreSQL refused a value itself (SQLSTATE class 22, data exception: a NUL character, a number out
+    of range, …): the request's fault, not the database's or ours."""
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith("22")

@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import fields as dc_fields
-from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -20,6 +18,7 @@ from app.domain.errors import Conflict, PreconditionFailed
 from app.domain.events import Event
 from app.domain.model import ExternallyReferenced, ListQuery, Page
 from app.domain.organizations.model import Organization
+from app.repo.point_reads import point_read_plan
 from app.repo.tables import ApiClientRow, EventRow, ExternalRefRow, OrganizationRow
 
 E = TypeVar("E", bound=ExternallyReferenced)
@@ -72,15 +71,11 @@ class SqlRepository(Generic[E]):
 
     async def _point_read(self, object_id: str) -> E | None:
         """The hottest read, without ORM objects: one driver-level statement, its tenancy filter written
-        into it (the session hook only sees ORM statements), rows decoded by the columns' own types."""
+        into it (the session hook only sees ORM statements)."""
         conn = await self.session.connection()
-        sql, decoders = _point_read_plan(self.row, conn.dialect)  # type: ignore[arg-type]
-        row = (await conn.exec_driver_sql(sql, (self.organization_id, object_id))).first()
-        if row is None:
-            return None
-        values = {attr: (decode(v) if decode else v) for (attr, decode), v in zip(decoders, row, strict=True)}
-        names = {f.name for f in dc_fields(self.entity)}
-        return self.entity(**{k: v for k, v in values.items() if k in names})
+        plan = point_read_plan(self.row, self.entity, conn.dialect)
+        row = (await conn.exec_driver_sql(plan.sql, (self.organization_id, object_id))).first()
+        return None if row is None else plan.decode(row)
 
     async def list(self, query: ListQuery) -> Page[E]:
         stmt = select(self.row).order_by(self.row.id).limit(query.limit + 1)
@@ -157,18 +152,6 @@ class SqlRepository(Generic[E]):
             )
         async with unique_violation_is_conflict("An external ref of this object already belongs to another one."):
             await self.session.flush()
-
-
-@lru_cache(maxsize=64)
-def _point_read_plan(row: type[Any], dialect: Dialect) -> tuple[str, list[tuple[str, Any]]]:
-    mapper = row.__mapper__
-    attrs = [(attr.key, attr.columns[0]) for attr in mapper.column_attrs]
-    placeholders = ("$1", "$2") if dialect.paramstyle == "numeric_dollar" else ("?", "?")
-    columns = ", ".join(dialect.identifier_preparer.quote(c.name) for _, c in attrs)
-    table = dialect.identifier_preparer.format_table(row.__table__)
-    # Only identifiers of our own tables, quoted by the dialect, and placeholders: no input reaches this text.
-    sql = f"SELECT {columns} FROM {table} WHERE organization_id = {placeholders[0]} AND id = {placeholders[1]}"  # noqa: S608
-    return sql, [(key, c.type.dialect_impl(dialect).result_processor(dialect, None)) for key, c in attrs]
 
 
 class ApiClientRepository(SqlRepository[ApiClient]):

@@ -16,6 +16,7 @@ from app.domain.webhooks.service import fan_out
 from app.repo.engine import WRITE_OPTION, is_sqlite
 from app.repo.idempotency import IdempotencyStore
 from app.repo.org_chart import MembershipRepository, PersonRepository, UnitRepository
+from app.repo.point_reads import PointReads
 from app.repo.repositories import ApiClientRepository, CredentialStore, EventLog, OrganizationRepository
 from app.repo.tenancy import PLATFORM, bind_tenant
 from app.repo.webhooks import DeliveryRepository, WebhookRepository
@@ -24,7 +25,7 @@ NOTIFY_CHANNEL = "liaison_deliveries"
 
 
 class Database:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, point_read_pool_size: int = 10) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
         # On SQLite a writer's transaction is BEGIN IMMEDIATE, begun at its first statement (not before):
@@ -33,6 +34,7 @@ class Database:
             engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
         self.sqlite = is_sqlite(engine)
+        self.point_reads = PointReads(engine, point_read_pool_size)
 
     def unit_of_work(self, organization_id: str | None, *, write: bool) -> SqlUnitOfWork:
         """`organization_id` None: a platform unit of work, which sees no organization's rows."""
@@ -43,6 +45,7 @@ class Database:
         return SqlUnitOfWork(self, None, write=write)
 
     async def dispose(self) -> None:
+        await self.point_reads.close()
         await self.engine.dispose()
 
 
