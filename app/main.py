@@ -152,7 +152,7 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
         max_overflow=settings.db_max_overflow,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
     )
-    db = Database(engine, settings.point_read_pool_size)
+    db = Database(engine, settings.point_read_pool_size or settings.db_pool_size)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -31,8 +31,9 @@ class Settings(BaseSettings):
 
     # GET /v1/{units,people,memberships}/{id} answered at the edge (app/api/point_reads.py); off: by the routes.
     point_read_lane: bool = True
-    # On PostgreSQL those reads have connections of their own, opened as needed, up to this many.
-    point_read_pool_size: int = Field(default=10, ge=1, le=1000)
+    # On PostgreSQL those reads have connections of their own, opened as needed, up to this many (unset:
+    # as many as DB_POOL_SIZE, so that as many reads as sessions can run at once).
+    point_read_pool_size: int | None = Field(default=None, ge=1, le=500)
 
     max_body_bytes: int = 1024 * 1024
     sync_max_body_bytes: int = 16 * 1024 * 1024  # POST /v1/sync/org-chart: 10,000 people is about 2 MiB

@@ -92,7 +92,7 @@ class PointReadLane:
         headers: dict[bytes, bytes] = {}
         for name, value in scope["headers"]:
             headers.setdefault(name, value)
-        if b"content-length" in headers or b"transfer-encoding" in headers:
+        if headers.get(b"content-length", b"0") != b"0" or b"transfer-encoding" in headers:
             await self.app(scope, receive, send)  # a body is the body limit's to judge
             return
         self.metrics.in_flight.inc()
@@ -118,17 +118,17 @@ class PointReadLane:
             )
             principal.require(READ)
             organization_id = principal.require_organization()
+            allowed, limit_headers, _ = await self.rate_limiter.hit(rate_limit_key(principal))
+            if not allowed:
+                return None  # the route counts again, is refused again (a refusal counts for nothing): 429
+            state = scope.setdefault("state", {})
+            state[ESTABLISHED] = principal
+            state["response_headers"] = {**state.get("response_headers", {}), **limit_headers}
+            entity = await self.reads.get(read.row, read.entity, organization_id, object_id)
         except DomainError:
             return None
-        allowed, limit_headers, _ = await self.rate_limiter.hit(rate_limit_key(principal))
-        if not allowed:
-            return None  # the route counts again, is refused again (a refusal counts for nothing): 429
-        state = scope.setdefault("state", {})
-        state[ESTABLISHED] = principal
-        state["response_headers"] = {**state.get("response_headers", {}), **limit_headers}
-        try:
-            entity = await self.reads.get(read.row, read.entity, organization_id, object_id)
         except Exception as exc:
+            # The route meets the same failure (the database, the limiter's store) and answers it as a problem.
             log.warning("point_read_lane_fell_through", path=scope["path"], error=type(exc).__name__)
             return None
         return None if entity is None else (entity, limit_headers)

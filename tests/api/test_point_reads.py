@@ -124,6 +124,7 @@ async def test_plain_reads_never_reach_the_framework_and_the_rest_always_does(
     try:
         for path in (worker, f"/v1/units/{made['ops']['id']}", f"/v1/memberships/{made['membership']['id']}"):
             assert (await client.get(path, headers=h)).status_code == 200, path
+        assert (await client.get(worker, headers={**h, "Content-Length": "0"})).status_code == 200
         reached = [
             client.get(worker + "?as_of=2099-01-01T00:00:00Z", headers=h),
             client.request("GET", worker, headers=h, content=b"{}"),  # a body: the body limit's to judge
