@@ -29,9 +29,12 @@ class _StderrLine:
         self.name = name
 
     def msg(self, message: str) -> None:
-        stream = sys.stderr
-        stream.write(message + "\n")
-        stream.flush()
+        try:
+            stream = sys.stderr
+            stream.write(message + "\n")
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # stderr closed or a broken pipe: the line is lost, the request is not
 
     debug = info = warning = warn = error = err = critical = exception = fatal = failure = log = msg
 
@@ -54,13 +57,18 @@ def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _add_request_id,
     ]
-    renderer: Any = structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer()
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if json_logs
+        # A plain traceback: the rich one shows local variables, bearer tokens among them.
+        else structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
+    )
     structlog.configure(
         processors=[
             *shared[:2],
             _add_logger_name,
             *shared[2:],
-            structlog.processors.format_exc_info if json_logs else structlog.dev.set_exc_info,
+            structlog.processors.format_exc_info,
             renderer,
         ],
         logger_factory=lambda *args: _StderrLine(args[0] if args else None),

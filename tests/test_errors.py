@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 
 import httpx
 import pytest
 
-from tests.factories import make_org
+from tests.factories import bearer, make_org
 
 
 def assert_problem(r: httpx.Response, status: int) -> dict[str, object]:
@@ -113,23 +115,47 @@ async def test_a_nul_character_is_refused_on_both_engines_and_changes_nothing(cl
     assert (await client.get("/v1/people", headers=h)).json()["data"] == []
 
 
-async def test_a_value_the_database_refuses_is_the_request_s_fault(client: httpx.AsyncClient, engine_name: str) -> None:
-    """GraphQL inputs reach the database unchecked; a value PostgreSQL refuses is a BAD_USER_INPUT that
-    says so, never a masked internal error, and never quotes the SQL."""
+async def test_graphql_refuses_a_nul_character_on_both_engines(client: httpx.AsyncClient) -> None:
     _org, h = await make_org(client)
-    r = await client.post(
-        "/graphql",
-        json={
-            "query": 'mutation($name: String!) { createUnit(input: {name: $name, kind: "team"}) { unit { id } } }',
-            "variables": {"name": "a\u0000b"},
-        },
-        headers=h,
-    )
-    assert r.status_code == 200
-    if engine_name == "postgresql":
+    create = 'mutation($name: String!) { createUnit(input: {name: $name, kind: "team"}) { unit { id } } }'
+    literal = 'mutation { createUnit(input: {name: "a\\u0000b", kind: "team"}) { unit { id } } }'
+    for body in ({"query": create, "variables": {"name": "a\u0000b"}}, {"query": literal}):
+        r = await client.post("/graphql", json=body, headers=h)
+        assert r.status_code == 200
         [error] = r.json()["errors"]
-        assert error["extensions"]["code"] == "BAD_USER_INPUT"
-        assert "cannot be stored" in error["message"] and "INSERT" not in error["message"]
-        assert (await client.get("/v1/units", headers=h)).json()["data"] == []
-    else:  # SQLite stores it (a known difference of GraphQL input, which REST refuses on both engines)
-        assert r.json()["data"]["createUnit"]["unit"]["id"].startswith("unit_")
+        assert error["extensions"]["code"] == "BAD_USER_INPUT" and "NUL" in error["message"], error
+    assert (await client.get("/v1/units", headers=h)).json()["data"] == []
+
+
+async def test_a_token_whose_claims_hold_a_nul_is_refused(client: httpx.AsyncClient) -> None:
+    org, _h = await make_org(client)
+    for claims in ({"sub": "a\u0000b"}, {"org": org + "\u0000"}):
+        r = await client.get("/v1/units", headers=bearer(claims.pop("org", org), "org:read", **claims))
+        assert_problem(r, 401)
+
+
+async def test_a_value_the_database_refuses_is_a_422_that_does_not_quote_the_sql(
+    client: httpx.AsyncClient, engine_name: str
+) -> None:
+    """If-Match carries a version; one too large for PostgreSQL's integer is the request's fault."""
+    _org, h = await make_org(client)
+    u = (await client.post("/v1/units", json={"name": "A", "kind": "team"}, headers=h)).json()
+    r = await client.patch(
+        f"/v1/units/{u['id']}",
+        json={"name": "B"},
+        headers={**h, "If-Match": f'"{u["id"]}.v{2**70}"', "Content-Type": "application/merge-patch+json"},
+    )
+    assert r.status_code in (412, 422), r.text
+    assert "UPDATE" not in r.text and "SELECT" not in r.text
+    assert (await client.get(f"/v1/units/{u['id']}", headers=h)).json()["name"] == "A"
+
+
+async def test_a_broken_stderr_loses_log_lines_not_requests(client: httpx.AsyncClient) -> None:
+    closed = open(os.devnull, "w")  # noqa: SIM115
+    closed.close()
+    saved, sys.stderr = sys.stderr, closed
+    try:
+        assert (await client.get("/healthz")).status_code == 200
+        assert_problem(await client.get("/v1/units"), 401)
+    finally:
+        sys.stderr = saved

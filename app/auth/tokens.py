@@ -131,6 +131,8 @@ class TokenService:
         if org is None and PLATFORM_ADMIN not in scopes:
             raise Unauthenticated("The token lacks the claim `org`.")
         client_id = claims.get("client_id") if isinstance(claims.get("client_id"), str) else None
+        if any("\x00" in value for value in (sub, org, person, client_id) if value):
+            raise Unauthenticated("The token's claims hold a NUL character.")
         return Principal(subject=sub, organization_id=org, scopes=scopes, person_id=person, client_id=client_id)
 
     def mint(

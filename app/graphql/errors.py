@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError, StringValueNode, Visitor, visit
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from app.domain import errors as de
@@ -55,3 +56,39 @@ def masked() -> MaskErrors:
     return MaskErrors(
         should_mask_error=should_mask, error_message="Internal error; the request id identifies it in our logs."
     )
+
+
+class RefuseNul(SchemaExtension):
+    """No text may hold U+0000 (PostgreSQL cannot store it): the rule REST applies to request bodies,
+    applied here to every string a GraphQL request carries, in its variables or written in the query."""
+
+    MESSAGE = "Text must not contain the NUL character (U+0000)."
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if _holds_nul(context.variables) or _literal_holds_nul(context.graphql_document):
+            raise GraphQLError(self.MESSAGE, extensions={"code": "BAD_USER_INPUT"})
+        yield
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+def _literal_holds_nul(document: DocumentNode | None) -> bool:
+    found = False
+
+    class Strings(Visitor):
+        def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
+            nonlocal found
+            found = found or "\x00" in node.value
+
+    if document is not None:
+        visit(document, Strings())
+    return found

@@ -17,7 +17,7 @@ from app.domain.organizations.service import Organizations
 from app.domain.ports import UnitOfWork
 from app.domain.principal import Principal
 from app.domain.webhooks.service import WebhookEndpoints
-from app.graphql.errors import DomainErrorCodes, masked
+from app.graphql.errors import DomainErrorCodes, RefuseNul, masked
 from app.graphql.mutations.org_chart import OrgChartMutation
 from app.graphql.queries.org_chart import OrgChartQuery
 from app.graphql.scalars import SCALAR_OVERRIDES
@@ -129,6 +129,7 @@ def build_schema(max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 2
         lambda: QueryDepthLimiter(max_depth=max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        RefuseNul,
         DomainErrorCodes,
         masked,
     ]

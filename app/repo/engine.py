@@ -58,9 +58,13 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+# Data exceptions that a request's own value causes: too long, out of range, not a valid date or number,
+# a character the encoding cannot hold (NUL). Others of class 22 (division by zero, …) stay our fault.
+REJECTED_VALUE_SQLSTATES = {"22001", "22003", "22007", "22008", "22021", "22P02", "22P05"}
+
+
 def is_rejected_value(exc: BaseException) -> bool:
-    """PostgreSQL refused a value itself (SQLSTATE class 22, data exception: a NUL character, a number out
-    of range, …): the request's fault, not the database's or ours."""
+    """PostgreSQL refused a value the request carried: the request's fault, not the database's or ours."""
     orig = getattr(exc, "orig", None)
     sqlstate = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
-    return isinstance(sqlstate, str) and sqlstate.startswith("22")
+    return sqlstate in REJECTED_VALUE_SQLSTATES

@@ -6,6 +6,7 @@ point-read lane (app/api/point_reads.py)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
@@ -65,7 +66,7 @@ def _plan(row: type[Any], entity: type[E], dialect: Dialect) -> PointReadPlan[E]
 
 class ReadConnections:
     """Up to `size` driver connections for point reads: opened on demand, reused last in first out,
-    closed after `max_idle` seconds unused. Asking when all are busy waits for the next one given back.
+    closed after `max_idle` seconds unused (checked at each use and by a timer). Asking when all are busy waits for the next one given back.
 
     Not asyncpg's pool, which is what this first was: its release runs in a task of its own (for
     shielding from cancellation) and costs a point read about a third of its database CPU, measured
@@ -81,6 +82,7 @@ class ReadConnections:
         self.opened = 0  # connections open or being opened, in use or idle
         self._closed = False
         self._closing: set[asyncio.Task[Any]] = set()
+        self._reaper: asyncio.TimerHandle | None = None
 
     @property
     def idle(self) -> int:
@@ -89,10 +91,10 @@ class ReadConnections:
     async def acquire(self) -> Any:
         if self._closed:
             raise RuntimeError("The point-read connections are closed.")
-        now = time.monotonic()
+        self._close_stale()
         while self._idle:
-            connection, since = self._idle.pop()
-            if now - since <= self.max_idle and not connection.is_closed():
+            connection, _ = self._idle.pop()
+            if not connection.is_closed():
                 return connection
             self.opened -= 1
             self._close_later(connection)
@@ -108,7 +110,8 @@ class ReadConnections:
                 # Handed a connection (or a free place) just as this task was cancelled: pass it on.
                 self._give_back(waiter.result())
             else:
-                self._waiting.remove(waiter)
+                with contextlib.suppress(ValueError):  # a hand-out may have passed it over already
+                    self._waiting.remove(waiter)
             raise
         return connection if connection is not None else await self._open()
 
@@ -131,12 +134,33 @@ class ReadConnections:
         if connection is None:
             self._free_a_place()
             return
+        if self._closed:
+            connection.terminate()
+            self.opened -= 1
+            return
         while self._waiting:
             waiter = self._waiting.popleft()
             if not waiter.done():
                 waiter.set_result(connection)
                 return
         self._idle.append((connection, time.monotonic()))
+        self._close_stale()
+
+    def _close_stale(self) -> None:
+        """Closes the connections unused for `max_idle` seconds: the oldest given back, at the bottom of the
+        stack. A timer looks again when the next one will be stale, so that quiet hours close them too."""
+        now = time.monotonic()
+        while self._idle and now - self._idle[0][1] > self.max_idle:
+            connection, _ = self._idle.pop(0)
+            self.opened -= 1
+            self._close_later(connection)
+        if self._idle and self._reaper is None and not self._closed:
+            wait = self._idle[0][1] + self.max_idle - now
+            self._reaper = asyncio.get_running_loop().call_later(max(wait, 0) + 0.01, self._reap)
+
+    def _reap(self) -> None:
+        self._reaper = None
+        self._close_stale()
 
     def _free_a_place(self) -> None:
         while self._waiting:
@@ -153,6 +177,9 @@ class ReadConnections:
 
     async def close(self) -> None:
         self._closed = True
+        if self._reaper is not None:
+            self._reaper.cancel()
+            self._reaper = None
         idle, self._idle = self._idle, []
         self.opened -= len(idle)
         for waiter in self._waiting:

@@ -129,3 +129,40 @@ async def test_idle_connections_are_closed_and_closing_refuses_new_reads(
     assert reads.connections.opened == 0
     with pytest.raises(RuntimeError):
         await reads.get(PersonRepository.row, PersonRepository.entity, org, ada)
+
+
+async def test_a_waiter_cancelled_as_a_connection_is_handed_out_stays_cancelled(
+    client: httpx.AsyncClient, reads: PointReads
+) -> None:
+    connections = reads.connections
+    connections.size = 1
+    held = await connections.acquire()
+    waiter = asyncio.ensure_future(connections.acquire())
+    await asyncio.sleep(0.05)
+    assert not waiter.done()
+    waiter.cancel()  # and, in the same turn of the loop, the connection comes back
+    connections.release(held, reusable=True)
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    assert (connections.opened, connections.idle) == (1, 1)
+    again = await connections.acquire()
+    assert again is held
+    connections.release(again, reusable=True)
+
+
+async def test_after_a_burst_the_extra_connections_close_under_light_traffic_and_in_silence(
+    client: httpx.AsyncClient, admin: asyncpg.Connection, reads: PointReads
+) -> None:
+    org, ada = await someone(client)
+    connections = reads.connections
+    connections.max_idle = 0.5
+    await asyncio.gather(*[reads.get(PersonRepository.row, PersonRepository.entity, org, ada) for _ in range(12)])
+    assert connections.opened == 3
+    for _ in range(15):  # one read every 0.1 s reuses one connection; the others go stale
+        await reads.get(PersonRepository.row, PersonRepository.entity, org, ada)
+        await asyncio.sleep(0.1)
+    assert connections.opened == 1
+    await asyncio.sleep(1.0)  # no traffic at all
+    assert (connections.opened, connections.idle) == (0, 0)
+    await asyncio.sleep(0.2)
+    assert await backends(admin) == 0

@@ -11,6 +11,10 @@ ExternalRefs = dict[str, str]
 class Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+
+class RequestBody(Input):
+    """What a client sends. Only requests are checked: what we answer was checked on its way in."""
+
     @field_validator("*", mode="after")
     @classmethod
     def _no_nul(cls, value: Any) -> Any:

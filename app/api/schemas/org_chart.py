@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.api.schemas.common import ExternalRefs, Input, Resource
+from app.api.schemas.common import ExternalRefs, Input, RequestBody, Resource
 
 UnitKind = Literal["company", "division", "department", "team", "project"]
 PersonStatus = Literal["active", "inactive"]
@@ -13,7 +13,7 @@ MembershipKind = Literal["member", "rotation", "training"]
 Name = Field(min_length=1, max_length=200)
 
 
-class UnitCreate(Input):
+class UnitCreate(RequestBody):
     name: str = Field(min_length=1, max_length=200, examples=["Sales"])
     kind: UnitKind
     parent_id: str | None = Field(default=None, description="Null for a root unit.")
@@ -21,7 +21,7 @@ class UnitCreate(Input):
     external_refs: ExternalRefs = Field(default_factory=dict)
 
 
-class UnitPatch(Input):
+class UnitPatch(RequestBody):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     kind: UnitKind | None = None
     parent_id: str | None = None
@@ -41,7 +41,7 @@ class UnitAtDepth(Unit):
     depth: int = Field(description="Levels below the unit asked about (children are at 1).")
 
 
-class PersonCreate(Input):
+class PersonCreate(RequestBody):
     given_name: str = Field(min_length=1, max_length=200, examples=["Ada"])
     family_name: str = Field(min_length=1, max_length=200, examples=["Lovelace"])
     email: str = Field(min_length=3, max_length=320, examples=["ada@example.com"])
@@ -51,7 +51,7 @@ class PersonCreate(Input):
     external_refs: ExternalRefs = Field(default_factory=dict)
 
 
-class PersonPatch(Input):
+class PersonPatch(RequestBody):
     given_name: str | None = Field(default=None, min_length=1, max_length=200)
     family_name: str | None = Field(default=None, min_length=1, max_length=200)
     email: str | None = Field(default=None, min_length=3, max_length=320)
@@ -71,7 +71,7 @@ class Person(Resource):
     external_refs: ExternalRefs
 
 
-class MembershipCreate(Input):
+class MembershipCreate(RequestBody):
     person_id: str
     unit_id: str
     title: str | None = Field(default=None, max_length=200)
@@ -82,7 +82,7 @@ class MembershipCreate(Input):
     external_refs: ExternalRefs = Field(default_factory=dict)
 
 
-class MembershipPatch(Input):
+class MembershipPatch(RequestBody):
     title: str | None = Field(default=None, max_length=200)
     kind: MembershipKind | None = None
     primary: bool | None = None
@@ -102,7 +102,7 @@ class Membership(Resource):
     external_refs: ExternalRefs
 
 
-class MembershipEnd(Input):
+class MembershipEnd(RequestBody):
     ends_on: date | None = Field(default=None, description="The last day; today when absent.")
 
 
@@ -128,14 +128,14 @@ class OrgChart(Input):
     next_cursor: None = None
 
 
-class SyncUnit(Input):
+class SyncUnit(RequestBody):
     external_id: str = Field(min_length=1, max_length=255)
     name: str = Field(min_length=1, max_length=200)
     kind: UnitKind | None = None
     parent_external_id: str | None = None
 
 
-class SyncPerson(Input):
+class SyncPerson(RequestBody):
     external_id: str = Field(min_length=1, max_length=255)
     given_name: str = Field(min_length=1, max_length=200)
     family_name: str = Field(min_length=1, max_length=200)
@@ -145,7 +145,7 @@ class SyncPerson(Input):
     unit_external_id: str | None = Field(default=None, description="The person's primary unit.")
 
 
-class SyncRequest(Input):
+class SyncRequest(RequestBody):
     system: str = Field(min_length=1, max_length=64, examples=["sap"])
     units: list[SyncUnit] = Field(default_factory=list)
     people: list[SyncPerson] = Field(default_factory=list)

@@ -4,13 +4,13 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from app.api.schemas.common import ExternalRefs, Input, Resource
+from app.api.schemas.common import ExternalRefs, Input, RequestBody, Resource
 from app.domain.principal import ORG_SCOPES
 
 Scope = Literal[tuple(sorted(ORG_SCOPES))]  # type: ignore[valid-type]
 
 
-class OrganizationCreate(Input):
+class OrganizationCreate(RequestBody):
     name: str = Field(min_length=1, max_length=200, examples=["Acme Corp"])
     slug: str = Field(min_length=1, max_length=64, examples=["acme"])
 
@@ -20,19 +20,19 @@ class Organization(Resource):
     slug: str
 
 
-class ApiClientCreate(Input):
+class ApiClientCreate(RequestBody):
     name: str = Field(min_length=1, max_length=200, examples=["SAP connector"])
     scopes: list[Scope] = Field(default_factory=list, examples=[["org:read", "events:read"]])  # type: ignore[valid-type]
     external_refs: ExternalRefs = Field(default_factory=dict)
 
 
-class ApiClientUpsert(Input):
+class ApiClientUpsert(RequestBody):
     name: str = Field(min_length=1, max_length=200)
     scopes: list[Scope] = Field(default_factory=list)  # type: ignore[valid-type]
     external_refs: ExternalRefs = Field(default_factory=dict)
 
 
-class ApiClientPatch(Input):
+class ApiClientPatch(RequestBody):
     """JSON merge patch: absent fields stay, `null` removes (an external ref, for instance)."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)

@@ -6,10 +6,10 @@ from typing import Any
 from pydantic import Field
 
 from app.api.instants import Instant
-from app.api.schemas.common import Input, Resource
+from app.api.schemas.common import Input, RequestBody, Resource
 
 
-class WebhookEndpointCreate(Input):
+class WebhookEndpointCreate(RequestBody):
     url: str = Field(min_length=1, max_length=2048, examples=["https://erp.example.com/hooks/liaison"])
     event_types: list[str] = Field(
         min_length=1,
@@ -20,7 +20,7 @@ class WebhookEndpointCreate(Input):
     enabled: bool = True
 
 
-class WebhookEndpointPatch(Input):
+class WebhookEndpointPatch(RequestBody):
     url: str | None = Field(default=None, min_length=1, max_length=2048)
     event_types: list[str] | None = None
     description: str | None = Field(default=None, max_length=500)
@@ -64,7 +64,7 @@ class Delivery(Input):
     attempt_log: list[Attempt]
 
 
-class Recover(Input):
+class Recover(RequestBody):
     since: Instant
 
 

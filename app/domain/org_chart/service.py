@@ -64,13 +64,20 @@ class OrgChart:
         self.principal.require(scope)
         return self.principal.require_organization()
 
+    @staticmethod
+    def readable_organization(principal: Principal) -> str:
+        """The organization whose org chart this caller may read; Forbidden when it may read none. Every
+        read applies it, and so does the HTTP edge's point-read lane."""
+        principal.require(READ)
+        return principal.require_organization()
+
     def _record(self, event_type: str, obj: dict[str, Any], previous: dict[str, Any] | None = None) -> None:
         record(self.uow, self.principal, self.clock, event_type, obj, self.principal.require_organization(), previous)
 
     # --- units ---------------------------------------------------------------------------------------
 
     async def get_unit(self, unit_id: str, as_of: datetime | None = None) -> Unit:
-        self._org(READ)
+        self.readable_organization(self.principal)
         unit = (
             await self.uow.units.get(unit_id)
             if as_of is None
@@ -81,7 +88,7 @@ class OrgChart:
         return unit
 
     async def list_units(self, query: ListQuery, as_of: datetime | None = None) -> Page[Unit]:
-        self._org(READ)
+        self.readable_organization(self.principal)
         if as_of is None:
             return await self.uow.units.list(query)
         return _page([u for u in await self.uow.units.at(as_of) if _matches(u, query)], query)
@@ -210,7 +217,7 @@ class OrgChart:
         self, root_id: str | None, max_depth: int | None, as_of: datetime | None = None
     ) -> list[dict[str, Any]]:
         """The nested tree: each unit with its members (person and membership) and its children."""
-        self._org(READ)
+        self.readable_organization(self.principal)
         if root_id is not None:
             root = await self.get_unit(root_id, as_of)
             units = [root] + [u for u, _ in await self.descendants(root_id, max_depth, as_of)]
@@ -267,7 +274,7 @@ class OrgChart:
     # --- people --------------------------------------------------------------------------------------
 
     async def get_person(self, person_id: str, as_of: datetime | None = None) -> Person:
-        self._org(READ)
+        self.readable_organization(self.principal)
         person = (
             await self.uow.people.get(person_id)
             if as_of is None
@@ -278,7 +285,7 @@ class OrgChart:
         return person
 
     async def list_people(self, query: ListQuery, as_of: datetime | None = None) -> Page[Person]:
-        self._org(READ)
+        self.readable_organization(self.principal)
         if as_of is None:
             return await self.uow.people.list(query)
         return _page([p for p in await self.uow.people.at(as_of) if _matches(p, query)], query)
@@ -390,7 +397,7 @@ class OrgChart:
     # --- memberships ---------------------------------------------------------------------------------
 
     async def get_membership(self, membership_id: str, as_of: datetime | None = None) -> Membership:
-        self._org(READ)
+        self.readable_organization(self.principal)
         m = (
             await self.uow.memberships.get(membership_id)
             if as_of is None
@@ -401,7 +408,7 @@ class OrgChart:
         return m
 
     async def list_memberships(self, query: ListQuery, as_of: datetime | None = None) -> Page[Membership]:
-        self._org(READ)
+        self.readable_organization(self.principal)
         if as_of is None:
             return await self.uow.memberships.list(query)
         day = as_of.date()
