@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +13,10 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from starlette.types import ASGIApp
 
 from app.api import problems
 from app.api.deps import SECURITY, SECURITY_SCHEMES, current_principal
 from app.api.middleware import BodyLimitMiddleware, EdgeMiddleware, new_request_id, request_id_ok
-from app.api.point_reads import PointReadLane
 from app.api.routers import api_clients, events, oauth, ops, org_chart, organizations, webhooks
 from app.api.schemas.webhooks import WebhookPayload
 from app.auth.ratelimit import RateLimiter
@@ -54,13 +51,7 @@ announced by the `RateLimit-*` headers; over the limit, 429 with `Retry-After`.
 
 
 class LiaisonAPI(FastAPI):
-    """FastAPI, with the point-read lane (app/api/point_reads.py) in front of its whole middleware stack."""
-
-    point_read_lane: Callable[[ASGIApp], ASGIApp] | None = None
-
-    def build_middleware_stack(self) -> ASGIApp:
-        stack = super().build_middleware_stack()
-        return stack if self.point_read_lane is None else self.point_read_lane(stack)
+    """The application: every request goes through the same middleware and its route."""
 
 
 def _document_security(app: FastAPI) -> None:
@@ -152,7 +143,7 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
         max_overflow=settings.db_max_overflow,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
     )
-    db = Database(engine, settings.point_read_pool_size or settings.db_pool_size)
+    db = Database(engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -199,15 +190,6 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     app.add_middleware(
         CorrelationIdMiddleware, header_name="X-Request-ID", validator=request_id_ok, generator=new_request_id
     )
-
-    if settings.point_read_lane:
-        app.point_read_lane = partial(
-            PointReadLane,
-            reads=db.point_reads,
-            tokens=app.state.tokens,
-            rate_limiter=app.state.rate_limiter,
-            metrics=app.state.metrics,
-        )
 
     problems.install(app)
     for module in (ops, organizations, api_clients, oauth, events, org_chart, webhooks):

@@ -29,14 +29,12 @@ class Settings(BaseSettings):
     rate_limit: str = "600/minute"
     rate_limit_storage: str = "memory://"
 
-    # GET /v1/{units,people,memberships}/{id} answered at the edge (app/api/point_reads.py); off: by the routes.
-    point_read_lane: bool = True
-    # On PostgreSQL those reads have connections of their own, opened as needed, up to this many (unset:
-    # as many as DB_POOL_SIZE, so that as many reads as sessions can run at once).
-    point_read_pool_size: int | None = Field(default=None, ge=1, le=500)
-
     max_body_bytes: int = 1024 * 1024
     sync_max_body_bytes: int = 16 * 1024 * 1024  # POST /v1/sync/org-chart: 10,000 people is about 2 MiB
+    # A request's line and headers: larger is answered 431 (app/server.py); slower than this many seconds,
+    # from the connection's start or the request's first byte, is answered 408.
+    max_header_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    header_timeout: float = Field(default=10.0, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
 
@@ -54,6 +52,10 @@ class Settings(BaseSettings):
     graphql_max_depth: int = 12
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000
+    # The most a GraphQL operation may cost, computed before it runs (app/graphql/cost.py): about the number
+    # of fields it can resolve. 200,000 admits a page of 200 units with their people, reports and memberships
+    # (140,201) and refuses lists nested in lists nested in lists (the people/units/members chain: 46 million).
+    graphql_max_cost: int = Field(default=200_000, ge=1)
 
     @field_validator("webhook_retry_schedule")
     @classmethod

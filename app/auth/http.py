@@ -9,8 +9,7 @@ from app.auth.tokens import TokenService
 from app.domain.errors import MissingCredentials, Unauthenticated
 from app.domain.principal import Principal
 
-# Set on the request by the point-read lane (app/api/point_reads.py) when it has verified the token and
-# counted the request against the rate limit, but leaves the answer to the route.
+# The request's caller, once verified and counted: a route's dependencies and GraphQL's context share it.
 ESTABLISHED = "principal"
 
 
@@ -35,6 +34,7 @@ async def bearer_principal(request: Request) -> Principal:
         return established
     principal = await verify_bearer(request.headers.get("authorization"), request.app.state.tokens)
     await enforce_rate_limit(request, principal)
+    setattr(request.state, ESTABLISHED, principal)
     return principal
 
 

@@ -16,7 +16,9 @@ def make_engine(
     url: str, *, pool_size: int = 20, max_overflow: int = 10, busy_timeout_ms: int = 10_000, null_pool: bool = False
 ) -> AsyncEngine:
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {}
+    # Units of work end their own transactions (app/repo/sql.py) before giving a connection back, so the
+    # pool has nothing to reset: a rollback on return would be a round trip per request for nothing.
+    kwargs: dict[str, Any] = {"pool_reset_on_return": None}
     if parsed.get_backend_name() == "sqlite":
         if null_pool:
             kwargs["poolclass"] = NullPool

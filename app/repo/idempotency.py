@@ -8,15 +8,44 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
+from app.repo.repositories import table
+from app.repo.sql import ORG, Sql, org_criterion
 from app.repo.tables import IdempotencyKeyRow
 
 TTL = timedelta(hours=24)
 PENDING = 0
+
+_K = table(IdempotencyKeyRow)
+_KEY = (_K.c.client_id == bindparam("client_id"), _K.c.key == bindparam("key"))
+_AT = _K.c.expires_at.type
+FIND = select(_K.c.fingerprint, _K.c.status_code, _K.c.body, _K.c.headers).where(
+    org_criterion(_K), *_KEY, _K.c.expires_at > bindparam("now", type_=_AT)
+)
+DROP_EXPIRED = delete(_K).where(org_criterion(_K), *_KEY, _K.c.expires_at <= bindparam("now", type_=_AT))
+CLAIM = insert(_K).values(
+    organization_id=bindparam(ORG),
+    client_id=bindparam("client_id"),
+    key=bindparam("key"),
+    fingerprint=bindparam("fingerprint"),
+    status_code=PENDING,
+    body=None,
+    headers=bindparam("empty", type_=_K.c.headers.type),
+    created_at=bindparam("now", type_=_AT),
+    expires_at=bindparam("expires", type_=_AT),
+)
+COMPLETE = (
+    update(_K)
+    .where(org_criterion(_K), *_KEY)
+    .values(
+        status_code=bindparam("status_code"),
+        body=bindparam("body", type_=_K.c.body.type),
+        headers=bindparam("headers", type_=_K.c.headers.type),
+    )
+)
+PURGE = delete(_K).where(_K.c.expires_at <= bindparam("now", type_=_AT))  # maintenance: every organization
 
 
 @dataclass(frozen=True)
@@ -32,60 +61,30 @@ class StoredAnswer:
 
 
 class IdempotencyStore:
-    def __init__(self, session: AsyncSession, organization_id: str) -> None:
-        self.session = session
+    def __init__(self, sql: Sql, organization_id: str) -> None:
+        self.sql = sql
         self.organization_id = organization_id
 
     async def find(self, client_id: str, key: str, now: datetime) -> StoredAnswer | None:
-        row = (
-            await self.session.execute(
-                select(IdempotencyKeyRow).where(
-                    col(IdempotencyKeyRow.client_id) == client_id,
-                    col(IdempotencyKeyRow.key) == key,
-                    col(IdempotencyKeyRow.expires_at) > now,
-                )
-            )
-        ).scalar()
-        if row is None:
+        found = await self.sql.row(FIND, {"client_id": client_id, "key": key, "now": now})
+        if found is None:
             return None
-        return StoredAnswer(row.fingerprint, row.status_code, row.body, dict(row.headers))
+        return StoredAnswer(found[0], found[1], found[2], dict(found[3] or {}))
 
     async def claim(self, client_id: str, key: str, fingerprint: str, now: datetime) -> bool:
         """Reserve the key inside the current transaction. False when another request holds it."""
-        await self.session.execute(
-            delete(IdempotencyKeyRow).where(
-                col(IdempotencyKeyRow.client_id) == client_id,
-                col(IdempotencyKeyRow.key) == key,
-                col(IdempotencyKeyRow.expires_at) <= now,
-            )
-        )
-        self.session.add(
-            IdempotencyKeyRow(
-                organization_id=self.organization_id,
-                client_id=client_id,
-                key=key,
-                fingerprint=fingerprint,
-                status_code=PENDING,
-                body=None,
-                headers={},
-                created_at=now,
-                expires_at=now + TTL,
-            )
-        )
+        key_params = {"client_id": client_id, "key": key, "now": now}
+        await self.sql.run(DROP_EXPIRED, key_params)
         try:
-            await self.session.flush()
+            await self.sql.run(CLAIM, {**key_params, "fingerprint": fingerprint, "empty": {}, "expires": now + TTL})
         except IntegrityError:
             return False
         return True
 
     async def complete(self, client_id: str, key: str, status_code: int, body: Any, headers: dict[str, str]) -> None:
-        await self.session.execute(
-            update(IdempotencyKeyRow)
-            .where(col(IdempotencyKeyRow.client_id) == client_id, col(IdempotencyKeyRow.key) == key)
-            .values(status_code=status_code, body=body, headers=headers)
-            .execution_options(synchronize_session=False)
+        await self.sql.run(
+            COMPLETE, {"client_id": client_id, "key": key, "status_code": status_code, "body": body, "headers": headers}
         )
 
     async def purge_expired(self, now: datetime) -> int:
-        result = await self.session.execute(delete(IdempotencyKeyRow).where(col(IdempotencyKeyRow.expires_at) <= now))
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return await self.sql.run(PURGE, {"now": now})

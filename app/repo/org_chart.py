@@ -7,59 +7,132 @@ import typing
 from dataclasses import fields as dc_fields
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from sqlalchemy import Table, and_, bindparam, func, insert, literal, or_, select, text
-from sqlmodel import col
+from sqlalchemy import BigInteger, Integer, bindparam, func, insert, literal, or_, select, update
 
 from app.domain.errors import PreconditionFailed
 from app.domain.model import ExternallyReferenced
 from app.domain.org_chart.model import Membership, Person, Unit, email_key
-from app.repo.repositories import BATCH, SqlRepository
+from app.repo.repositories import BATCH, Shape, SqlRepository, table
+from app.repo.sql import ORG, any_of, org_criterion
 from app.repo.tables import ExternalRefRow, HistoryRow, MembershipRow, PersonRow, UnitRow
 
 E = TypeVar("E", bound=ExternallyReferenced)
 MAX_DEPTH = 10_000  # a bound for recursive walks; the forest has no cycles, this only guarantees termination
+CHUNK = 5000
+
+_H = table(HistoryRow)
+HISTORY_CLOSE = (
+    update(_H)
+    .where(
+        org_criterion(_H),
+        _H.c.collection == bindparam("_col"),
+        _H.c.object_id == bindparam("_id"),
+        _H.c.valid_to.is_(None),
+    )
+    .values(valid_to=bindparam("_to", type_=_H.c.valid_to.type))
+)
+HISTORY_INSERT = insert(_H).values(
+    organization_id=bindparam(ORG),
+    collection=bindparam("_col"),
+    object_id=bindparam("_id"),
+    valid_from=bindparam("_from", type_=_H.c.valid_from.type),
+    valid_to=None,
+    data=bindparam("_data", type_=_H.c.data.type),
+)
+HISTORY_AT = select(_H.c.data).where(
+    org_criterion(_H),
+    _H.c.collection == bindparam("_col"),
+    _H.c.valid_from <= bindparam("_at", type_=_H.c.valid_from.type),
+    or_(_H.c.valid_to.is_(None), _H.c.valid_to > bindparam("_at", type_=_H.c.valid_to.type)),
+)
 
 
-def table(row: type[Any]) -> Table:
-    return cast(Table, row.__table__)
+def _chunks(ids: list[str], size: int = CHUNK) -> typing.Iterator[list[str]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 @cache
-def _entity_columns(row: type[Any], entity: type[Any]) -> tuple[tuple[str, int], ...]:
-    """(attribute, position in a `select(table)` row) for each field of the domain object."""
-    positions = {c.name: i for i, c in enumerate(table(row).columns)}
-    names = {f.name for f in dc_fields(entity)}
-    return tuple(
-        (attr.key, positions[attr.columns[0].name]) for attr in row.__mapper__.column_attrs if attr.key in names
+def _where_in(s: Shape, column: str) -> Any:
+    """The objects whose `column` is one of a list, in id order."""
+    return s.select().where(any_of(s.t.c[column], "ids")).order_by(s.t.c.id)
+
+
+@cache
+def _links(s: Shape, link: str) -> Any:
+    return select(s.t.c.id, s.t.c[link]).where(org_criterion(s.t))
+
+
+@cache
+def _by_system(s: Shape) -> Any:
+    r = table(ExternalRefRow)
+    return (
+        s.select(r.c.external_id)
+        .join_from(s.t, r, (r.c.object_id == s.t.c.id) & (r.c.organization_id == s.t.c.organization_id))
+        .where(org_criterion(r), r.c.collection == s.collection, r.c.system == bindparam("system"))
     )
 
 
-def _chunks(ids: list[str], size: int = 5000) -> typing.Iterator[list[str]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
+@cache
+def _walk_up(s: Shape, link: str) -> Any:
+    """From an object along `link` (parent, manager) to the top, nearest first: one recursive CTE."""
+    t = s.t
+    up: Any = (
+        select(t.c[link].label("id"), literal(1).label("depth"))
+        .where(org_criterion(t), t.c.id == bindparam("start"), t.c[link].is_not(None))
+        .cte("walk_up", recursive=True)
+    )
+    step = t.alias("step")
+    up = up.union_all(
+        select(step.c[link], up.c.depth + 1).where(
+            org_criterion(step), step.c.id == up.c.id, step.c[link].is_not(None), up.c.depth < MAX_DEPTH
+        )
+    )
+    return s.select().join(up, t.c.id == up.c.id).order_by(up.c.depth)
+
+
+@cache
+def _walk_down(s: Shape, link: str, include_start: bool) -> Any:
+    """Everything below an object along `link` (parent, manager), with its depth, nearest first."""
+    t = s.t
+    start: Any
+    if include_start:
+        start = select(t.c.id, literal(0).label("depth")).where(org_criterion(t), t.c.id == bindparam("start"))
+    else:
+        start = select(t.c.id, literal(1).label("depth")).where(org_criterion(t), t.c[link] == bindparam("start"))
+    down: Any = start.cte("walk_down", recursive=True)
+    below = t.alias("below")
+    down = down.union_all(
+        select(below.c.id, down.c.depth + 1).where(
+            org_criterion(below),
+            below.c[link] == down.c.id,
+            down.c.depth < bindparam("max_depth", type_=Integer()),
+        )
+    )
+    return (
+        s.select(down.c.depth)
+        .join(down, t.c.id == down.c.id)
+        .where(down.c.depth > 0)
+        .order_by(down.c.depth, t.c.id)
+    )
 
 
 class VersionedSqlRepository(SqlRepository[E]):
     """Keeps every version in `history` with [valid_from, valid_to), written with the change itself."""
 
-    async def _where(self, *criteria: Any, order: Any = None) -> list[E]:
-        """Many objects without ORM objects: the table's columns, then straight into domain objects.
-        A statement on the table is not an ORM statement, so the organization filter is written here."""
-        t = table(self.row)
-        stmt = select(t).where(t.c.organization_id == self.organization_id, *criteria)
-        if order is not None:
-            stmt = stmt.order_by(order)
-        names = _entity_columns(self.row, self.entity)  # type: ignore[arg-type]
-        rows = (await self.session.execute(stmt)).all()
-        return [self.entity(**{attr: row[i] for attr, i in names}) for row in rows]
+    async def _in(self, column: str, ids: list[str]) -> list[E]:
+        out: list[E] = []
+        for chunk in _chunks(sorted(set(ids))):
+            out.extend(self.to_entity(r) for r in await self.sql.rows(_where_in(self.shape, column), {"ids": chunk}))
+        return out
 
     def _snapshot(self, entity: E) -> dict[str, Any]:
         return entity.resource()
 
     def from_snapshot(self, data: dict[str, Any]) -> E:
-        hints = typing.get_type_hints(self.entity)
+        hints = _hints(self.entity)  # type: ignore[arg-type]
         values: dict[str, Any] = {"organization_id": self.organization_id}
         for f in dc_fields(self.entity):
             if f.name not in data:
@@ -76,88 +149,42 @@ class VersionedSqlRepository(SqlRepository[E]):
         if not entities:
             return
         now = datetime.now(UTC)
-        closes = [
-            {
-                "_org": self.organization_id,
-                "_col": self.collection,
-                "_id": e.id,
-                "_to": now if deleted else e.updated_at,
-            }
-            for e in entities
-        ]
-        h = table(HistoryRow)
-        close = (
-            h.update()
-            .where(
-                h.c.organization_id == bindparam("_org"),
-                h.c.collection == bindparam("_col"),
-                h.c.object_id == bindparam("_id"),
-                h.c.valid_to.is_(None),
-            )
-            .values(valid_to=bindparam("_to"))
-        )
-        for start in range(0, len(closes), BATCH):
-            await self.session.execute(close, closes[start : start + BATCH])
+        closes = [{"_col": self.collection, "_id": e.id, "_to": now if deleted else e.updated_at} for e in entities]
+        if len(closes) == 1:
+            await self.sql.run(HISTORY_CLOSE, closes[0])
+        else:
+            for start in range(0, len(closes), BATCH):
+                await self.sql.run_many(HISTORY_CLOSE, closes[start : start + BATCH])
         if deleted:
             return
         rows = [
-            {
-                "organization_id": self.organization_id,
-                "collection": self.collection,
-                "object_id": e.id,
-                "valid_from": e.updated_at,
-                "valid_to": None,
-                "data": self._snapshot(e),
-            }
-            for e in entities
+            {"_col": self.collection, "_id": e.id, "_from": e.updated_at, "_data": self._snapshot(e)} for e in entities
         ]
-        for start in range(0, len(rows), BATCH):
-            await self.session.execute(insert(HistoryRow), rows[start : start + BATCH])
+        if len(rows) == 1:
+            await self.sql.run(HISTORY_INSERT, rows[0])
+        else:
+            for start in range(0, len(rows), BATCH):
+                await self.sql.run_many(HISTORY_INSERT, rows[start : start + BATCH])
 
     async def at(self, instant: datetime) -> list[E]:
-        stmt = select(col(HistoryRow.data)).where(
-            col(HistoryRow.collection) == self.collection,
-            col(HistoryRow.valid_from) <= instant,
-            or_(col(HistoryRow.valid_to).is_(None), col(HistoryRow.valid_to) > instant),
-        )
-        return [self.from_snapshot(d) for d in (await self.session.execute(stmt)).scalars()]
+        rows = await self.sql.rows(HISTORY_AT, {"_col": self.collection, "_at": instant})
+        return [self.from_snapshot(r[0]) for r in rows]
 
     async def get_many(self, ids: list[str]) -> list[E]:
-        out: list[E] = []
-        for chunk in _chunks(sorted(set(ids))):
-            out.extend(await self._where(table(self.row).c.id.in_(chunk)))
-        return out
+        return await self._in("id", ids)
 
     async def by_system(self, system: str) -> dict[str, E]:
-        stmt = select(self.row, col(ExternalRefRow.external_id)).join(
-            ExternalRefRow,
-            and_(
-                col(ExternalRefRow.object_id) == col(self.row.id),
-                col(ExternalRefRow.collection) == self.collection,
-                col(ExternalRefRow.system) == system,
-                col(ExternalRefRow.organization_id) == self.organization_id,
-            ),
-        )
-        return {ext: self.to_entity(row) for row, ext in (await self.session.execute(stmt)).all()}
+        rows = await self.sql.rows(_by_system(self.shape), {"system": system})
+        return {str(r[-1]): self.to_entity(r[:-1]) for r in rows}
 
     async def add_many(self, entities: list[E]) -> None:
         """In the order given (parents before children: foreign keys are checked row by row)."""
         rows = [self.to_values(e) for e in entities]
         for start in range(0, len(rows), BATCH):
-            await self.session.execute(insert(self.row), rows[start : start + BATCH])
-        refs = [
-            {
-                "organization_id": self.organization_id,
-                "collection": self.collection,
-                "system": s,
-                "external_id": x,
-                "object_id": e.id,
-            }
-            for e in entities
-            for s, x in e.external_refs.items()
-        ]
-        for start in range(0, len(refs), BATCH):
-            await self.session.execute(insert(ExternalRefRow), refs[start : start + BATCH])
+            await self.sql.run_many(self.statements["insert"], rows[start : start + BATCH])
+        await self._insert_refs(entities)
+        for e in entities:
+            self._refs_seen[e.id] = dict(e.external_refs)
         await self._after_write(entities)
 
     async def save_many(self, entities: list[E], previous_refs: dict[str, dict[str, str]] | None = None) -> None:
@@ -166,38 +193,22 @@ class VersionedSqlRepository(SqlRepository[E]):
         if not entities:
             return
         previous_refs = previous_refs or {}
-        table = self.row.__table__
-        mapper_columns = {name: self.row.__mapper__.attrs[name].columns[0].name for name in self.row.model_fields}
-        values = self.to_values(entities[0])
-        names = [n for n in values if n != "id"]
-        stmt = (
-            table.update()
-            .where(
-                table.c.id == bindparam("_id"),
-                table.c.organization_id == bindparam("_org"),
-                table.c.version == bindparam("_version"),
-            )
-            .values({mapper_columns[n]: bindparam("v_" + n) for n in names})
-        )
-        params = []
-        for e in entities:
-            v = self.to_values(e)
-            params.append(
-                {
-                    "_id": e.id,
-                    "_org": self.organization_id,
-                    "_version": e.version - 1,
-                    **{"v_" + n: v[n] for n in names},
-                }
-            )
-        written, known = 0, True
-        for start in range(0, len(params), BATCH):
-            result = await self.session.execute(stmt, params[start : start + BATCH])
-            count = getattr(result, "rowcount", None)
-            known = known and isinstance(count, int) and count >= 0  # a driver may not know (-1)
-            written += count if isinstance(count, int) and count > 0 else 0
-        if known and written != len(params):  # a concurrent change got there first: no event may report this one
-            raise PreconditionFailed("Some objects were changed by another request meanwhile; run the sync again.")
+        params = [{**self.to_values(e), "_expected": e.version - 1} for e in entities]
+        if len(params) == 1:
+            if await self.sql.run(self.statements["update"], params[0]) != 1:
+                raise PreconditionFailed("Some objects were changed by another request meanwhile; run the sync again.")
+        else:
+            # asyncpg's executemany reports no row counts: the versions are checked after, in one statement.
+            for start in range(0, len(params), BATCH):
+                await self.sql.run_many(self.statements["update"], params[start : start + BATCH])
+            versions = {e.id: e.version for e in entities}
+            for chunk in _chunks(sorted(versions)):
+                for found in await self.sql.rows(_where_in(self.shape, "id"), {"ids": chunk}):
+                    entity = self.entity(**dict(zip(self._names, found, strict=True)))
+                    if entity.version != versions[entity.id] or entity.updated_at != _updated(entities, entity.id):
+                        raise PreconditionFailed(
+                            "Some objects were changed by another request meanwhile; run the sync again."
+                        )
         for e in entities:
             if e.external_refs != previous_refs.get(e.id, e.external_refs):
                 await self._write_refs(e)
@@ -205,38 +216,45 @@ class VersionedSqlRepository(SqlRepository[E]):
 
     async def links(self, link: str) -> dict[str, str | None]:
         """Every object's `link` (parent, manager) in the organization, in one statement."""
-        t = table(self.row)
-        stmt = select(t.c.id, t.c[link]).where(t.c.organization_id == self.organization_id)
-        return {str(i): (str(p) if p is not None else None) for i, p in (await self.session.execute(stmt)).all()}
+        rows = await self.sql.rows(_links(self.shape, link))
+        return {str(i): (str(p) if p is not None else None) for i, p in rows}
 
     async def _walk_up(self, start_id: str, link: str) -> list[E]:
-        """Follow `link` (parent, manager) from an object to the top, nearest first: one recursive CTE."""
-        t = table(self.row)
-        up = (
-            select(t.c[link].label("id"), literal(1).label("depth"))
-            .where(t.c.organization_id == self.organization_id, t.c.id == start_id, t.c[link].is_not(None))
-            .cte("walk_up", recursive=True)
+        return [self.to_entity(r) for r in await self.sql.rows(_walk_up(self.shape, link), {"start": start_id})]
+
+    async def _walk_down(self, start_id: str, link: str, max_depth: int | None, include_start: bool) -> list[tuple[E, int]]:
+        limit = min(max_depth, MAX_DEPTH) if max_depth is not None else MAX_DEPTH
+        rows = await self.sql.rows(
+            _walk_down(self.shape, link, include_start), {"start": start_id, "max_depth": limit}
         )
-        step = t.alias("step")
-        up = up.union_all(
-            select(step.c[link], up.c.depth + 1).where(
-                step.c.organization_id == self.organization_id,
-                step.c.id == up.c.id,
-                step.c[link].is_not(None),
-                up.c.depth < MAX_DEPTH,
-            )
-        )
-        stmt = select(self.row).join(up, col(self.row.id) == up.c.id).order_by(up.c.depth)
-        return [self.to_entity(r) for r in (await self.session.execute(stmt)).scalars()]
+        return [(self.to_entity(r[:-1]), int(r[-1])) for r in rows]
 
     async def _lock(self, name: str) -> None:
         """A transaction-scoped advisory lock per organization on PostgreSQL. On SQLite every writer already
         holds the database's write lock (BEGIN IMMEDIATE), which serializes the same way."""
-        if self.session.bind is not None and self.session.get_bind().dialect.name == "postgresql":
+        if not self.sql.sqlite:
             key = int.from_bytes(
                 hashlib.sha256(f"{self.organization_id}:{name}".encode()).digest()[:8], "big", signed=True
             )
-            await self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+            await self.sql.run(ADVISORY_LOCK, {"k": key})
+
+
+ADVISORY_LOCK = select(func.pg_advisory_xact_lock(bindparam("k", type_=BigInteger())))
+
+
+def _updated(entities: list[Any], object_id: str) -> datetime:
+    found: datetime = next(e.updated_at for e in entities if e.id == object_id)
+    return found
+
+
+@cache
+def _hints(entity: type[Any]) -> dict[str, Any]:
+    return typing.get_type_hints(entity)
+
+
+_U = table(UnitRow)
+HAS_CHILDREN = select(func.count()).select_from(_U).where(org_criterion(_U), _U.c.parent_id == bindparam("id"))
+_P = table(PersonRow)
 
 
 class UnitRepository(VersionedSqlRepository[Unit]):
@@ -248,37 +266,13 @@ class UnitRepository(VersionedSqlRepository[Unit]):
         await self._lock("units")
 
     async def has_children(self, unit_id: str) -> bool:
-        stmt = select(func.count()).select_from(UnitRow).where(col(UnitRow.parent_id) == unit_id)
-        return bool((await self.session.execute(stmt)).scalar())
+        return bool(await self.sql.scalar(HAS_CHILDREN, {"id": unit_id}))
 
     async def children_of(self, unit_ids: list[str]) -> list[Unit]:
-        out: list[Unit] = []
-        t = table(UnitRow)
-        for chunk in _chunks(sorted(set(unit_ids))):
-            out.extend(await self._where(t.c.parent_id.in_(chunk), order=t.c.id))
-        return out
+        return await self._in("parent_id", unit_ids)
 
     async def descendants(self, unit_id: str, max_depth: int | None) -> list[tuple[Unit, int]]:
-        t = table(UnitRow)
-        tree = (
-            select(t.c.id, literal(0).label("depth"))
-            .where(t.c.organization_id == self.organization_id, t.c.id == unit_id)
-            .cte("subtree", recursive=True)
-        )
-        child = t.alias("child")
-        limit = min(max_depth, MAX_DEPTH) if max_depth is not None else MAX_DEPTH
-        tree = tree.union_all(
-            select(child.c.id, tree.c.depth + 1).where(
-                child.c.organization_id == self.organization_id, child.c.parent_id == tree.c.id, tree.c.depth < limit
-            )
-        )
-        stmt = (
-            select(UnitRow, tree.c.depth)
-            .join(tree, col(UnitRow.id) == tree.c.id)
-            .where(tree.c.depth > 0)
-            .order_by(tree.c.depth, col(UnitRow.id))
-        )
-        return [(self.to_entity(row), int(depth)) for row, depth in (await self.session.execute(stmt)).all()]
+        return await self._walk_down(unit_id, "parent_id", max_depth, include_start=True)
 
     async def ancestors(self, unit_id: str) -> list[Unit]:
         return await self._walk_up(unit_id, "parent_id")
@@ -288,55 +282,42 @@ class PersonRepository(VersionedSqlRepository[Person]):
     row = PersonRow
     entity = Person
     collection = "people"
+    extra = ("email_key",)
 
     def to_values(self, entity: Person) -> dict[str, Any]:
-        return {**super().to_values(entity), "email_key": email_key(entity.email)}
+        return {**super().to_values(entity), "v_email_key": email_key(entity.email)}
 
     async def lock_structure(self) -> None:
         await self._lock("people")
 
     async def find_by_email(self, email: str) -> Person | None:
-        row = (
-            await self.session.execute(select(PersonRow).where(col(PersonRow.email_key) == email_key(email)))
-        ).scalar()
-        return None if row is None else self.to_entity(row)
+        found = await self.sql.row(_by_email(self.shape), {"email_key": email_key(email)})
+        return None if found is None else self.to_entity(found)
 
     async def emails(self, keys: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}
         for chunk in _chunks(sorted(set(keys))):
-            stmt = select(col(PersonRow.email_key), col(PersonRow.id)).where(col(PersonRow.email_key).in_(chunk))
-            out.update({str(k): str(i) for k, i in (await self.session.execute(stmt)).all()})
+            out.update({str(k): str(i) for k, i in await self.sql.rows(EMAILS, {"ids": chunk})})
         return out
 
     async def reports_of(self, manager_ids: list[str]) -> list[Person]:
-        out: list[Person] = []
-        t = table(PersonRow)
-        for chunk in _chunks(sorted(set(manager_ids))):
-            out.extend(await self._where(t.c.manager_id.in_(chunk), order=t.c.id))
-        return out
+        return await self._in("manager_id", manager_ids)
 
     async def reports(self, person_id: str, recursive: bool) -> list[Person]:
         if not recursive:
             return await self.reports_of([person_id])
-        t = table(PersonRow)
-        down = (
-            select(t.c.id, literal(1).label("depth"))
-            .where(t.c.organization_id == self.organization_id, t.c.manager_id == person_id)
-            .cte("reports", recursive=True)
-        )
-        report = t.alias("report")
-        down = down.union_all(
-            select(report.c.id, down.c.depth + 1).where(
-                report.c.organization_id == self.organization_id,
-                report.c.manager_id == down.c.id,
-                down.c.depth < MAX_DEPTH,
-            )
-        )
-        stmt = select(PersonRow).join(down, col(PersonRow.id) == down.c.id).order_by(down.c.depth, col(PersonRow.id))
-        return [self.to_entity(r) for r in (await self.session.execute(stmt)).scalars()]
+        return [p for p, _ in await self._walk_down(person_id, "manager_id", None, include_start=False)]
 
     async def management_chain(self, person_id: str) -> list[Person]:
         return await self._walk_up(person_id, "manager_id")
+
+
+@cache
+def _by_email(s: Shape) -> Any:
+    return s.select().where(s.t.c.email_key == bindparam("email_key"))
+
+
+EMAILS = select(_P.c.email_key, _P.c.id).where(org_criterion(_P), any_of(_P.c.email_key, "ids"))
 
 
 class MembershipRepository(VersionedSqlRepository[Membership]):
@@ -345,15 +326,7 @@ class MembershipRepository(VersionedSqlRepository[Membership]):
     collection = "memberships"
 
     async def of_people(self, person_ids: list[str]) -> list[Membership]:
-        out: list[Membership] = []
-        t = table(MembershipRow)
-        for chunk in _chunks(sorted(set(person_ids))):
-            out.extend(await self._where(t.c.person_id.in_(chunk), order=t.c.id))
-        return out
+        return await self._in("person_id", person_ids)
 
     async def of_units(self, unit_ids: list[str]) -> list[Membership]:
-        out: list[Membership] = []
-        t = table(MembershipRow)
-        for chunk in _chunks(sorted(set(unit_ids))):
-            out.extend(await self._where(t.c.unit_id.in_(chunk), order=t.c.id))
-        return out
+        return await self._in("unit_id", unit_ids)

@@ -1,28 +1,34 @@
-"""Repositories: domain objects in, domain objects out. They are built on a session bound to one
-organization (see tenancy.py), so none of them can read or write another organization's rows."""
+"""Repositories: domain objects in, domain objects out. Each is made for one organization: its statements
+take the organization from `org_criterion` (app/repo/sql.py), filled by the unit of work, so none of them
+can read or write another organization's rows."""
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from dataclasses import fields as dc_fields
-from typing import Any, Generic, TypeVar
+from functools import cache
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Integer, Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from app.domain.api_clients.model import ApiClient, ClientCredentials
 from app.domain.errors import Conflict, PreconditionFailed
 from app.domain.events import Event
 from app.domain.model import ExternallyReferenced, ListQuery, Page
 from app.domain.organizations.model import Organization
-from app.repo.point_reads import point_read_plan
+from app.repo.sql import ORG, CrossTenantWrite, Sql, any_of, org_criterion
 from app.repo.tables import ApiClientRow, EventRow, ExternalRefRow, OrganizationRow
 
 E = TypeVar("E", bound=ExternallyReferenced)
 BATCH = 2000
+
+
+def table(row: type[Any]) -> Table:
+    return cast(Table, row.__table__)
 
 
 @asynccontextmanager
@@ -33,9 +39,98 @@ async def unique_violation_is_conflict(detail: str) -> Any:
         raise Conflict(detail) from exc
 
 
-def paged(rows: list[Any], limit: int, to_domain: Callable[[Any], Any]) -> Page[Any]:
+def paged(rows: list[Any], limit: int, to_domain: Callable[[Any], Any], key: Callable[[Any], str]) -> Page[Any]:
     items = [to_domain(r) for r in rows[:limit]]
-    return Page(items=items, next_after=rows[limit - 1].id if len(rows) > limit else None)
+    return Page(items=items, next_after=key(rows[limit - 1]) if len(rows) > limit else None)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A collection's columns and the statements every collection runs, built once per table."""
+
+    row: type[Any]
+    entity: type[Any]
+    collection: str
+    extra: tuple[str, ...] = ()  # columns the table has beyond the domain object's fields (derived values)
+
+    @property
+    def t(self) -> Table:
+        return table(self.row)
+
+    @property
+    def attributes(self) -> tuple[tuple[str, Any], ...]:
+        """(attribute, column) of each field of the domain object, in the table's order."""
+        names = {f.name for f in dc_fields(self.entity)}
+        return tuple(
+            (attr.key, attr.columns[0]) for attr in self.row.__mapper__.column_attrs if attr.key in names
+        )
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(a for a, _ in self.attributes)
+
+    def select(self, *extra: Any) -> Any:
+        return self.select_unscoped(*extra).where(org_criterion(self.t))
+
+    def select_unscoped(self, *extra: Any) -> Any:
+        """For the system unit of work only (the worker reads across organizations); refused elsewhere."""
+        return select(*[c for _, c in self.attributes], *extra)
+
+
+@cache
+def shape(row: type[Any], entity: type[Any], collection: str, extra: tuple[str, ...] = ()) -> Shape:
+    return Shape(row, entity, collection, extra)
+
+
+@cache
+def _statements(s: Shape) -> dict[str, Any]:
+    t = s.t
+    mapper = s.row.__mapper__
+    written = [(a, c) for a, c in s.attributes if c.name != "organization_id"]
+    written += [(a, mapper.attrs[a].columns[0]) for a in s.extra]
+    values = {c.name: bindparam("v_" + a, type_=c.type) for a, c in written}
+    r = table(ExternalRefRow)
+    return {
+        "get": s.select().where(t.c.id == bindparam("id", type_=t.c.id.type)),
+        "get_for_update": s.select().where(t.c.id == bindparam("id", type_=t.c.id.type)).with_for_update(),
+        "get_many": s.select().where(any_of(t.c.id, "ids")).order_by(t.c.id),
+        "insert": insert(t).values(organization_id=bindparam(ORG), **values),
+        "update": update(t)
+        .where(org_criterion(t), t.c.id == bindparam("v_id"), t.c.version == bindparam("_expected", type_=Integer()))
+        .values({k: v for k, v in values.items() if k != "id"}),
+        "delete": delete(t).where(org_criterion(t), t.c.id == bindparam("id")),
+        "ref_owner": select(r.c.object_id).where(
+            org_criterion(r),
+            r.c.collection == s.collection,
+            r.c.system == bindparam("system"),
+            r.c.external_id == bindparam("external_id"),
+        ),
+        "refs_delete": delete(r).where(org_criterion(r), r.c.collection == s.collection, r.c.object_id == bindparam("id")),
+        "refs_insert": insert(r).values(
+            organization_id=bindparam(ORG),
+            collection=s.collection,
+            system=bindparam("system"),
+            external_id=bindparam("external_id"),
+            object_id=bindparam("object_id"),
+        ),
+    }
+
+
+@cache
+def _list_statement(s: Shape, after: bool, since: bool, by_id: bool, filters: tuple[tuple[str, bool], ...]) -> Any:
+    """One statement per combination of filters present (a handful per collection), each compiled once."""
+    t = s.t
+    stmt = s.select().order_by(t.c.id).limit(bindparam("_limit", type_=Integer()))
+    if after:
+        stmt = stmt.where(t.c.id > bindparam("_after"))
+    if since:
+        stmt = stmt.where(t.c.updated_at >= bindparam("_since", type_=t.c.updated_at.type))
+    if by_id:
+        stmt = stmt.where(t.c.id == bindparam("_id"))
+    for name, is_null in filters:
+        column = s.row.__mapper__.attrs[name].columns[0]
+        stmt = stmt.where(column.is_(None) if is_null else column == bindparam("f_" + name, type_=column.type))
+    return stmt
 
 
 class SqlRepository(Generic[E]):
@@ -44,114 +139,97 @@ class SqlRepository(Generic[E]):
     row: type[Any]
     entity: type[E]
     collection: str
+    extra: tuple[str, ...] = ()
 
-    def __init__(self, session: AsyncSession, organization_id: str) -> None:
-        self.session = session
+    def __init__(self, sql: Sql, organization_id: str) -> None:
+        self.sql = sql
         self.organization_id = organization_id
+        self.shape = shape(self.row, self.entity, self.collection, self.extra)  # type: ignore[arg-type]
+        self.statements = _statements(self.shape)
+        self._names = self.shape.names
+        self._refs_seen: dict[str, dict[str, str]] = {}  # external refs as read, to write them only when changed
 
-    def to_entity(self, row: Any) -> E:
-        names = {f.name for f in dc_fields(self.entity)}
-        return self.entity(**{n: getattr(row, n) for n in names})
+    def to_entity(self, values: tuple[Any, ...]) -> E:
+        entity = self.entity(**dict(zip(self._names, values, strict=True)))
+        self._refs_seen[entity.id] = dict(entity.external_refs)
+        return entity
 
     def to_values(self, entity: E) -> dict[str, Any]:
-        attributes = set(self.row.model_fields)
-        return {f.name: getattr(entity, f.name) for f in dc_fields(entity) if f.name in attributes}
+        return {"v_" + name: getattr(entity, name) for name in self._names if name != "organization_id"}
 
     async def _after_write(self, entities: list[E], *, deleted: bool = False) -> None:
         """Versioned collections keep every version (see VersionedSqlRepository)."""
 
     async def get(self, object_id: str, *, for_update: bool = False) -> E | None:
-        if not for_update:
-            return await self._point_read(object_id)
-        stmt = select(self.row).where(col(self.row.id) == object_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        row = (await self.session.execute(stmt)).scalar_one_or_none()
-        return None if row is None else self.to_entity(row)
-
-    async def _point_read(self, object_id: str) -> E | None:
-        """The hottest read, without ORM objects: one driver-level statement, its tenancy filter written
-        into it (the session hook only sees ORM statements)."""
-        conn = await self.session.connection()
-        plan = point_read_plan(self.row, self.entity, conn.dialect)
-        row = (await conn.exec_driver_sql(plan.sql, (self.organization_id, object_id))).first()
-        return None if row is None else plan.decode(row)
+        found = await self.sql.row(self.statements["get_for_update" if for_update else "get"], {"id": object_id})
+        return None if found is None else self.to_entity(found)
 
     async def list(self, query: ListQuery) -> Page[E]:
-        stmt = select(self.row).order_by(self.row.id).limit(query.limit + 1)
-        if query.after:
-            stmt = stmt.where(col(self.row.id) > query.after)
-        if query.updated_since is not None:
-            stmt = stmt.where(col(self.row.updated_at) >= query.updated_since)
+        params: dict[str, Any] = {"_limit": query.limit + 1}
+        owner = None
         if query.external_ref is not None:
-            system, external_id = query.external_ref
-            stmt = stmt.where(col(self.row.id).in_(self._ref_owner(system, external_id)))
-        for name, value in query.filters.items():
-            stmt = stmt.where(getattr(self.row, name) == value)
-        rows = list((await self.session.execute(stmt)).scalars())
-        return paged(rows, query.limit, self.to_entity)
+            owner = await self._ref_owner(*query.external_ref)
+            if owner is None:
+                return Page(items=[], next_after=None)
+            params["_id"] = owner
+        if query.after:
+            params["_after"] = query.after
+        if query.updated_since is not None:
+            params["_since"] = query.updated_since
+        filters = []
+        for name, value in sorted(query.filters.items()):
+            filters.append((name, value is None))
+            if value is not None:
+                params["f_" + name] = value
+        stmt = _list_statement(
+            self.shape, bool(query.after), query.updated_since is not None, owner is not None, tuple(filters)
+        )
+        rows = await self.sql.rows(stmt, params)
+        return paged(rows, query.limit, self.to_entity, lambda r: str(r[self._names.index("id")]))
 
     async def add(self, entity: E) -> None:
-        self.session.add(self.row(**self.to_values(entity)))
         async with unique_violation_is_conflict(f"{entity.id} conflicts with an existing object."):
-            await self.session.flush()
-        await self._write_refs(entity)
+            await self.sql.run(self.statements["insert"], self.to_values(entity))
+        await self._insert_refs([entity])
+        self._refs_seen[entity.id] = dict(entity.external_refs)
         await self._after_write([entity])
 
     async def save(self, entity: E, *, expected_version: int) -> None:
-        values = self.to_values(entity)
-        values.pop("id")
-        result = await self.session.execute(
-            update(self.row)
-            .where(col(self.row.id) == entity.id, col(self.row.version) == expected_version)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        """The row is written only if it is still at `expected_version`: the check and the write are one
+        statement."""
+        changed = await self.sql.run(self.statements["update"], {**self.to_values(entity), "_expected": expected_version})
+        if changed != 1:
             raise PreconditionFailed(f"{entity.id} was changed by another request; read it again.")
-        await self._write_refs(entity)
+        if self._refs_seen.get(entity.id) != entity.external_refs:
+            await self._write_refs(entity)
         await self._after_write([entity])
 
     async def delete(self, entity: E) -> None:
-        await self.session.execute(
-            delete(ExternalRefRow).where(
-                col(ExternalRefRow.collection) == self.collection, col(ExternalRefRow.object_id) == entity.id
-            )
-        )
-        await self.session.execute(delete(self.row).where(col(self.row.id) == entity.id))
+        await self.sql.run(self.statements["refs_delete"], {"id": entity.id})
+        await self.sql.run(self.statements["delete"], {"id": entity.id})
         await self._after_write([entity], deleted=True)
 
     async def find_by_external_ref(self, system: str, external_id: str) -> E | None:
-        stmt = select(self.row).where(col(self.row.id).in_(self._ref_owner(system, external_id)))
-        row = (await self.session.execute(stmt)).scalar_one_or_none()
-        return None if row is None else self.to_entity(row)
+        """By the refs' unique index, then the object by its primary key: two lookups no plan can get wrong."""
+        owner = await self._ref_owner(system, external_id)
+        return None if owner is None else await self.get(owner)
 
-    def _ref_owner(self, system: str, external_id: str) -> Any:
-        return select(col(ExternalRefRow.object_id)).where(
-            col(ExternalRefRow.organization_id) == self.organization_id,
-            col(ExternalRefRow.collection) == self.collection,
-            col(ExternalRefRow.system) == system,
-            col(ExternalRefRow.external_id) == external_id,
-        )
+    async def _ref_owner(self, system: str, external_id: str) -> str | None:
+        found = await self.sql.scalar(self.statements["ref_owner"], {"system": system, "external_id": external_id})
+        return None if found is None else str(found)
+
+    async def _insert_refs(self, entities: typing.Sequence[E]) -> None:
+        refs = [
+            {"system": s, "external_id": x, "object_id": e.id} for e in entities for s, x in e.external_refs.items()
+        ]
+        async with unique_violation_is_conflict("An external ref of this object already belongs to another one."):
+            for start in range(0, len(refs), BATCH):
+                await self.sql.run_many(self.statements["refs_insert"], refs[start : start + BATCH])
 
     async def _write_refs(self, entity: E) -> None:
-        await self.session.execute(
-            delete(ExternalRefRow).where(
-                col(ExternalRefRow.collection) == self.collection, col(ExternalRefRow.object_id) == entity.id
-            )
-        )
-        for system, external_id in entity.external_refs.items():
-            self.session.add(
-                ExternalRefRow(
-                    organization_id=self.organization_id,
-                    collection=self.collection,
-                    system=system,
-                    external_id=external_id,
-                    object_id=entity.id,
-                )
-            )
-        async with unique_violation_is_conflict("An external ref of this object already belongs to another one."):
-            await self.session.flush()
+        await self.sql.run(self.statements["refs_delete"], {"id": entity.id})
+        await self._insert_refs([entity])
+        self._refs_seen[entity.id] = dict(entity.external_refs)
 
 
 class ApiClientRepository(SqlRepository[ApiClient]):
@@ -160,109 +238,172 @@ class ApiClientRepository(SqlRepository[ApiClient]):
     collection = "api_clients"
 
 
+_ORG = table(OrganizationRow)
+_ORG_COLUMNS = (_ORG.c.id, _ORG.c.name, _ORG.c.slug, _ORG.c.created_at, _ORG.c.updated_at, _ORG.c.version)
+# The organizations table is the platform's, not a tenant's: it is read by id or slug.
+ORG_GET = select(*_ORG_COLUMNS).where(_ORG.c.id == bindparam("id"))
+ORG_BY_SLUG = select(*_ORG_COLUMNS).where(_ORG.c.slug == bindparam("slug"))
+ORG_INSERT = insert(_ORG).values({c.name: bindparam(c.name, type_=c.type) for c in _ORG_COLUMNS})
+
+
+@cache
+def _org_list(after: bool, since: bool) -> Any:
+    stmt = select(*_ORG_COLUMNS).order_by(_ORG.c.id).limit(bindparam("_limit", type_=Integer()))
+    if after:
+        stmt = stmt.where(_ORG.c.id > bindparam("_after"))
+    if since:
+        stmt = stmt.where(_ORG.c.updated_at >= bindparam("_since", type_=_ORG.c.updated_at.type))
+    return stmt
+
+
 class OrganizationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
 
     @staticmethod
-    def _entity(row: OrganizationRow) -> Organization:
+    def _entity(r: tuple[Any, ...]) -> Organization:
         return Organization(
-            id=row.id,
-            organization_id=row.id,
-            name=row.name,
-            slug=row.slug,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            version=row.version,
+            id=r[0], organization_id=r[0], name=r[1], slug=r[2], created_at=r[3], updated_at=r[4], version=r[5]
         )
 
     async def get(self, organization_id: str) -> Organization | None:
-        row = await self.session.get(OrganizationRow, organization_id)
-        return None if row is None else self._entity(row)
+        found = await self.sql.row(ORG_GET, {"id": organization_id})
+        return None if found is None else self._entity(found)
 
     async def get_by_slug(self, slug: str) -> Organization | None:
-        row = (await self.session.execute(select(OrganizationRow).where(col(OrganizationRow.slug) == slug))).scalar()
-        return None if row is None else self._entity(row)
+        found = await self.sql.row(ORG_BY_SLUG, {"slug": slug})
+        return None if found is None else self._entity(found)
 
     async def list(self, query: ListQuery) -> Page[Organization]:
-        stmt = select(OrganizationRow).order_by(OrganizationRow.id).limit(query.limit + 1)
-        if query.after:
-            stmt = stmt.where(col(OrganizationRow.id) > query.after)
-        if query.updated_since is not None:
-            stmt = stmt.where(col(OrganizationRow.updated_at) >= query.updated_since)
-        return paged(list((await self.session.execute(stmt)).scalars()), query.limit, self._entity)
+        params: dict[str, Any] = {"_limit": query.limit + 1, "_after": query.after, "_since": query.updated_since}
+        rows = await self.sql.rows(_org_list(bool(query.after), query.updated_since is not None), params)
+        return paged(rows, query.limit, self._entity, lambda r: str(r[0]))
 
     async def add(self, organization: Organization) -> None:
-        self.session.add(
-            OrganizationRow(
-                id=organization.id,
-                name=organization.name,
-                slug=organization.slug,
-                created_at=organization.created_at,
-                updated_at=organization.updated_at,
-                version=organization.version,
-            )
-        )
         async with unique_violation_is_conflict(f"The slug {organization.slug!r} is taken."):
-            await self.session.flush()
+            await self.sql.run(
+                ORG_INSERT,
+                {
+                    "id": organization.id,
+                    "name": organization.name,
+                    "slug": organization.slug,
+                    "created_at": organization.created_at,
+                    "updated_at": organization.updated_at,
+                    "version": organization.version,
+                },
+            )
+
+
+_CLIENTS = table(ApiClientRow)
+# Unscoped by design: it runs before the caller's organization is known, in the system unit of work.
+CLIENT_CREDENTIALS = select(
+    _CLIENTS.c.id, _CLIENTS.c.organization_id, _CLIENTS.c.scopes, _CLIENTS.c.secret_hash
+).where(_CLIENTS.c.id == bindparam("id"))
 
 
 class CredentialStore:
-    """Unscoped by design: it runs before the caller's organization is known, and answers one client."""
+    """The one lookup that precedes tenancy: which organization an API client belongs to."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
 
     async def find_client(self, client_id: str) -> ClientCredentials | None:
-        row = (await self.session.execute(select(ApiClientRow).where(col(ApiClientRow.id) == client_id))).scalar()
-        if row is None:
+        found = await self.sql.row(CLIENT_CREDENTIALS, {"id": client_id})
+        if found is None:
             return None
-        return ClientCredentials(row.id, row.organization_id, list(row.scopes), row.secret_hash)
+        return ClientCredentials(found[0], found[1], list(found[2]), found[3])
+
+
+_EVENTS = table(EventRow)
+_EVENT_COLUMNS = (
+    _EVENTS.c.id,
+    _EVENTS.c.type,
+    _EVENTS.c.organization_id,
+    _EVENTS.c.occurred_at,
+    _EVENTS.c.actor,
+    _EVENTS.c.data,
+)
+EVENT_INSERT = insert(_EVENTS).values(
+    id=bindparam("id"),
+    type=bindparam("type"),
+    organization_id=bindparam(ORG),
+    occurred_at=bindparam("occurred_at", type_=_EVENTS.c.occurred_at.type),
+    actor=bindparam("actor", type_=_EVENTS.c.actor.type),
+    data=bindparam("data", type_=_EVENTS.c.data.type),
+)
+EVENT_GET = select(*_EVENT_COLUMNS).where(org_criterion(_EVENTS), _EVENTS.c.id == bindparam("id"))
+
+
+@cache
+def _event_list(after: bool, since: bool, types: bool) -> Any:
+    stmt = (
+        select(*_EVENT_COLUMNS)
+        .where(org_criterion(_EVENTS))
+        .order_by(_EVENTS.c.id)
+        .limit(bindparam("_limit", type_=Integer()))
+    )
+    if after:
+        stmt = stmt.where(_EVENTS.c.id > bindparam("_after"))
+    if since:
+        stmt = stmt.where(_EVENTS.c.occurred_at >= bindparam("_since", type_=_EVENTS.c.occurred_at.type))
+    if types:
+        stmt = stmt.where(any_of(_EVENTS.c.type, "_types"))
+    return stmt
 
 
 class EventLog:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
 
     @staticmethod
-    def _entity(row: EventRow) -> Event:
+    def _entity(r: tuple[Any, ...]) -> Event:
+        data = r[5] or {}
         return Event(
-            id=row.id,
-            type=row.type,
-            organization_id=row.organization_id,
-            occurred_at=row.occurred_at,
-            actor=row.actor,
-            object=row.data.get("object", {}),
-            previous_attributes=row.data.get("previous_attributes", {}),
+            id=r[0],
+            type=r[1],
+            organization_id=r[2],
+            occurred_at=r[3],
+            actor=r[4],
+            object=data.get("object", {}),
+            previous_attributes=data.get("previous_attributes", {}),
         )
 
     async def write(self, events: list[Event]) -> None:
+        """The request's events, sent as one batch."""
         if not events:
             return
+        tenant = self.sql.tenant
+        if tenant and any(ev.organization_id != tenant for ev in events):
+            raise CrossTenantWrite(f"a unit of work of {tenant} tried to record another organization's event")
+        # An organization's creation is recorded by the platform's unit of work: each event names its own.
         rows = [
             {
+                ORG: ev.organization_id,
                 "id": ev.id,
                 "type": ev.type,
-                "organization_id": ev.organization_id,
                 "occurred_at": ev.occurred_at,
                 "actor": ev.actor,
                 "data": ev.data,
             }
             for ev in events
         ]
+        if len(rows) == 1:
+            await self.sql.run(EVENT_INSERT, rows[0])
+            return
         for start in range(0, len(rows), BATCH):
-            await self.session.execute(insert(EventRow), rows[start : start + BATCH])
+            await self.sql.run_many(EVENT_INSERT, rows[start : start + BATCH])
 
     async def get(self, event_id: str) -> Event | None:
-        row = (await self.session.execute(select(EventRow).where(col(EventRow.id) == event_id))).scalar()
-        return None if row is None else self._entity(row)
+        found = await self.sql.row(EVENT_GET, {"id": event_id})
+        return None if found is None else self._entity(found)
 
     async def list(self, query: ListQuery, types: list[str] | None = None) -> Page[Event]:
-        stmt = select(EventRow).order_by(EventRow.id).limit(query.limit + 1)
-        if query.after:
-            stmt = stmt.where(col(EventRow.id) > query.after)
-        if query.updated_since is not None:
-            stmt = stmt.where(col(EventRow.occurred_at) >= query.updated_since)
-        if types:
-            stmt = stmt.where(col(EventRow.type).in_(types))
-        return paged(list((await self.session.execute(stmt)).scalars()), query.limit, self._entity)
+        params: dict[str, Any] = {
+            "_limit": query.limit + 1,
+            "_after": query.after,
+            "_since": query.updated_since,
+            "_types": types,
+        }
+        stmt = _event_list(bool(query.after), query.updated_since is not None, bool(types))
+        rows = await self.sql.rows(stmt, params)
+        return paged(rows, query.limit, self._entity, lambda r: str(r[0]))

@@ -1,24 +1,20 @@
-"""Tenancy by construction: a session is opened for one organization, and every ORM statement it runs
-on a tenant table (SELECT, UPDATE, DELETE) gets `organization_id = <that organization>` added by this
-hook, whatever the repository wrote. New rows are stamped with the organization; a row of another
-organization cannot be flushed. Forgetting the filter is not possible because nobody writes it."""
+"""Tenancy by construction. Every table of an organization's data derives from `TenantScoped`; a unit of
+work is made for one organization, and every statement it runs on one of those tables must carry the
+organization criterion (`org_criterion`, bound by the unit of work to its own organization) or it is
+refused before it reaches the database (app/repo/sql.py). Rows are written with that same bound
+organization, so a unit of work cannot write another organization's rows either."""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
-
+from app.repo.sql import CrossTenantWrite, register_tenant_tables
 from app.repo.tables import TenantScoped
 
-TENANT_KEY = "organization_id"
 PLATFORM = ""  # the tenant of platform tokens: sees no organization's rows, may create organizations
 
-
-class CrossTenantWrite(RuntimeError):
-    pass
+__all__ = ["PLATFORM", "CrossTenantWrite", "tenant_tables"]
 
 
 @cache
@@ -34,33 +30,4 @@ def tenant_tables() -> tuple[type[Any], ...]:
     return tuple(found)
 
 
-def bind_tenant(session: Session, organization_id: str) -> None:
-    session.info[TENANT_KEY] = organization_id
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _scope_statement(state: ORMExecuteState) -> None:
-    if TENANT_KEY not in state.session.info:
-        return  # a system session (migrations, the delivery worker): unscoped on purpose
-    if not (state.is_select or state.is_update or state.is_delete):
-        return
-    tenant = state.session.info[TENANT_KEY]
-    state.statement = state.statement.options(
-        *(
-            with_loader_criteria(table, table.organization_id == tenant, include_aliases=True)
-            for table in tenant_tables()
-        )
-    )
-
-
-@event.listens_for(Session, "before_flush")
-def _stamp_new_rows(session: Session, _ctx: Any, _instances: Any) -> None:
-    tenant = session.info.get(TENANT_KEY)
-    if not tenant:
-        return
-    for obj in list(session.new) + list(session.dirty):
-        if isinstance(obj, TenantScoped):
-            if obj.organization_id is None:
-                obj.organization_id = tenant
-            elif obj.organization_id != tenant:
-                raise CrossTenantWrite(f"a session of {tenant} tried to write a row of {obj.organization_id}")
+register_tenant_tables(cls.__table__.name for cls in tenant_tables())

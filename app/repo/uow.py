@@ -1,40 +1,40 @@
-"""The unit of work: one session, one transaction, the repositories bound to one organization, and the
-events staged by the services, written to the events table just before commit."""
+"""The unit of work: one driver connection, one transaction for a writer, the repositories bound to one
+organization (made when first used), and the events staged by the services, written to the events table
+just before commit."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cached_property
 from types import TracebackType
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.errors import Conflict
 from app.domain.events import Event
 from app.domain.webhooks.service import fan_out
-from app.repo.engine import WRITE_OPTION, is_sqlite
+from app.repo.engine import is_sqlite
 from app.repo.idempotency import IdempotencyStore
 from app.repo.org_chart import MembershipRepository, PersonRepository, UnitRepository
-from app.repo.point_reads import PointReads
 from app.repo.repositories import ApiClientRepository, CredentialStore, EventLog, OrganizationRepository
-from app.repo.tenancy import PLATFORM, bind_tenant
+from app.repo.sql import Sql, StatementListener
+from app.repo.tenancy import PLATFORM
 from app.repo.webhooks import DeliveryRepository, WebhookRepository
 
 NOTIFY_CHANNEL = "liaison_deliveries"
+NOTIFY = text("SELECT pg_notify('liaison_deliveries', '')")
 
 
 class Database:
-    def __init__(self, engine: AsyncEngine, point_read_pool_size: int = 10) -> None:
+    def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
-        # On SQLite a writer's transaction is BEGIN IMMEDIATE, begun at its first statement (not before):
-        # work that precedes it, like resolving a webhook URL, holds no lock.
-        self.write_sessions = async_sessionmaker(
-            engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
-        )
+        self.pool = engine.sync_engine.pool
+        self.dialect = engine.dialect
         self.sqlite = is_sqlite(engine)
-        self.point_reads = PointReads(engine, point_read_pool_size)
+        # Called with the text of every statement before it runs (tests count statements with it).
+        self.statement_listeners: list[StatementListener] = []
 
     def unit_of_work(self, organization_id: str | None, *, write: bool) -> SqlUnitOfWork:
         """`organization_id` None: a platform unit of work, which sees no organization's rows."""
@@ -45,53 +45,78 @@ class Database:
         return SqlUnitOfWork(self, None, write=write)
 
     async def dispose(self) -> None:
-        await self.point_reads.close()
         await self.engine.dispose()
 
 
 class SqlUnitOfWork:
-    session: AsyncSession
-
     def __init__(self, db: Database, tenant: str | None, *, write: bool) -> None:
         self.db = db
         self.tenant = tenant
         self.write = write
         self._staged: list[Event] = []
+        self.sql = Sql(db.pool, db.dialect, tenant, write=write, listeners=db.statement_listeners)
 
     async def __aenter__(self) -> SqlUnitOfWork:
-        self.session = self.db.write_sessions() if self.write and self.db.sqlite else self.db.sessions()
-        if self.tenant is not None:
-            bind_tenant(self.session.sync_session, self.tenant)
-        await self.begin()
-        org = self.tenant or ""
-        self.organizations = OrganizationRepository(self.session)
-        self.api_clients = ApiClientRepository(self.session, org)
-        self.credentials = CredentialStore(self.session)
-        self.events = EventLog(self.session)
-        self.idempotency = IdempotencyStore(self.session, org)
-        self.units = UnitRepository(self.session, org)
-        self.people = PersonRepository(self.session, org)
-        self.memberships = MembershipRepository(self.session, org)
-        self.webhooks = WebhookRepository(self.session, org)
-        self.deliveries = DeliveryRepository(self.session, org)
         return self
-
-    async def begin(self) -> None:
-        """On PostgreSQL a reader runs in autocommit: no BEGIN and ROLLBACK round trips around its
-        statements, each of which sees what was committed before it started. Writers begin at their first
-        statement (BEGIN IMMEDIATE on SQLite, through the write sessions' engine option)."""
-        if not self.write and not self.db.sqlite:
-            await self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self._staged.clear()
+        failed = exc_type is not None and not issubclass(exc_type, Exception)  # cancelled mid-statement
         try:
-            if self.session.in_transaction():
-                await self.session.rollback()
+            if not failed:
+                await self.sql.rollback()
+        except BaseException:
+            failed = True
+            raise
         finally:
-            self._staged.clear()
-            await self.session.close()
+            await self.sql.release(failed=failed)
+
+    @property
+    def _org(self) -> str:
+        return self.tenant or ""
+
+    # Repositories are made when first used: most requests need one or two of them.
+    @cached_property
+    def organizations(self) -> OrganizationRepository:
+        return OrganizationRepository(self.sql)
+
+    @cached_property
+    def api_clients(self) -> ApiClientRepository:
+        return ApiClientRepository(self.sql, self._org)
+
+    @cached_property
+    def credentials(self) -> CredentialStore:
+        return CredentialStore(self.sql)
+
+    @cached_property
+    def events(self) -> EventLog:
+        return EventLog(self.sql)
+
+    @cached_property
+    def idempotency(self) -> IdempotencyStore:
+        return IdempotencyStore(self.sql, self._org)
+
+    @cached_property
+    def units(self) -> UnitRepository:
+        return UnitRepository(self.sql, self._org)
+
+    @cached_property
+    def people(self) -> PersonRepository:
+        return PersonRepository(self.sql, self._org)
+
+    @cached_property
+    def memberships(self) -> MembershipRepository:
+        return MembershipRepository(self.sql, self._org)
+
+    @cached_property
+    def webhooks(self) -> WebhookRepository:
+        return WebhookRepository(self.sql, self._org)
+
+    @cached_property
+    def deliveries(self) -> DeliveryRepository:
+        return DeliveryRepository(self.sql, self._org)
 
     def record(self, event: Event) -> None:
         self._staged.append(event)
@@ -101,9 +126,9 @@ class SqlUnitOfWork:
         try:
             await self.events.write(staged)
             await self._fan_out(staged)
-            await self.session.commit()
+            await self.sql.commit()
         except IntegrityError as exc:
-            await self.session.rollback()
+            await self.sql.rollback()
             raise Conflict("The change conflicts with another one made at the same time; try again.") from exc
 
     async def _fan_out(self, events: list[Event]) -> None:
@@ -118,9 +143,17 @@ class SqlUnitOfWork:
         if deliveries:
             await self.deliveries.add_many(deliveries)
             if not self.db.sqlite:
-                await self.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+                await self.sql.run(NOTIFY)
 
     async def rollback(self) -> None:
+        """Undo what this unit of work did so far; it may go on (a new transaction begins at the next write)."""
         self._staged.clear()
-        await self.session.rollback()
-        await self.begin()
+        await self.sql.rollback()
+
+    async def analyze(self, *tables: str) -> None:
+        """After a bulk write (PostgreSQL): fresh statistics, so that the next statements are planned for
+        the data as it is now, not as it was before thousands of rows arrived."""
+        if not self.db.sqlite:
+            for name in tables:
+                await self.sql.run(text(f"ANALYZE {name}"))  # our own table names, never input
+

@@ -23,14 +23,15 @@ import httpx
 import structlog
 from httpx_aiohttp import AiohttpTransport
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from sqlalchemy import Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import Integer, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import make_url
-from sqlmodel import col
 
 from app.domain.changes import record
 from app.domain.ids import new_id
 from app.domain.principal import Principal
 from app.domain.webhooks.model import WebhookEndpoint, disabled, next_attempt, parse_schedule, sign
+from app.repo.repositories import shape
+from app.repo.sql import ORG, any_of, org_criterion
 from app.repo.tables import AttemptRow, DeliveryRow, WebhookEndpointRow
 from app.repo.uow import NOTIFY_CHANNEL, Database
 from app.repo.webhooks import WebhookRepository
@@ -41,6 +42,68 @@ log = structlog.get_logger("liaison.worker")
 PURGE_EVERY = 600  # seconds
 USER_AGENT = "Liaison-Webhooks/1.0 (+https://www.standardwebhooks.com/)"
 T = cast(Table, DeliveryRow.__table__)  # type: ignore[attr-defined]
+
+
+OUTBOX_DEPTH = select(func.count()).select_from(T).where(T.c.status == "pending")
+_DUE = (
+    select(T.c.id)
+    .where(
+        T.c.status == "pending",
+        T.c.next_attempt_at <= bindparam("now", type_=T.c.next_attempt_at.type),
+        or_(T.c.locked_until.is_(None), T.c.locked_until < bindparam("now", type_=T.c.locked_until.type)),
+    )
+    .order_by(T.c.next_attempt_at)
+    .limit(bindparam("limit", type_=Integer()))
+    .with_for_update(skip_locked=True)
+)
+# The claim: every worker's, across organizations (a system statement, unscoped on purpose).
+CLAIM = (
+    update(T)
+    .where(T.c.id.in_(_DUE.scalar_subquery()))
+    .values(locked_until=bindparam("lease", type_=T.c.locked_until.type))
+    .returning(T.c.id, T.c.organization_id, T.c.endpoint_id, T.c.message_id, T.c.payload, T.c.attempts, T.c.created_at)
+)
+_E = cast(Table, WebhookEndpointRow.__table__)  # type: ignore[attr-defined]
+ENDPOINTS = shape(WebhookEndpointRow, WebhookEndpoint, "webhook_endpoints").select_unscoped().where(
+    any_of(_E.c.id, "ids")
+)
+_AT = cast(Table, AttemptRow.__table__)  # type: ignore[attr-defined]
+# An attempt names its organization through ORG: the delivery's own unit of work fills it, the batch of
+# successes (a system unit of work, across organizations) gives each row's.
+ATTEMPT_INSERT = insert(_AT).values(
+    {
+        **{c.name: bindparam(c.name, type_=c.type) for c in _AT.columns if c.name != "organization_id"},
+        "organization_id": bindparam(ORG),
+    }
+)
+SUCCEEDED = (
+    update(T)
+    .where(T.c.id == bindparam("_id"), T.c.locked_until == bindparam("_lease", type_=T.c.locked_until.type))
+    .values(
+        status="succeeded",
+        attempts=bindparam("_attempts", type_=Integer()),
+        next_attempt_at=None,
+        locked_until=None,
+        last_status_code=bindparam("_code", type_=Integer()),
+        last_error=None,
+        updated_at=bindparam("_now", type_=T.c.updated_at.type),
+        succeeded_at=bindparam("_now", type_=T.c.succeeded_at.type),
+    )
+)
+RECORDED = (
+    update(T)
+    .where(org_criterion(T), T.c.id == bindparam("_id"), T.c.locked_until == bindparam("_lease", type_=T.c.locked_until.type))
+    .values(
+        status=bindparam("status"),
+        attempts=bindparam("attempts", type_=Integer()),
+        next_attempt_at=bindparam("next_attempt_at", type_=T.c.next_attempt_at.type),
+        locked_until=None,
+        last_status_code=bindparam("last_status_code", type_=Integer()),
+        last_error=bindparam("last_error"),
+        updated_at=bindparam("_now", type_=T.c.updated_at.type),
+        succeeded_at=bindparam("succeeded_at", type_=T.c.succeeded_at.type),
+    )
+)
 
 
 def delivery_client(settings: Settings) -> httpx.AsyncClient:
@@ -114,7 +177,7 @@ class DeliveryWorker:
         recorder_stop = asyncio.Event()
         recorder = asyncio.create_task(self._record_successes(recorder_stop))
         last_depth = 0.0
-        last_purge = 0.0
+        last_purge = -float("inf")  # the first pass purges (monotonic time may start near zero at boot)
         log.info("worker_started", listen=listener is not None)
         try:
             while not stop.is_set():
@@ -177,35 +240,14 @@ class DeliveryWorker:
 
     async def _measure_outbox(self) -> None:
         async with self.db.system_unit_of_work() as uow:
-            depth = (
-                await uow.session.execute(select(func.count()).select_from(T).where(T.c.status == "pending"))
-            ).scalar()
+            depth = await uow.sql.scalar(OUTBOX_DEPTH)
         self.metrics.outbox.set(depth or 0)
 
     async def _claim(self, limit: int) -> list[Claimed]:
         now = datetime.now(UTC)
         lease = now + self.lease
-        due = (
-            select(T.c.id)
-            .where(
-                T.c.status == "pending",
-                T.c.next_attempt_at <= now,
-                or_(T.c.locked_until.is_(None), T.c.locked_until < now),
-            )
-            .order_by(T.c.next_attempt_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        stmt = (
-            update(T)
-            .where(T.c.id.in_(due.scalar_subquery()))
-            .values(locked_until=lease)
-            .returning(
-                T.c.id, T.c.organization_id, T.c.endpoint_id, T.c.message_id, T.c.payload, T.c.attempts, T.c.created_at
-            )
-        )
         async with self.db.system_unit_of_work(write=True) as uow:
-            rows = (await uow.session.execute(stmt)).all()
+            rows = await uow.sql.rows(CLAIM, {"now": now, "lease": lease, "limit": limit})
             await uow.commit()
         return [
             Claimed(
@@ -227,9 +269,9 @@ class DeliveryWorker:
         """The endpoints of a claimed batch, in one statement, read after the claim (so a rotation that
         committed before it is seen)."""
         async with self.db.system_unit_of_work() as uow:
-            stmt = select(WebhookEndpointRow).where(col(WebhookEndpointRow.id).in_(sorted(ids)))
-            rows = (await uow.session.execute(stmt)).scalars()
-            return {r.id: WebhookRepository(uow.session, r.organization_id).to_entity(r) for r in rows}
+            repository = WebhookRepository(uow.sql, "")
+            rows = await uow.sql.rows(ENDPOINTS, {"ids": sorted(ids)})
+            return {e.id: e for e in (repository.to_entity(r) for r in rows)}
 
     async def _deliver(self, c: Claimed, endpoint: WebhookEndpoint | None) -> None:
         gate = self._per_endpoint.setdefault(c.endpoint_id, asyncio.Semaphore(self.settings.webhook_per_endpoint))
@@ -291,7 +333,7 @@ class DeliveryWorker:
         attempts = [
             {
                 "id": new_id("wha"),
-                "organization_id": c.organization_id,
+                ORG: c.organization_id,
                 "delivery_id": c.id,
                 "attempted_at": now,
                 "status_code": o.status_code,
@@ -304,23 +346,9 @@ class DeliveryWorker:
             {"_id": c.id, "_lease": c.lease, "_attempts": c.attempts + 1, "_code": o.status_code, "_now": now}
             for c, o, _ms, now in batch
         ]
-        done = (
-            update(T)
-            .where(T.c.id == bindparam("_id"), T.c.locked_until == bindparam("_lease"))
-            .values(
-                status="succeeded",
-                attempts=bindparam("_attempts"),
-                next_attempt_at=None,
-                locked_until=None,
-                last_status_code=bindparam("_code"),
-                last_error=None,
-                updated_at=bindparam("_now"),
-                succeeded_at=bindparam("_now"),
-            )
-        )
         async with self.db.system_unit_of_work(write=True) as uow:
-            await uow.session.execute(insert(AttemptRow), attempts)
-            await uow.session.execute(done, updates)
+            await uow.sql.run_many(ATTEMPT_INSERT, attempts)
+            await uow.sql.run_many(SUCCEEDED, updates)
             await uow.commit()
         for c, _o, _ms, now in batch:
             self.metrics.deliveries.labels("succeeded").inc()
@@ -347,31 +375,30 @@ class DeliveryWorker:
         principal = Principal(subject=self.worker.subject, organization_id=c.organization_id, scopes=self.worker.scopes)
         async with self.db.unit_of_work(c.organization_id, write=True) as uow:
             if attempted:
-                await uow.session.execute(
-                    insert(AttemptRow).values(
-                        id=new_id("wha"),
-                        organization_id=c.organization_id,
-                        delivery_id=c.id,
-                        attempted_at=now,
-                        status_code=outcome.status_code,
-                        latency_ms=latency_ms,
-                        error=error,
-                    )
+                await uow.sql.run(
+                    ATTEMPT_INSERT,
+                    {
+                        "id": new_id("wha"),
+                        "delivery_id": c.id,
+                        "attempted_at": now,
+                        "status_code": outcome.status_code,
+                        "latency_ms": latency_ms,
+                        "error": error,
+                    },
                 )
-            await uow.session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id == c.id, DeliveryRow.locked_until == c.lease)  # type: ignore[arg-type]
-                .values(
-                    status=status,
-                    attempts=attempts,
-                    next_attempt_at=retry_at,
-                    locked_until=None,
-                    last_status_code=outcome.status_code,
-                    last_error=error,
-                    updated_at=now,
-                    succeeded_at=now if ok else None,
-                )
-                .execution_options(synchronize_session=False)
+            await uow.sql.run(
+                RECORDED,
+                {
+                    "_id": c.id,
+                    "_lease": c.lease,
+                    "status": status,
+                    "attempts": attempts,
+                    "next_attempt_at": retry_at,
+                    "last_status_code": outcome.status_code,
+                    "last_error": error,
+                    "_now": now,
+                    "succeeded_at": now if ok else None,
+                },
             )
             # The endpoint's row is locked and changed only when its state may change: a failure, or the
             # first success after failures. A success on a healthy endpoint writes nothing there.

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sqlalchemy import event
 
 from tests.api.test_org_chart import instant, person, unit
 from tests.api.test_sync import payload
 from tests.factories import make_org
+from tests.sqlcount import counting_statements
 
 UNIT_FIELDS = "id name kind parentId leadPersonId externalRefs createdAt updatedAt version"
 PERSON_FIELDS = "id givenName familyName email title managerId status externalRefs createdAt updatedAt version"
@@ -179,17 +179,8 @@ NESTED = """{ units(first: 200) { edges { node {
 
 
 async def count_statements(app: Any, client: httpx.AsyncClient, h: dict[str, str]) -> tuple[int, dict[str, Any]]:
-    statements: list[str] = []
-
-    def on_execute(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
-        statements.append(sql)
-
-    engine = app.state.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
+    with counting_statements(app) as statements:
         r = await client.post("/graphql", json={"query": NESTED}, headers=h, timeout=120)
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
     assert r.status_code == 200 and "errors" not in r.json(), r.text[:500]
     return len(statements), r.json()["data"]
 
