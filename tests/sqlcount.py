@@ -12,9 +12,13 @@ def counting_statements(app: Any) -> Iterator[list[str]]:
     """The SQL text of every statement the app's database runs inside the block, in order (BEGIN and
     COMMIT included)."""
     statements: list[str] = []
+
+    def heard(sql: str, _args: Any) -> None:
+        statements.append(sql)
+
     listeners = app.state.db.statement_listeners
-    listeners.append(statements.append)
+    listeners.append(heard)
     try:
         yield statements
     finally:
-        listeners.remove(statements.append)
+        listeners.remove(heard)

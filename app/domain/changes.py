@@ -20,8 +20,13 @@ def check_version(entity: Entity, expected_version: int | None) -> None:
         )
 
 
-async def ensure_external_refs_free(repo: Repository[Any], refs: dict[str, str], owner_id: str | None) -> None:
+async def ensure_external_refs_free(
+    repo: Repository[Any], refs: dict[str, str], owner_id: str | None, before: dict[str, str] | None = None
+) -> None:
+    """Refs the object already carried (`before`) are its own: only new ones are looked up."""
     for system, external_id in refs.items():
+        if before is not None and before.get(system) == external_id:
+            continue
         holder = await repo.find_by_external_ref(system, external_id)
         if holder is not None and holder.id != owner_id:
             raise Conflict(f"The external ref {system}:{external_id} already belongs to {holder.id}.")

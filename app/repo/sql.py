@@ -185,7 +185,7 @@ def translate(error: BaseException, sql: str) -> BaseException:
     return error
 
 
-StatementListener = Callable[[str], None]
+StatementListener = Callable[[str, Sequence[Any]], None]  # (SQL text, its positional arguments)
 
 
 class Sql:
@@ -205,6 +205,7 @@ class Sql:
         self._fairy: Any = None
         self._driver: Any = None
         self.in_transaction = False
+        self.bulk_rows: dict[tuple[str, ...], int] = {}  # rows sent in batches, by the tables written
 
     async def _connection(self) -> Any:
         if self._driver is None:
@@ -217,15 +218,17 @@ class Sql:
 
     async def _raw(self, sql: str) -> None:
         for listen in self.listeners:
-            listen(sql)
+            listen(sql, ())
         await self._driver.execute(sql)
 
     def _prepare(self, stmt: Executable) -> Plan:
         p = plan(stmt, self.dialect)
         check_tenancy(p, self.tenant)
-        for listen in self.listeners:
-            listen(p.sql)
         return p
+
+    def _heard(self, p: Plan, args: Sequence[Any]) -> None:
+        for listen in self.listeners:
+            listen(p.sql, args)
 
     def _params(self, params: Mapping[str, Any] | None) -> Mapping[str, Any]:
         if self.tenant is None:
@@ -237,6 +240,7 @@ class Sql:
         p = self._prepare(stmt)
         conn = await self._connection()
         args = p.arguments(self._params(params))
+        self._heard(p, args)
         try:
             if self.sqlite:
                 found = await conn.execute_fetchall(p.sql, args)
@@ -260,6 +264,7 @@ class Sql:
         p = self._prepare(stmt)
         conn = await self._connection()
         args = p.arguments(self._params(params))
+        self._heard(p, args)
         try:
             if self.sqlite:
                 cursor = await conn.execute(p.sql, args)
@@ -277,6 +282,9 @@ class Sql:
         p = self._prepare(stmt)
         conn = await self._connection()
         args = [p.arguments(self._params(x)) for x in params]
+        for one in args:
+            self._heard(p, one)
+        self.bulk_rows[p.tenant_tables] = self.bulk_rows.get(p.tenant_tables, 0) + len(args)
         try:
             await conn.executemany(p.sql, args)
         except Exception as error:

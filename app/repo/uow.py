@@ -25,6 +25,7 @@ from app.repo.webhooks import DeliveryRepository, WebhookRepository
 
 NOTIFY_CHANNEL = "liaison_deliveries"
 NOTIFY = text("SELECT pg_notify('liaison_deliveries', '')")
+BULK_ROWS = 500  # rows written in batches to one table, from which its statistics are refreshed at commit
 
 
 class Database:
@@ -126,6 +127,7 @@ class SqlUnitOfWork:
         try:
             await self.events.write(staged)
             await self._fan_out(staged)
+            await self._analyze_bulk_writes()
             await self.sql.commit()
         except IntegrityError as exc:
             await self.sql.rollback()
@@ -150,10 +152,13 @@ class SqlUnitOfWork:
         self._staged.clear()
         await self.sql.rollback()
 
-    async def analyze(self, *tables: str) -> None:
-        """After a bulk write (PostgreSQL): fresh statistics, so that the next statements are planned for
-        the data as it is now, not as it was before thousands of rows arrived."""
-        if not self.db.sqlite:
-            for name in tables:
-                await self.sql.run(text(f"ANALYZE {name}"))  # our own table names, never input
+    async def _analyze_bulk_writes(self) -> None:
+        """After a bulk write (a sync of thousands of people, PostgreSQL): fresh statistics for the tables it
+        filled, in the same transaction, so that the next statements are planned for the data as it is now,
+        not as it was before the rows arrived (autovacuum would get there, minutes later)."""
+        if self.db.sqlite:
+            return
+        tables = sorted({t for touched, n in self.sql.bulk_rows.items() if n >= BULK_ROWS for t in touched})
+        for name in tables:
+            await self.sql.run(text(f"ANALYZE {name}"))  # our own table names, never input
 

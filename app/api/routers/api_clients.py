@@ -3,9 +3,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Request, Response
-from fastapi.responses import JSONResponse
 
-from app.api.conventions import Listing, ListOf, entity_response, expected_version, idempotent, page_body
+from app.api.conventions import Json, Listing, ListOf, entity_response, expected_version, idempotent, page_body
 from app.api.deps import Caller, UoW
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.api.schemas.platform import (
@@ -36,7 +35,7 @@ async def create_api_client(body: ApiClientCreate, request: Request, uow: UoW, c
 
 
 @router.get("", response_model=ListOf[ApiClient], summary="List API clients")
-async def list_api_clients(query: Listing, uow: UoW, caller: Caller) -> dict[str, object]:
+async def list_api_clients(query: Listing, uow: UoW, caller: Caller) -> Response:
     return page_body(await ApiClients(uow, caller).list(query), lambda c: c.resource())
 
 
@@ -73,7 +72,7 @@ async def delete_api_client(client_id: str, request: Request, uow: UoW, caller: 
 )
 async def upsert_api_client(
     system: str, external_id: str, body: ApiClientUpsert, uow: UoW, caller: Caller
-) -> JSONResponse:
+) -> Json:
     client, created, secret = await ApiClients(uow, caller).upsert_by_external_ref(
         system, external_id, {"name": body.name, "scopes": list(body.scopes), "external_refs": body.external_refs}
     )

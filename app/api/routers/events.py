@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from app.api.conventions import Listing, ListOf, only, page_body
+from app.api.conventions import Json, Listing, ListOf, only, page_body
 from app.api.deps import Caller, UoW
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.api.schemas.platform import Event
@@ -21,7 +21,7 @@ async def list_events(
     caller: Caller,
     type: Annotated[list[str] | None, Query(description="Event types, repeated or comma-separated.")] = None,
     after: Annotated[str | None, Query(description="Only events after this event id.")] = None,
-) -> dict[str, object]:
+) -> Response:
     if after and not query.after:
         query = ListQuery(limit=query.limit, after=after, updated_since=query.updated_since)
     page = await EventFeed(uow, caller).list(query, only(type))
@@ -29,5 +29,5 @@ async def list_events(
 
 
 @router.get("/{event_id}", response_model=Event, summary="Get an event (events:read)")
-async def get_event(event_id: str, uow: UoW, caller: Caller) -> dict[str, object]:
-    return (await EventFeed(uow, caller).get(event_id)).resource()
+async def get_event(event_id: str, uow: UoW, caller: Caller) -> Response:
+    return Json((await EventFeed(uow, caller).get(event_id)).resource())

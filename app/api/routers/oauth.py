@@ -5,9 +5,9 @@ import binascii
 from typing import Annotated
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Form, Request, Response
 
+from app.api.conventions import Json
 from app.api.problems import problem
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.api.schemas.platform import TokenResponse
@@ -17,7 +17,7 @@ from app.domain.errors import Forbidden, Unauthenticated
 router = APIRouter(prefix="/v1/oauth", tags=["OAuth"])
 
 
-def _oauth_error(status: int, error: str, detail: str) -> JSONResponse:
+def _oauth_error(status: int, error: str, detail: str) -> Response:
     """RFC 6749 error codes, inside an RFC 9457 problem document."""
     headers = {"Cache-Control": "no-store"}
     if status == 401:
@@ -49,7 +49,7 @@ async def token(
     client_id: Annotated[str | None, Form()] = None,
     client_secret: Annotated[str | None, Form()] = None,
     scope: Annotated[str | None, Form()] = None,
-) -> JSONResponse:
+) -> Response:
     """The credentials go in the form or in HTTP Basic authentication (RFC 6749 §2.3.1)."""
     if grant_type != "client_credentials":
         return _oauth_error(400, "unsupported_grant_type", "Only grant_type=client_credentials is supported.")
@@ -74,4 +74,4 @@ async def token(
         client_id=creds.client_id,
     )
     body = {"access_token": access_token, "token_type": "Bearer", "expires_in": ttl, "scope": " ".join(scopes)}
-    return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+    return Json(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})

@@ -4,10 +4,11 @@ import asyncio
 
 from fastapi import APIRouter, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from app.api.conventions import Json
 from app.repo.migrate import current_revision
 
 router = APIRouter(tags=["Operations"])
@@ -23,7 +24,7 @@ async def healthz() -> dict[str, str]:
     summary="Readiness: 200 when the database answers and its schema is at head",
     responses={503: {"description": "Not ready"}},
 )
-async def readyz(request: Request) -> JSONResponse:
+async def readyz(request: Request) -> Json:
     engine = request.app.state.db.engine
     head = request.app.state.schema_head
     try:
@@ -32,14 +33,10 @@ async def readyz(request: Request) -> JSONResponse:
                 await conn.execute(text("SELECT 1"))
             current = await current_revision(engine)
     except Exception as exc:  # any failure to reach the database means: not ready
-        return JSONResponse(
-            {"status": "unavailable", "database": "unreachable", "error": type(exc).__name__}, status_code=503
-        )
+        return Json({"status": "unavailable", "database": "unreachable", "error": type(exc).__name__}, status_code=503)
     if current != head:
-        return JSONResponse(
-            {"status": "unavailable", "database": "ok", "schema": current, "expected": head}, status_code=503
-        )
-    return JSONResponse({"status": "ok", "database": "ok", "schema": current})
+        return Json({"status": "unavailable", "database": "ok", "schema": current, "expected": head}, status_code=503)
+    return Json({"status": "ok", "database": "ok", "schema": current})
 
 
 @router.get("/metrics", include_in_schema=False)

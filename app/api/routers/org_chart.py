@@ -5,9 +5,8 @@ from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
-from fastapi.responses import JSONResponse
 
-from app.api.conventions import Listing, ListOf, entity_response, expected_version, idempotent, page_body
+from app.api.conventions import Json, Listing, ListOf, entity_response, expected_version, idempotent, page_body
 from app.api.deps import Caller, UoW
 from app.api.instants import Instant
 from app.api.schemas import org_chart as s
@@ -29,7 +28,7 @@ def _filters(query: Any, **values: Any) -> Any:
     return replace(query, filters={k: v for k, v in values.items() if v is not None})
 
 
-def _created(obj: Any, path: str) -> JSONResponse:
+def _created(obj: Any, path: str) -> Json:
     return entity_response(obj, 201, headers={"Location": f"/v1/{path}/{obj.id}"})
 
 
@@ -52,7 +51,7 @@ async def list_units(
     as_of: AsOf = None,
     parent_id: Annotated[str | None, Query()] = None,
     kind: Annotated[s.UnitKind | None, Query()] = None,
-) -> dict[str, object]:
+) -> Response:
     page = await OrgChart(uow, caller).list_units(_filters(query, parent_id=parent_id, kind=kind), as_of)
     return page_body(page, lambda u: u.resource())
 
@@ -105,9 +104,9 @@ async def upsert_unit(system: str, external_id: str, body: s.UnitCreate, uow: Uo
 )
 async def unit_descendants(
     unit_id: str, uow: UoW, caller: Caller, as_of: AsOf = None, max_depth: MaxDepth = None
-) -> dict[str, object]:
+) -> Response:
     found = await OrgChart(uow, caller).descendants(unit_id, max_depth, as_of)
-    return {"data": [{**u.resource(), "depth": d} for u, d in found], "next_cursor": None}
+    return Json({"data": [{**u.resource(), "depth": d} for u, d in found], "next_cursor": None})
 
 
 @router.get(
@@ -116,9 +115,9 @@ async def unit_descendants(
     tags=UNITS,
     summary="The unit's parent, then its parent's, up to the root",
 )
-async def unit_ancestors(unit_id: str, uow: UoW, caller: Caller, as_of: AsOf = None) -> dict[str, object]:
+async def unit_ancestors(unit_id: str, uow: UoW, caller: Caller, as_of: AsOf = None) -> Response:
     found = await OrgChart(uow, caller).ancestors(unit_id, as_of)
-    return {"data": [u.resource() for u in found], "next_cursor": None}
+    return Json({"data": [u.resource() for u in found], "next_cursor": None})
 
 
 @router.get("/org-chart", response_model=s.OrgChart, tags=CHART, summary="The nested tree of units with their members")
@@ -132,7 +131,7 @@ async def org_chart(
     # The domain builds the wire shape itself; re-validating 10,000 people against the model costs more
     # than building them, so the answer goes out as it is (the model documents it).
     chart = await OrgChart(uow, caller).org_chart(root_id, max_depth, as_of)
-    return JSONResponse({"data": chart, "next_cursor": None})
+    return Json({"data": chart, "next_cursor": None})
 
 
 # --- people ---------------------------------------------------------------------------------------------
@@ -154,7 +153,7 @@ async def list_people(
     as_of: AsOf = None,
     manager_id: Annotated[str | None, Query()] = None,
     status: Annotated[s.PersonStatus | None, Query()] = None,
-) -> dict[str, object]:
+) -> Response:
     page = await OrgChart(uow, caller).list_people(_filters(query, manager_id=manager_id, status=status), as_of)
     return page_body(page, lambda p: p.resource())
 
@@ -217,9 +216,9 @@ async def upsert_person(system: str, external_id: str, body: s.PersonCreate, uow
 )
 async def person_reports(
     person_id: str, uow: UoW, caller: Caller, as_of: AsOf = None, recursive: bool = False
-) -> dict[str, object]:
+) -> Response:
     found = await OrgChart(uow, caller).reports(person_id, recursive, as_of)
-    return {"data": [p.resource() for p in found], "next_cursor": None}
+    return Json({"data": [p.resource() for p in found], "next_cursor": None})
 
 
 @router.get(
@@ -228,9 +227,9 @@ async def person_reports(
     tags=PEOPLE,
     summary="The person's manager, then that manager's, up to the top",
 )
-async def management_chain(person_id: str, uow: UoW, caller: Caller, as_of: AsOf = None) -> dict[str, object]:
+async def management_chain(person_id: str, uow: UoW, caller: Caller, as_of: AsOf = None) -> Response:
     found = await OrgChart(uow, caller).management_chain(person_id, as_of)
-    return {"data": [p.resource() for p in found], "next_cursor": None}
+    return Json({"data": [p.resource() for p in found], "next_cursor": None})
 
 
 # --- memberships ----------------------------------------------------------------------------------------
@@ -258,7 +257,7 @@ async def list_memberships(
     as_of: AsOf = None,
     person_id: Annotated[str | None, Query()] = None,
     unit_id: Annotated[str | None, Query()] = None,
-) -> dict[str, object]:
+) -> Response:
     page = await OrgChart(uow, caller).list_memberships(_filters(query, person_id=person_id, unit_id=unit_id), as_of)
     return page_body(page, lambda m: m.resource())
 
@@ -324,6 +323,6 @@ async def sync_org_chart(body: s.SyncRequest, request: Request, uow: UoW, caller
         result = await OrgChartSync(uow, caller).run(
             body.system, [u.model_dump() for u in body.units], [p.model_dump() for p in body.people]
         )
-        return JSONResponse(result)
+        return Json(result)
 
     return await idempotent(request, uow, caller, produce)

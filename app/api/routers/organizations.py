@@ -21,7 +21,7 @@ async def create_organization(body: OrganizationCreate, request: Request, uow: U
 
 
 @router.get("", response_model=ListOf[Organization], summary="List organizations (platform:admin)")
-async def list_organizations(query: Listing, uow: UoW, caller: Caller) -> dict[str, object]:
+async def list_organizations(query: Listing, uow: UoW, caller: Caller) -> Response:
     return page_body(await Organizations(uow, caller).list(query), lambda o: o.resource())
 
 

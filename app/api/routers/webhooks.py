@@ -4,9 +4,8 @@ from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response
-from fastapi.responses import JSONResponse
 
-from app.api.conventions import Listing, ListOf, entity_response, expected_version, idempotent, page_body
+from app.api.conventions import Json, Listing, ListOf, entity_response, expected_version, idempotent, page_body
 from app.api.deps import Caller, UoW
 from app.api.schemas import webhooks as s
 from app.api.schemas.common import PROBLEM_RESPONSES
@@ -65,7 +64,7 @@ async def create_endpoint(body: s.WebhookEndpointCreate, request: Request, uow: 
 
 
 @router.get("/webhook-endpoints", response_model=ListOf[s.WebhookEndpoint], tags=TAGS, summary="List webhook endpoints")
-async def list_endpoints(query: Listing, request: Request, uow: UoW, caller: Caller) -> dict[str, object]:
+async def list_endpoints(query: Listing, request: Request, uow: UoW, caller: Caller) -> Response:
     return page_body(await service(request, uow, caller).list(query), lambda e: e.resource())
 
 
@@ -129,7 +128,7 @@ async def rotate_secret(endpoint_id: str, request: Request, uow: UoW, caller: Ca
 async def test_endpoint(endpoint_id: str, request: Request, uow: UoW, caller: Caller) -> Response:
     async def produce() -> Response:
         d = await service(request, uow, caller).test(endpoint_id)
-        return JSONResponse(delivery_body(d, []), status_code=202)
+        return Json(delivery_body(d, []), status_code=202)
 
     return await idempotent(request, uow, caller, produce)
 
@@ -140,9 +139,7 @@ async def test_endpoint(endpoint_id: str, request: Request, uow: UoW, caller: Ca
     tags=TAGS,
     summary="Each message sent to the endpoint, with its attempts",
 )
-async def endpoint_deliveries(
-    endpoint_id: str, query: Listing, request: Request, uow: UoW, caller: Caller
-) -> dict[str, object]:
+async def endpoint_deliveries(endpoint_id: str, query: Listing, request: Request, uow: UoW, caller: Caller) -> Response:
     page, attempts = await service(request, uow, caller).deliveries(endpoint_id, query)
     return page_body(page, lambda d: delivery_body(d, list(attempts.get(d.id, []))))
 
@@ -155,7 +152,7 @@ async def endpoint_deliveries(
 )
 async def recover(endpoint_id: str, body: s.Recover, request: Request, uow: UoW, caller: Caller) -> Response:
     async def produce() -> Response:
-        return JSONResponse({"requeued": await service(request, uow, caller).recover(endpoint_id, body.since)})
+        return Json({"requeued": await service(request, uow, caller).recover(endpoint_id, body.since)})
 
     return await idempotent(request, uow, caller, produce)
 
@@ -170,6 +167,6 @@ async def recover(endpoint_id: str, body: s.Recover, request: Request, uow: UoW,
 async def retry(delivery_id: str, request: Request, uow: UoW, caller: Caller) -> Response:
     async def produce() -> Response:
         d = await service(request, uow, caller).retry(delivery_id)
-        return JSONResponse(delivery_body(d, []), status_code=202)
+        return Json(delivery_body(d, []), status_code=202)
 
     return await idempotent(request, uow, caller, produce)

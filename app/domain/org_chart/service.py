@@ -131,11 +131,11 @@ class OrgChart:
         errors = ErrorList()
         check_unit(merged, errors, creating=True)
         errors.raise_if_any()
-        await self._check_unit_refs(merged)
+        await self._check_unit_refs(merged, unit)
         new_parent = merged.get("parent_id")
         if new_parent and new_parent != unit.parent_id and await self._would_cycle(unit.id, new_parent):
             raise Conflict(f"Moving {unit.id} under {new_parent} would make a cycle.")
-        await ensure_external_refs_free(self.uow.units, merged["external_refs"], unit.id)
+        await ensure_external_refs_free(self.uow.units, merged["external_refs"], unit.id, unit.external_refs)
         before = unit.resource()
         changed_unit = replace(
             unit,
@@ -180,11 +180,13 @@ class OrgChart:
             return await self.create_unit(fields), True
         return await self.update_unit(existing.id, fields), False
 
-    async def _check_unit_refs(self, fields: dict[str, Any]) -> None:
+    async def _check_unit_refs(self, fields: dict[str, Any], before: Unit | None = None) -> None:
+        """The units and people named exist (those the unit already named were checked when it named them)."""
         errors = ErrorList()
-        if fields.get("parent_id") and await self.uow.units.get(fields["parent_id"]) is None:
+        parent, lead = fields.get("parent_id"), fields.get("lead_person_id")
+        if parent and (before is None or parent != before.parent_id) and await self.uow.units.get(parent) is None:
             errors.add("/parent_id", "no such unit in this organization", "not_found")
-        if fields.get("lead_person_id") and await self.uow.people.get(fields["lead_person_id"]) is None:
+        if lead and (before is None or lead != before.lead_person_id) and await self.uow.people.get(lead) is None:
             errors.add("/lead_person_id", "no such person in this organization", "not_found")
         errors.raise_if_any()
 
@@ -330,12 +332,12 @@ class OrgChart:
         errors = ErrorList()
         check_person(merged, errors, creating=True)
         errors.raise_if_any()
-        await self._check_person_refs(merged, person.id)
+        await self._check_person_refs(merged, person.id, person)
         if merged.get("manager_id") and merged["manager_id"] != person.manager_id:
             chain = await self.uow.people.management_chain(merged["manager_id"])
             if merged["manager_id"] == person.id or person.id in {p.id for p in chain}:
                 raise Conflict(f"Making {merged['manager_id']} the manager of {person.id} would make a cycle.")
-        await ensure_external_refs_free(self.uow.people, merged["external_refs"], person.id)
+        await ensure_external_refs_free(self.uow.people, merged["external_refs"], person.id, person.external_refs)
         before = person.resource()
         updated = replace(
             person,
@@ -367,17 +369,23 @@ class OrgChart:
             return await self.create_person(fields), True
         return await self.update_person(existing.id, fields), False
 
-    async def _check_person_refs(self, fields: dict[str, Any], person_id: str | None) -> None:
+    async def _check_person_refs(
+        self, fields: dict[str, Any], person_id: str | None, before: Person | None = None
+    ) -> None:
+        """The manager exists and the email is free (what the person already had was checked then)."""
         errors = ErrorList()
         if (
             fields.get("manager_id")
             and fields["manager_id"] != person_id
+            and (before is None or fields["manager_id"] != before.manager_id)
             and await self.uow.people.get(fields["manager_id"]) is None
         ):
             errors.add("/manager_id", "no such person in this organization", "not_found")
         errors.raise_if_any()
         if fields.get("manager_id") == person_id and person_id is not None:
             raise Conflict("A person cannot be their own manager.")
+        if before is not None and email_key(fields["email"]) == email_key(before.email):
+            return
         holder = await self.uow.people.find_by_email(email_key(fields["email"]))
         if holder is not None and holder.id != person_id:
             raise Conflict(f"The email {fields['email']} belongs to {holder.id}.")
@@ -477,7 +485,7 @@ class OrgChart:
         errors = ErrorList()
         check_membership(merged, errors, creating=True)
         errors.raise_if_any()
-        await ensure_external_refs_free(self.uow.memberships, merged["external_refs"], m.id)
+        await ensure_external_refs_free(self.uow.memberships, merged["external_refs"], m.id, m.external_refs)
         before = m.resource()
         updated = replace(
             m,
