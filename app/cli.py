@@ -25,6 +25,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.main import create_app
     from app.observability import configure_logging
     from app.repo.migrate import upgrade
+    from app.server import limited_http_protocol
 
     settings = _settings_with_secret(create=True)
     configure_logging(settings.log_level, settings.log_json)
@@ -34,6 +35,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         create_app(settings, with_worker=not args.no_worker),
         host=args.host,
         port=args.port,
+        http=limited_http_protocol(settings.max_header_bytes, settings.header_timeout),
         log_config=None,
         proxy_headers=True,
         server_header=False,

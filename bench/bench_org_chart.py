@@ -1,8 +1,6 @@
 """Org chart benchmarks, on PostgreSQL, each against a baseline run side by side:
 
-1. GET /v1/people/{id} (the whole stack: auth, rate limit, tenancy, JSON) against a bare Starlette +
-   asyncpg app doing the same query. Target: ≥ 0.6×, in requests per second, 16 connections. The same read
-   through the FastAPI route (the point-read lane off) is printed for reference.
+(The point read and the other request paths are measured by bench_paths.py.)
 2. GET /v1/org-chart of a 10,000-person organization against one hand-written SQL statement that builds
    the same JSON (nested in one pass). Target: ≤ 3× the baseline's time.
 3. GET /v1/units/{id}/descendants of a 1,000-unit subtree in a 10,000-unit and in a 100,000-unit
@@ -19,7 +17,7 @@ import httpx
 import jwt
 
 from bench.generate import create_org
-from bench.harness import BIN, alternate, bench_database, ensure_wrk, server, throughput, timed
+from bench.harness import BIN, alternate, bench_database, ensure_wrk, server, timed
 
 
 def token(secret: str, org: str) -> dict[str, str]:
@@ -68,43 +66,12 @@ def main() -> None:
         with (
             server([str(BIN / "liaison"), "serve", "--no-worker", "--port", "{port}"], ours_env, "/healthz") as ours,
             server(
-                [str(BIN / "liaison"), "serve", "--no-worker", "--port", "{port}"],
-                {**ours_env, "LIAISON_POINT_READ_LANE": "false"},
-                "/healthz",
-            ) as routes_only,
-            server(
                 [str(BIN / "uvicorn"), "bench.baseline_app:app", "--port", "{port}", "--no-access-log"],
                 base_env,
                 "/people/none",
             ) as base,
         ):
             auth = token(secret, people.id)
-            person = people.people[len(people.people) // 2]
-            with httpx.Client(timeout=300) as c:
-                assert c.get(f"{ours}/v1/people/{person}", headers=auth).json()["id"] == person
-                assert c.get(f"{base}/people/{person}").json()["id"] == person
-                assert (
-                    c.get(f"{routes_only}/v1/people/{person}", headers=auth).content
-                    == c.get(f"{ours}/v1/people/{person}", headers=auth).content
-                )
-            rps = alternate(
-                {
-                    "liaison": lambda: throughput(f"{ours}/v1/people/{person}", auth),
-                    "baseline": lambda: throughput(f"{base}/people/{person}", {}),
-                    "routes only": lambda: throughput(f"{routes_only}/v1/people/{person}", auth),
-                },
-                rounds=5,
-            )
-            ratio = rps["liaison"] / rps["baseline"]
-            print(
-                f"1. point read GET /v1/people/{{id}}: {rps['liaison']:.0f} req/s vs bare Starlette + asyncpg "
-                f"{rps['baseline']:.0f} req/s → {ratio:.2f}× (target ≥ 0.60×) {'PASS' if ratio >= 0.6 else 'MISS'}"
-            )
-            print(
-                f"   the same read with the point-read lane off (LIAISON_POINT_READ_LANE=false, FastAPI route): "
-                f"{rps['routes only']:.0f} req/s → {rps['routes only'] / rps['baseline']:.2f}× the baseline"
-            )
-
             with httpx.Client(timeout=300) as c:
                 mine = c.get(f"{ours}/v1/org-chart", headers=auth).json()["data"]
                 theirs = c.get(f"{base}/org-chart").json()["data"]

@@ -138,3 +138,16 @@ def timed(fn: Callable[[], object], repeat: int) -> float:
         fn()
         samples.append(time.perf_counter() - t)
     return statistics.median(samples)
+
+
+def throughput_script(base: str, script: Path, seconds: int = 3, connections: int = 16) -> float:
+    """Requests per second with wrk running a Lua script (any method, body and headers); every answer must
+    be a 2xx."""
+    wrk = shutil.which("wrk")
+    if not wrk:
+        raise RuntimeError("this benchmark needs wrk (`apt-get install wrk`)")
+    args = [wrk, "-t1", f"-c{connections}", f"-d{int(seconds)}s", "-s", str(script), base]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in out:
+        raise RuntimeError(f"non-2xx answers from {base} with {script.name}:\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]

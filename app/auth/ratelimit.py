@@ -1,4 +1,8 @@
-"""Rate limits per API client (sliding window counter: constant work per hit, from the `limits` library), with the RateLimit headers."""
+"""Rate limits per API client (a sliding window counter: constant work per hit), with the RateLimit
+headers. A shared store (Redis, …) goes through the `limits` library's asyncio strategy; in process
+memory the same counting is done here, because `limits`' memory storage starts a thread every 10 ms to
+expire its keys, which then competes with the event loop for the interpreter (bench/RESULTS.md, "Rate
+limiter in memory")."""
 
 from __future__ import annotations
 
@@ -8,7 +12,49 @@ import time
 from limits import parse
 from limits.aio.strategies import SlidingWindowCounterRateLimiter as SharedWindow
 from limits.storage import storage_from_string
-from limits.strategies import SlidingWindowCounterRateLimiter as LocalWindow
+
+
+class LocalWindow:
+    """The sliding window counter of `limits` (the previous window's count, weighted by how much of it
+    still overlaps the sliding window, plus the current window's), kept in a dict. Windows older than
+    the previous one are dropped when their key is hit, and idle keys every `SWEEP` hits."""
+
+    SWEEP = 10_000
+
+    def __init__(self, amount: int, window: int) -> None:
+        self.amount, self.window = amount, window
+        self.counts: dict[str, tuple[int, int, int]] = {}  # key → (current window's number, its count, previous count)
+        self.hits = 0
+
+    def _state(self, key: str, now: float) -> tuple[int, int, int]:
+        number = int(now // self.window)
+        current, count, previous = self.counts.get(key, (number, 0, 0))
+        if current == number:
+            return number, count, previous
+        return number, 0, (count if current == number - 1 else 0)
+
+    def _weighted(self, now: float, count: int, previous: int) -> float:
+        overlap = 1 - (now % self.window) / self.window
+        return previous * overlap + count
+
+    def hit(self, key: str) -> tuple[bool, int, float]:
+        """(allowed, remaining, when the window has room again, as a Unix time)."""
+        now = time.time()
+        self.hits += 1
+        if self.hits % self.SWEEP == 0:
+            self._sweep(int(now // self.window))
+        number, count, previous = self._state(key, now)
+        allowed = math.floor(self._weighted(now, count, previous)) + 1 <= self.amount
+        if allowed:
+            count += 1
+        self.counts[key] = (number, count, previous)
+        remaining = max(0, self.amount - math.floor(self._weighted(now, count, previous)))
+        reset = (number + 1) * self.window if previous == 0 else now + self.window * (1 / max(previous, 1))
+        return allowed, remaining, reset
+
+    def _sweep(self, number: int) -> None:
+        for key in [k for k, (n, _, _) in self.counts.items() if n < number - 1]:
+            del self.counts[key]
 
 
 class RateLimiter:
@@ -21,7 +67,7 @@ class RateLimiter:
         self.local: LocalWindow | None = None
         self.shared: SharedWindow | None = None
         if storage_uri.removeprefix("async+").startswith("memory://"):
-            self.local = LocalWindow(storage_from_string(storage_uri.removeprefix("async+")))
+            self.local = LocalWindow(self.item.amount, self.window)
         else:
             uri = storage_uri if storage_uri.startswith("async+") else "async+" + storage_uri
             self.shared = SharedWindow(storage_from_string(uri))
@@ -29,16 +75,16 @@ class RateLimiter:
     async def hit(self, key: str) -> tuple[bool, dict[str, str], int]:
         """(allowed, the RateLimit headers, seconds until the window has room again)."""
         if self.local is not None:
-            allowed = self.local.hit(self.item, key)
-            stats = self.local.get_window_stats(self.item, key)
+            allowed, remaining, reset_time = self.local.hit(key)
         else:
             assert self.shared is not None
             allowed = await self.shared.hit(self.item, key)
             stats = await self.shared.get_window_stats(self.item, key)
-        reset = max(0, math.ceil(stats.reset_time - time.time()))
+            remaining, reset_time = stats.remaining, stats.reset_time
+        reset = max(0, math.ceil(reset_time - time.time()))
         headers = {
             "RateLimit-Limit": str(self.item.amount),
-            "RateLimit-Remaining": str(max(0, stats.remaining)),
+            "RateLimit-Remaining": str(max(0, remaining)),
             "RateLimit-Reset": str(reset),
             "RateLimit-Policy": f"{self.item.amount};w={self.window}",
         }

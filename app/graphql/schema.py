@@ -6,7 +6,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 
 from app.domain.api_clients.service import ApiClients
 from app.domain.errors import NotFound
@@ -17,6 +24,7 @@ from app.domain.organizations.service import Organizations
 from app.domain.ports import UnitOfWork
 from app.domain.principal import Principal
 from app.domain.webhooks.service import WebhookEndpoints
+from app.graphql.cost import QueryCost
 from app.graphql.errors import DomainErrorCodes, RefuseNul, masked
 from app.graphql.mutations.org_chart import OrgChartMutation
 from app.graphql.queries.org_chart import OrgChartQuery
@@ -125,10 +133,25 @@ TYPES: list[Any] = [Organization, ApiClient, Event, Unit, Person, Membership, We
 
 def build_schema(max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 2000) -> strawberry.Schema:
     # Factories, so that every request gets fresh extension instances.
+    # The depth and alias limits are validation rules, and each limiter makes a new rule class when built:
+    # built per request they would make every request's rules, and so ValidationCache's key, new. Their rule
+    # classes (stateless, the limit in a closure) are made once here and added to each request's rules.
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    ]
+    cache_size = 256  # distinct query texts kept parsed, and documents kept validated
     extensions: list[Any] = [
-        lambda: QueryDepthLimiter(max_depth=max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        # Every `on_operation` (the rules and the token limit go into the execution context there) runs
+        # before parsing and validation, so these two see the limits wherever they stand in the list. The
+        # caches are shared by all requests; the keys are the query text (and token limit) and the
+        # document (and rules); bounded, so that unique query texts cannot grow memory without limit.
+        lambda: ParserCache(maxsize=cache_size),
+        lambda: ValidationCache(maxsize=cache_size),
+        lambda: AddValidationRules(limit_rules),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        # After validation, before execution, with this request's variables: never cached.
+        QueryCost,
         RefuseNul,
         DomainErrorCodes,
         masked,

@@ -111,12 +111,7 @@ def _walk_down(s: Shape, link: str, include_start: bool) -> Any:
             down.c.depth < bindparam("max_depth", type_=Integer()),
         )
     )
-    return (
-        s.select(down.c.depth)
-        .join(down, t.c.id == down.c.id)
-        .where(down.c.depth > 0)
-        .order_by(down.c.depth, t.c.id)
-    )
+    return s.select(down.c.depth).join(down, t.c.id == down.c.id).where(down.c.depth > 0).order_by(down.c.depth, t.c.id)
 
 
 class VersionedSqlRepository(SqlRepository[E]):
@@ -222,11 +217,11 @@ class VersionedSqlRepository(SqlRepository[E]):
     async def _walk_up(self, start_id: str, link: str) -> list[E]:
         return [self.to_entity(r) for r in await self.sql.rows(_walk_up(self.shape, link), {"start": start_id})]
 
-    async def _walk_down(self, start_id: str, link: str, max_depth: int | None, include_start: bool) -> list[tuple[E, int]]:
+    async def _walk_down(
+        self, start_id: str, link: str, max_depth: int | None, include_start: bool
+    ) -> list[tuple[E, int]]:
         limit = min(max_depth, MAX_DEPTH) if max_depth is not None else MAX_DEPTH
-        rows = await self.sql.rows(
-            _walk_down(self.shape, link, include_start), {"start": start_id, "max_depth": limit}
-        )
+        rows = await self.sql.rows(_walk_down(self.shape, link, include_start), {"start": start_id, "max_depth": limit})
         return [(self.to_entity(r[:-1]), int(r[-1])) for r in rows]
 
     async def _lock(self, name: str) -> None:

@@ -61,9 +61,7 @@ class Shape:
     def attributes(self) -> tuple[tuple[str, Any], ...]:
         """(attribute, column) of each field of the domain object, in the table's order."""
         names = {f.name for f in dc_fields(self.entity)}
-        return tuple(
-            (attr.key, attr.columns[0]) for attr in self.row.__mapper__.column_attrs if attr.key in names
-        )
+        return tuple((attr.key, attr.columns[0]) for attr in self.row.__mapper__.column_attrs if attr.key in names)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -105,7 +103,9 @@ def _statements(s: Shape) -> dict[str, Any]:
             r.c.system == bindparam("system"),
             r.c.external_id == bindparam("external_id"),
         ),
-        "refs_delete": delete(r).where(org_criterion(r), r.c.collection == s.collection, r.c.object_id == bindparam("id")),
+        "refs_delete": delete(r).where(
+            org_criterion(r), r.c.collection == s.collection, r.c.object_id == bindparam("id")
+        ),
         "refs_insert": insert(r).values(
             organization_id=bindparam(ORG),
             collection=s.collection,
@@ -197,7 +197,9 @@ class SqlRepository(Generic[E]):
     async def save(self, entity: E, *, expected_version: int) -> None:
         """The row is written only if it is still at `expected_version`: the check and the write are one
         statement."""
-        changed = await self.sql.run(self.statements["update"], {**self.to_values(entity), "_expected": expected_version})
+        changed = await self.sql.run(
+            self.statements["update"], {**self.to_values(entity), "_expected": expected_version}
+        )
         if changed != 1:
             raise PreconditionFailed(f"{entity.id} was changed by another request; read it again.")
         if self._refs_seen.get(entity.id) != entity.external_refs:
@@ -296,9 +298,9 @@ class OrganizationRepository:
 
 _CLIENTS = table(ApiClientRow)
 # Unscoped by design: it runs before the caller's organization is known, in the system unit of work.
-CLIENT_CREDENTIALS = select(
-    _CLIENTS.c.id, _CLIENTS.c.organization_id, _CLIENTS.c.scopes, _CLIENTS.c.secret_hash
-).where(_CLIENTS.c.id == bindparam("id"))
+CLIENT_CREDENTIALS = select(_CLIENTS.c.id, _CLIENTS.c.organization_id, _CLIENTS.c.scopes, _CLIENTS.c.secret_hash).where(
+    _CLIENTS.c.id == bindparam("id")
+)
 
 
 class CredentialStore:

@@ -161,4 +161,3 @@ class SqlUnitOfWork:
         tables = sorted({t for touched, n in self.sql.bulk_rows.items() if n >= BULK_ROWS for t in touched})
         for name in tables:
             await self.sql.run(text(f"ANALYZE {name}"))  # our own table names, never input
-

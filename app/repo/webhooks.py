@@ -47,7 +47,11 @@ ATTEMPTS_OF = (
 )
 REQUEUE = (
     update(_D)
-    .where(org_criterion(_D), any_of(_D.c.id, "ids"), or_(bindparam("_all", type_=Integer()) == 1, _D.c.status != "succeeded"))
+    .where(
+        org_criterion(_D),
+        any_of(_D.c.id, "ids"),
+        or_(bindparam("_all", type_=Integer()) == 1, _D.c.status != "succeeded"),
+    )
     .values(
         status="pending",
         next_attempt_at=bindparam("at", type_=_D.c.next_attempt_at.type),

@@ -64,8 +64,8 @@ CLAIM = (
     .returning(T.c.id, T.c.organization_id, T.c.endpoint_id, T.c.message_id, T.c.payload, T.c.attempts, T.c.created_at)
 )
 _E = cast(Table, WebhookEndpointRow.__table__)  # type: ignore[attr-defined]
-ENDPOINTS = shape(WebhookEndpointRow, WebhookEndpoint, "webhook_endpoints").select_unscoped().where(
-    any_of(_E.c.id, "ids")
+ENDPOINTS = (
+    shape(WebhookEndpointRow, WebhookEndpoint, "webhook_endpoints").select_unscoped().where(any_of(_E.c.id, "ids"))
 )
 _AT = cast(Table, AttemptRow.__table__)  # type: ignore[attr-defined]
 # An attempt names its organization through ORG: the delivery's own unit of work fills it, the batch of
@@ -92,7 +92,11 @@ SUCCEEDED = (
 )
 RECORDED = (
     update(T)
-    .where(org_criterion(T), T.c.id == bindparam("_id"), T.c.locked_until == bindparam("_lease", type_=T.c.locked_until.type))
+    .where(
+        org_criterion(T),
+        T.c.id == bindparam("_id"),
+        T.c.locked_until == bindparam("_lease", type_=T.c.locked_until.type),
+    )
     .values(
         status=bindparam("status"),
         attempts=bindparam("attempts", type_=Integer()),

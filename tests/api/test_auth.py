@@ -177,4 +177,4 @@ async def test_person_claim_is_carried(client: httpx.AsyncClient) -> None:
     org, _ = await make_org(client)
     h = bearer(org, "org:read", person="person_01ABC")
     r = await client.post("/graphql", json={"query": "{ viewer { person scopes } }"}, headers=h)
-    assert r.json() == {"data": {"viewer": {"person": "person_01ABC", "scopes": ["org:read"]}}}
+    assert r.json()["data"] == {"viewer": {"person": "person_01ABC", "scopes": ["org:read"]}}

@@ -87,7 +87,7 @@ async def test_depth_limit(database_url: str) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
         _org, h = await make_org(c)
         ok = await gql(c, "{ viewer { scopes } }", h)
-        assert ok.json() == {"data": {"viewer": {"scopes": ["admin"]}}}
+        assert ok.json()["data"] == {"viewer": {"scopes": ["admin"]}}
         assert "errors" not in ok.json()
         deep = await gql(c, "{ viewer { organization { id } } }", h)
         assert "exceeds maximum operation depth" in deep.json()["errors"][0]["message"]
@@ -97,17 +97,16 @@ async def test_depth_limit(database_url: str) -> None:
 async def test_unexpected_errors_are_masked(client: httpx.AsyncClient, app: object) -> None:
     _org, h = await make_org(client)
     db = app.state.db  # type: ignore[attr-defined]
-    await db.engine.dispose()
-    original = db.sessions
+    original = db.unit_of_work
 
-    def broken() -> object:
+    def broken(*_args: object, **_kwargs: object) -> object:
         raise RuntimeError("connection string with password=hunter2")
 
-    db.sessions = broken
+    db.unit_of_work = broken
     try:
         r = await gql(client, "{ viewer { organization { id } } }", h)
     finally:
-        db.sessions = original
+        db.unit_of_work = original
     assert r.status_code == 200
     assert "hunter2" not in r.text
     assert r.json()["errors"][0]["message"].startswith("Internal error")

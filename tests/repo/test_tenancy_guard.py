@@ -109,7 +109,14 @@ async def test_another_organizations_event_cannot_be_recorded(db: Database) -> N
     with pytest.raises(CrossTenantWrite):
         async with db.unit_of_work("org_b", write=True) as uow:
             uow.record(
-                Event(id="evt_x", type="unit.created", organization_id="org_a", occurred_at=datetime.now(UTC), actor={}, object={})
+                Event(
+                    id="evt_x",
+                    type="unit.created",
+                    organization_id="org_a",
+                    occurred_at=datetime.now(UTC),
+                    actor={},
+                    object={},
+                )
             )
             await uow.commit()
 

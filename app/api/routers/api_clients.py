@@ -70,9 +70,7 @@ async def delete_api_client(client_id: str, request: Request, uow: UoW, caller: 
     responses={201: {"model": ApiClientWithSecret, "description": "Created"}},
     summary="Create or update the API client that carries an external ref",
 )
-async def upsert_api_client(
-    system: str, external_id: str, body: ApiClientUpsert, uow: UoW, caller: Caller
-) -> Json:
+async def upsert_api_client(system: str, external_id: str, body: ApiClientUpsert, uow: UoW, caller: Caller) -> Json:
     client, created, secret = await ApiClients(uow, caller).upsert_by_external_ref(
         system, external_id, {"name": body.name, "scopes": list(body.scopes), "external_refs": body.external_refs}
     )

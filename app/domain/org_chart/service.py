@@ -67,7 +67,7 @@ class OrgChart:
     @staticmethod
     def readable_organization(principal: Principal) -> str:
         """The organization whose org chart this caller may read; Forbidden when it may read none. Every
-        read applies it, and so does the HTTP edge's point-read lane."""
+        read applies it."""
         principal.require(READ)
         return principal.require_organization()
 
