@@ -30,7 +30,8 @@ from app.repo.engine import make_engine
 from app.repo.migrate import head_revision
 from app.repo.uow import Database
 from app.settings import Settings, get_settings
-from app.worker.delivery import DeliveryWorker, WorkerMetrics
+from app.worker.delivery import DeliveryWorker
+from app.worker.metrics import WorkerMetrics
 
 STATIC = Path(__file__).parent / "static"
 

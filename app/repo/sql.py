@@ -235,12 +235,17 @@ class Sql:
             return params or {}
         return {ORG: self.tenant, **(params or {})}
 
-    async def rows(self, stmt: Executable, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
-        """Every row, its values converted by the columns' types."""
+    async def _start(self, stmt: Executable, params: Mapping[str, Any] | None) -> tuple[Plan, Any, list[Any]]:
+        """The statement's plan (tenancy checked), the connection, and its arguments, reported to listeners."""
         p = self._prepare(stmt)
         conn = await self._connection()
         args = p.arguments(self._params(params))
         self._heard(p, args)
+        return p, conn, args
+
+    async def rows(self, stmt: Executable, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        """Every row, its values converted by the columns' types."""
+        p, conn, args = await self._start(stmt, params)
         try:
             if self.sqlite:
                 found = await conn.execute_fetchall(p.sql, args)
@@ -261,10 +266,7 @@ class Sql:
 
     async def run(self, stmt: Executable, params: Mapping[str, Any] | None = None) -> int:
         """A statement without rows to read; the number of rows it changed."""
-        p = self._prepare(stmt)
-        conn = await self._connection()
-        args = p.arguments(self._params(params))
-        self._heard(p, args)
+        p, conn, args = await self._start(stmt, params)
         try:
             if self.sqlite:
                 cursor = await conn.execute(p.sql, args)

@@ -18,7 +18,8 @@ from app.domain.webhooks.service import fan_out
 from app.repo.engine import is_sqlite
 from app.repo.idempotency import IdempotencyStore
 from app.repo.org_chart import MembershipRepository, PersonRepository, UnitRepository
-from app.repo.repositories import ApiClientRepository, CredentialStore, EventLog, OrganizationRepository
+from app.repo.platform import CredentialStore, EventLog, OrganizationRepository
+from app.repo.repositories import ApiClientRepository
 from app.repo.sql import Sql, StatementListener
 from app.repo.tenancy import PLATFORM
 from app.repo.webhooks import DeliveryRepository, WebhookRepository

@@ -16,98 +16,29 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 import asyncpg
 import httpx
 import structlog
 from httpx_aiohttp import AiohttpTransport
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from sqlalchemy import Integer, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import make_url
 
 from app.domain.changes import record
 from app.domain.ids import new_id
 from app.domain.principal import Principal
 from app.domain.webhooks.model import WebhookEndpoint, disabled, next_attempt, parse_schedule, sign
-from app.repo.repositories import shape
-from app.repo.sql import ORG, any_of, org_criterion
-from app.repo.tables import AttemptRow, DeliveryRow, WebhookEndpointRow
+from app.repo.outbox import ATTEMPT_INSERT, CLAIM, ENDPOINTS, OUTBOX_DEPTH, RECORDED, SUCCEEDED
+from app.repo.sql import ORG
 from app.repo.uow import NOTIFY_CHANNEL, Database
 from app.repo.webhooks import WebhookRepository
 from app.settings import Settings
+from app.worker.metrics import WorkerMetrics
 from app.worker.net import Outcome, SystemResolver, post
 
 log = structlog.get_logger("liaison.worker")
 PURGE_EVERY = 600  # seconds
 USER_AGENT = "Liaison-Webhooks/1.0 (+https://www.standardwebhooks.com/)"
-T = cast(Table, DeliveryRow.__table__)  # type: ignore[attr-defined]
-
-
-OUTBOX_DEPTH = select(func.count()).select_from(T).where(T.c.status == "pending")
-_DUE = (
-    select(T.c.id)
-    .where(
-        T.c.status == "pending",
-        T.c.next_attempt_at <= bindparam("now", type_=T.c.next_attempt_at.type),
-        or_(T.c.locked_until.is_(None), T.c.locked_until < bindparam("now", type_=T.c.locked_until.type)),
-    )
-    .order_by(T.c.next_attempt_at)
-    .limit(bindparam("limit", type_=Integer()))
-    .with_for_update(skip_locked=True)
-)
-# The claim: every worker's, across organizations (a system statement, unscoped on purpose).
-CLAIM = (
-    update(T)
-    .where(T.c.id.in_(_DUE.scalar_subquery()))
-    .values(locked_until=bindparam("lease", type_=T.c.locked_until.type))
-    .returning(T.c.id, T.c.organization_id, T.c.endpoint_id, T.c.message_id, T.c.payload, T.c.attempts, T.c.created_at)
-)
-_E = cast(Table, WebhookEndpointRow.__table__)  # type: ignore[attr-defined]
-ENDPOINTS = (
-    shape(WebhookEndpointRow, WebhookEndpoint, "webhook_endpoints").select_unscoped().where(any_of(_E.c.id, "ids"))
-)
-_AT = cast(Table, AttemptRow.__table__)  # type: ignore[attr-defined]
-# An attempt names its organization through ORG: the delivery's own unit of work fills it, the batch of
-# successes (a system unit of work, across organizations) gives each row's.
-ATTEMPT_INSERT = insert(_AT).values(
-    {
-        **{c.name: bindparam(c.name, type_=c.type) for c in _AT.columns if c.name != "organization_id"},
-        "organization_id": bindparam(ORG),
-    }
-)
-SUCCEEDED = (
-    update(T)
-    .where(T.c.id == bindparam("_id"), T.c.locked_until == bindparam("_lease", type_=T.c.locked_until.type))
-    .values(
-        status="succeeded",
-        attempts=bindparam("_attempts", type_=Integer()),
-        next_attempt_at=None,
-        locked_until=None,
-        last_status_code=bindparam("_code", type_=Integer()),
-        last_error=None,
-        updated_at=bindparam("_now", type_=T.c.updated_at.type),
-        succeeded_at=bindparam("_now", type_=T.c.succeeded_at.type),
-    )
-)
-RECORDED = (
-    update(T)
-    .where(
-        org_criterion(T),
-        T.c.id == bindparam("_id"),
-        T.c.locked_until == bindparam("_lease", type_=T.c.locked_until.type),
-    )
-    .values(
-        status=bindparam("status"),
-        attempts=bindparam("attempts", type_=Integer()),
-        next_attempt_at=bindparam("next_attempt_at", type_=T.c.next_attempt_at.type),
-        locked_until=None,
-        last_status_code=bindparam("last_status_code", type_=Integer()),
-        last_error=bindparam("last_error"),
-        updated_at=bindparam("_now", type_=T.c.updated_at.type),
-        succeeded_at=bindparam("succeeded_at", type_=T.c.succeeded_at.type),
-    )
-)
 
 
 def delivery_client(settings: Settings) -> httpx.AsyncClient:
@@ -117,21 +48,6 @@ def delivery_client(settings: Settings) -> httpx.AsyncClient:
     n = settings.webhook_concurrency
     transport = AiohttpTransport(limits=httpx.Limits(max_connections=n, max_keepalive_connections=n))
     return httpx.AsyncClient(transport=transport, timeout=settings.webhook_timeout, follow_redirects=False)
-
-
-class WorkerMetrics:
-    def __init__(self, registry: CollectorRegistry | None = None) -> None:
-        self.registry = registry or CollectorRegistry()
-        self.deliveries = Counter(
-            "liaison_webhook_deliveries_total", "Delivery attempts by outcome.", ["outcome"], registry=self.registry
-        )
-        self.latency = Histogram(
-            "liaison_webhook_commit_to_delivery_seconds",
-            "From the commit of a change to its first successful delivery.",
-            registry=self.registry,
-            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
-        )
-        self.outbox = Gauge("liaison_webhook_outbox_depth", "Deliveries waiting to be sent.", registry=self.registry)
 
 
 @dataclass(frozen=True)

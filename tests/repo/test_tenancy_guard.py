@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from app.repo.engine import make_engine
-from app.repo.repositories import ORG_INSERT, table
+from app.repo.platform import ORG_INSERT
+from app.repo.repositories import table
 from app.repo.sql import ORG, TenancyViolation, org_criterion
 from app.repo.tables import ApiClientRow, EventRow, OrganizationRow
 from app.repo.tenancy import CrossTenantWrite

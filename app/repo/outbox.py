@@ -1,0 +1,79 @@
+"""The worker's statements on the outbox: the claim (every worker's, across organizations), the outbox's
+depth, the endpoints of a claimed batch, and the recording of attempts and outcomes."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from sqlalchemy import Integer, Table, bindparam, func, insert, or_, select, update
+
+from app.domain.webhooks.model import WebhookEndpoint
+from app.repo.repositories import shape
+from app.repo.sql import ORG, any_of, org_criterion
+from app.repo.tables import AttemptRow, DeliveryRow, WebhookEndpointRow
+
+T = cast(Table, DeliveryRow.__table__)  # type: ignore[attr-defined]
+OUTBOX_DEPTH = select(func.count()).select_from(T).where(T.c.status == "pending")
+_DUE = (
+    select(T.c.id)
+    .where(
+        T.c.status == "pending",
+        T.c.next_attempt_at <= bindparam("now", type_=T.c.next_attempt_at.type),
+        or_(T.c.locked_until.is_(None), T.c.locked_until < bindparam("now", type_=T.c.locked_until.type)),
+    )
+    .order_by(T.c.next_attempt_at)
+    .limit(bindparam("limit", type_=Integer()))
+    .with_for_update(skip_locked=True)
+)
+# The claim: every worker's, across organizations (a system statement, unscoped on purpose).
+CLAIM = (
+    update(T)
+    .where(T.c.id.in_(_DUE.scalar_subquery()))
+    .values(locked_until=bindparam("lease", type_=T.c.locked_until.type))
+    .returning(T.c.id, T.c.organization_id, T.c.endpoint_id, T.c.message_id, T.c.payload, T.c.attempts, T.c.created_at)
+)
+_E = cast(Table, WebhookEndpointRow.__table__)  # type: ignore[attr-defined]
+ENDPOINTS = (
+    shape(WebhookEndpointRow, WebhookEndpoint, "webhook_endpoints").select_unscoped().where(any_of(_E.c.id, "ids"))
+)
+_AT = cast(Table, AttemptRow.__table__)  # type: ignore[attr-defined]
+# An attempt names its organization through ORG: the delivery's own unit of work fills it, the batch of
+# successes (a system unit of work, across organizations) gives each row's.
+ATTEMPT_INSERT = insert(_AT).values(
+    {
+        **{c.name: bindparam(c.name, type_=c.type) for c in _AT.columns if c.name != "organization_id"},
+        "organization_id": bindparam(ORG),
+    }
+)
+SUCCEEDED = (
+    update(T)
+    .where(T.c.id == bindparam("_id"), T.c.locked_until == bindparam("_lease", type_=T.c.locked_until.type))
+    .values(
+        status="succeeded",
+        attempts=bindparam("_attempts", type_=Integer()),
+        next_attempt_at=None,
+        locked_until=None,
+        last_status_code=bindparam("_code", type_=Integer()),
+        last_error=None,
+        updated_at=bindparam("_now", type_=T.c.updated_at.type),
+        succeeded_at=bindparam("_now", type_=T.c.succeeded_at.type),
+    )
+)
+RECORDED = (
+    update(T)
+    .where(
+        org_criterion(T),
+        T.c.id == bindparam("_id"),
+        T.c.locked_until == bindparam("_lease", type_=T.c.locked_until.type),
+    )
+    .values(
+        status=bindparam("status"),
+        attempts=bindparam("attempts", type_=Integer()),
+        next_attempt_at=bindparam("next_attempt_at", type_=T.c.next_attempt_at.type),
+        locked_until=None,
+        last_status_code=bindparam("last_status_code", type_=Integer()),
+        last_error=bindparam("last_error"),
+        updated_at=bindparam("_now", type_=T.c.updated_at.type),
+        succeeded_at=bindparam("succeeded_at", type_=T.c.succeeded_at.type),
+    )
+)

@@ -1,0 +1,187 @@
+"""The platform's repositories: organizations, the credential lookup that precedes tenancy, and the
+event log."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Integer, bindparam, insert, select
+
+from app.domain.api_clients.model import ClientCredentials
+from app.domain.events import Event
+from app.domain.model import ListQuery, Page
+from app.domain.organizations.model import Organization
+from app.repo.repositories import BATCH, paged, table, unique_violation_is_conflict
+from app.repo.sql import ORG, CrossTenantWrite, Sql, any_of, org_criterion
+from app.repo.tables import ApiClientRow, EventRow, OrganizationRow
+
+_ORG = table(OrganizationRow)
+_ORG_COLUMNS = (_ORG.c.id, _ORG.c.name, _ORG.c.slug, _ORG.c.created_at, _ORG.c.updated_at, _ORG.c.version)
+# The organizations table is the platform's, not a tenant's: it is read by id or slug.
+ORG_GET = select(*_ORG_COLUMNS).where(_ORG.c.id == bindparam("id"))
+ORG_BY_SLUG = select(*_ORG_COLUMNS).where(_ORG.c.slug == bindparam("slug"))
+ORG_INSERT = insert(_ORG).values({c.name: bindparam(c.name, type_=c.type) for c in _ORG_COLUMNS})
+
+
+@cache
+def _org_list(after: bool, since: bool) -> Any:
+    stmt = select(*_ORG_COLUMNS).order_by(_ORG.c.id).limit(bindparam("_limit", type_=Integer()))
+    if after:
+        stmt = stmt.where(_ORG.c.id > bindparam("_after"))
+    if since:
+        stmt = stmt.where(_ORG.c.updated_at >= bindparam("_since", type_=_ORG.c.updated_at.type))
+    return stmt
+
+
+class OrganizationRepository:
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
+
+    @staticmethod
+    def _entity(r: tuple[Any, ...]) -> Organization:
+        return Organization(
+            id=r[0], organization_id=r[0], name=r[1], slug=r[2], created_at=r[3], updated_at=r[4], version=r[5]
+        )
+
+    async def get(self, organization_id: str) -> Organization | None:
+        found = await self.sql.row(ORG_GET, {"id": organization_id})
+        return None if found is None else self._entity(found)
+
+    async def get_by_slug(self, slug: str) -> Organization | None:
+        found = await self.sql.row(ORG_BY_SLUG, {"slug": slug})
+        return None if found is None else self._entity(found)
+
+    async def list(self, query: ListQuery) -> Page[Organization]:
+        params: dict[str, Any] = {"_limit": query.limit + 1, "_after": query.after, "_since": query.updated_since}
+        rows = await self.sql.rows(_org_list(bool(query.after), query.updated_since is not None), params)
+        return paged(rows, query.limit, self._entity, lambda r: str(r[0]))
+
+    async def add(self, organization: Organization) -> None:
+        async with unique_violation_is_conflict(f"The slug {organization.slug!r} is taken."):
+            await self.sql.run(
+                ORG_INSERT,
+                {
+                    "id": organization.id,
+                    "name": organization.name,
+                    "slug": organization.slug,
+                    "created_at": organization.created_at,
+                    "updated_at": organization.updated_at,
+                    "version": organization.version,
+                },
+            )
+
+
+_CLIENTS = table(ApiClientRow)
+# Unscoped by design: it runs before the caller's organization is known, in the system unit of work.
+CLIENT_CREDENTIALS = select(_CLIENTS.c.id, _CLIENTS.c.organization_id, _CLIENTS.c.scopes, _CLIENTS.c.secret_hash).where(
+    _CLIENTS.c.id == bindparam("id")
+)
+
+
+class CredentialStore:
+    """The one lookup that precedes tenancy: which organization an API client belongs to."""
+
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
+
+    async def find_client(self, client_id: str) -> ClientCredentials | None:
+        found = await self.sql.row(CLIENT_CREDENTIALS, {"id": client_id})
+        if found is None:
+            return None
+        return ClientCredentials(found[0], found[1], list(found[2]), found[3])
+
+
+_EVENTS = table(EventRow)
+_EVENT_COLUMNS = (
+    _EVENTS.c.id,
+    _EVENTS.c.type,
+    _EVENTS.c.organization_id,
+    _EVENTS.c.occurred_at,
+    _EVENTS.c.actor,
+    _EVENTS.c.data,
+)
+EVENT_INSERT = insert(_EVENTS).values(
+    id=bindparam("id"),
+    type=bindparam("type"),
+    organization_id=bindparam(ORG),
+    occurred_at=bindparam("occurred_at", type_=_EVENTS.c.occurred_at.type),
+    actor=bindparam("actor", type_=_EVENTS.c.actor.type),
+    data=bindparam("data", type_=_EVENTS.c.data.type),
+)
+EVENT_GET = select(*_EVENT_COLUMNS).where(org_criterion(_EVENTS), _EVENTS.c.id == bindparam("id"))
+
+
+@cache
+def _event_list(after: bool, since: bool, types: bool) -> Any:
+    stmt = (
+        select(*_EVENT_COLUMNS)
+        .where(org_criterion(_EVENTS))
+        .order_by(_EVENTS.c.id)
+        .limit(bindparam("_limit", type_=Integer()))
+    )
+    if after:
+        stmt = stmt.where(_EVENTS.c.id > bindparam("_after"))
+    if since:
+        stmt = stmt.where(_EVENTS.c.occurred_at >= bindparam("_since", type_=_EVENTS.c.occurred_at.type))
+    if types:
+        stmt = stmt.where(any_of(_EVENTS.c.type, "_types"))
+    return stmt
+
+
+class EventLog:
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
+
+    @staticmethod
+    def _entity(r: tuple[Any, ...]) -> Event:
+        data = r[5] or {}
+        return Event(
+            id=r[0],
+            type=r[1],
+            organization_id=r[2],
+            occurred_at=r[3],
+            actor=r[4],
+            object=data.get("object", {}),
+            previous_attributes=data.get("previous_attributes", {}),
+        )
+
+    async def write(self, events: list[Event]) -> None:
+        """The request's events, sent as one batch."""
+        if not events:
+            return
+        tenant = self.sql.tenant
+        if tenant and any(ev.organization_id != tenant for ev in events):
+            raise CrossTenantWrite(f"a unit of work of {tenant} tried to record another organization's event")
+        # An organization's creation is recorded by the platform's unit of work: each event names its own.
+        rows = [
+            {
+                ORG: ev.organization_id,
+                "id": ev.id,
+                "type": ev.type,
+                "occurred_at": ev.occurred_at,
+                "actor": ev.actor,
+                "data": ev.data,
+            }
+            for ev in events
+        ]
+        if len(rows) == 1:
+            await self.sql.run(EVENT_INSERT, rows[0])
+            return
+        for start in range(0, len(rows), BATCH):
+            await self.sql.run_many(EVENT_INSERT, rows[start : start + BATCH])
+
+    async def get(self, event_id: str) -> Event | None:
+        found = await self.sql.row(EVENT_GET, {"id": event_id})
+        return None if found is None else self._entity(found)
+
+    async def list(self, query: ListQuery, types: list[str] | None = None) -> Page[Event]:
+        params: dict[str, Any] = {
+            "_limit": query.limit + 1,
+            "_after": query.after,
+            "_since": query.updated_since,
+            "_types": types,
+        }
+        stmt = _event_list(bool(query.after), query.updated_since is not None, bool(types))
+        rows = await self.sql.rows(stmt, params)
+        return paged(rows, query.limit, self._entity, lambda r: str(r[0]))
