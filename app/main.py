@@ -8,16 +8,21 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.asyncexitstack import AsyncExitStackMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware import Middleware
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.types import ASGIApp
 
 from app.api import problems
-from app.api.deps import SECURITY, SECURITY_SCHEMES, current_principal
-from app.api.middleware import BodyLimitMiddleware, EdgeMiddleware, new_request_id, request_id_ok
+from app.api.deps import SECURITY, SECURITY_SCHEMES, LiaisonRoute, current_principal
+from app.api.middleware import EdgeMiddleware
 from app.api.routers import api_clients, events, oauth, ops, org_chart, organizations, webhooks
+from app.api.routing import RouteIndex
 from app.api.schemas.webhooks import WebhookPayload
 from app.auth.ratelimit import RateLimiter
 from app.auth.tokens import TokenService
@@ -54,6 +59,29 @@ announced by the `RateLimit-*` headers; over the limit, 429 with `Retry-After`.
 class LiaisonAPI(FastAPI):
     """The application: every request goes through the same middleware and its route."""
 
+    def build_middleware_stack(self) -> ASGIApp:
+        """FastAPI's stack without the two layers this application does not use: its OpenTelemetry
+        exception layer (telemetry is off) and its body limit (the edge middleware enforces ours).
+        The router finds a request's route through an index rather than by trying every route."""
+        self.router.middleware_stack = RouteIndex(self.router)
+        error_handler = None
+        handlers: dict[Any, Any] = {}
+        for key, value in self.exception_handlers.items():
+            if key in (500, Exception):
+                error_handler = value
+            else:
+                handlers[key] = value
+        middleware = [
+            Middleware(ServerErrorMiddleware, handler=error_handler, debug=self.debug),
+            *self.user_middleware,
+            Middleware(ExceptionMiddleware, handlers=handlers, debug=self.debug),
+            Middleware(AsyncExitStackMiddleware),
+        ]
+        app: ASGIApp = self.router
+        for cls, args, kwargs in reversed(middleware):
+            app = cls(app, *args, **kwargs)
+        return app
+
 
 def _document_security(app: FastAPI) -> None:
     """The document declares the two ways to authenticate (the console's Authorize button uses them)."""
@@ -83,6 +111,8 @@ def _with_security(router: APIRouter) -> APIRouter:
 
 
 def _takes_caller(route: APIRoute) -> bool:
+    if isinstance(route, LiaisonRoute) and route.takes_unit_of_work:
+        return True
     pending = list(route.dependant.dependencies)
     while pending:
         dep = pending.pop()
@@ -181,20 +211,18 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     app.state.worker_metrics = WorkerMetrics(app.state.metrics.registry)
     app.state.schema_head = head_revision()
 
-    # Added innermost first: the request id exists before anything logs; the edge sees every status.
     app.add_middleware(
-        BodyLimitMiddleware,
+        EdgeMiddleware,
+        metrics=app.state.metrics,
         max_bytes=settings.max_body_bytes,
         bulk_routes={"/v1/sync/org-chart": settings.sync_max_body_bytes},
     )
-    app.add_middleware(EdgeMiddleware, metrics=app.state.metrics)
-    app.add_middleware(
-        CorrelationIdMiddleware, header_name="X-Request-ID", validator=request_id_ok, generator=new_request_id
-    )
 
     problems.install(app)
+    # Each module's routes carry their full path: they join the application's router as they are, so
+    # that a request meets its route directly (an included router would be one more level of matching).
     for module in (ops, organizations, api_clients, oauth, events, org_chart, webhooks):
-        app.include_router(_with_security(module.router))
+        app.router.routes.extend(_with_security(module.router).routes)
 
     _document_security(app)
     _declare_webhooks(app)
@@ -203,9 +231,10 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
         context_getter=get_context,
         graphql_ide="graphiql",
         multipart_uploads_enabled=False,
+        path="/graphql",
     )
     for route in graphql.routes:
         route.include_in_schema = False  # type: ignore[attr-defined]
-    app.include_router(graphql, prefix="/graphql")
+    app.router.routes.extend(graphql.routes)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -5,15 +5,18 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import MutableMapping
+from contextvars import ContextVar
 from typing import Any
 
 import structlog
-from asgi_correlation_id import correlation_id
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+"""The id of the request being served (set by the edge middleware), on every log line it causes."""
 
 
 def _add_request_id(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
-    rid = correlation_id.get()
+    rid = request_id.get()
     if rid and "request_id" not in event:
         event["request_id"] = rid
     return event

@@ -118,8 +118,10 @@ async def test_a_nul_character_is_refused_on_both_engines_and_changes_nothing(cl
 async def test_graphql_refuses_a_nul_character_on_both_engines(client: httpx.AsyncClient) -> None:
     _org, h = await make_org(client)
     create = 'mutation($name: String!) { createUnit(input: {name: $name, kind: "team"}) { unit { id } } }'
-    literal = 'mutation { createUnit(input: {name: "a\\u0000b", kind: "team"}) { unit { id } } }'
-    for body in ({"query": create, "variables": {"name": "a\u0000b"}}, {"query": literal}):
+    literal = 'mutation { createUnit(input: {name: "%s", kind: "team"}) { unit { id } } }'
+    written = ("a\\u0000b", "a\\u{0}b", "a\\u{000000}b", "a\u0000b")  # two escapes, and the character as is
+    bodies = [{"query": create, "variables": {"name": "a\u0000b"}}, *({"query": literal % w} for w in written)]
+    for body in bodies:
         r = await client.post("/graphql", json=body, headers=h)
         assert r.status_code == 200
         [error] = r.json()["errors"]

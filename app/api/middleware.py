@@ -1,5 +1,6 @@
-"""The edge of every request: metrics and the access log by route template, the last-resort 500
-(a problem document without a stack trace, logged with the request id), and the body-size limit."""
+"""The edge of every request, in one layer: the request id, the body-size limit, metrics and the access
+log by route template, and the last-resort 500 (a problem document without a stack trace, logged with
+the request id)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.problems import PROBLEM_JSON, problem_body
-from app.observability import Metrics
+from app.observability import Metrics, request_id
 
 log = structlog.get_logger("liaison.http")
 
@@ -35,51 +36,111 @@ async def send_problem(send: Send, status: int, detail: str, headers: list[tuple
 
 
 class EdgeMiddleware:
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    """One layer for what every request needs at the edge: the request id (kept from `X-Request-ID` when
+    it is short and printable, else made; echoed on the answer and on every log line), the body-size
+    limit (bulk routes have their own), the rate-limit headers a route left, the last-resort 500, the
+    metrics and the access-log line by route template."""
+
+    def __init__(
+        self, app: ASGIApp, metrics: Metrics, max_bytes: int, bulk_routes: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.metrics = metrics
+        self.default_max = max_bytes
+        self.bulk_routes = bulk_routes or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        if "\x00" in scope["path"] or b"%00" in scope["query_string"]:
-            # No id, external id or filter can hold U+0000 (PostgreSQL cannot store it): say so, on both engines.
-            await send_problem(
-                send, 400, "The URL contains a NUL character (%00), which no identifier or value can hold."
-            )
-            observe_request(self.metrics, scope, "<unmatched>", 400, started)
-            return
+        rid: str | None = None
+        declared: bytes | None = None
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                rid = value.decode("latin-1")
+            elif name == b"content-length":
+                declared = value
+        if rid is None or not request_id_ok(rid):
+            rid = new_request_id()
+        token = request_id.set(rid)
+        rid_header = (b"x-request-id", rid.encode("latin-1"))
+        try:
+            refusal = _refusal(scope, declared, self.bulk_routes.get(scope["path"], self.default_max))
+            if refusal is not None:
+                status, detail, extra = refusal
+                await send_problem(send, status, detail, [rid_header, *extra])
+                observe_request(self.metrics, scope, "<unmatched>", status, started)
+                return
+            await self._serve(scope, receive, send, rid_header, started)
+        finally:
+            request_id.reset(token)
+
+    async def _serve(
+        self, scope: Scope, receive: Receive, send: Send, rid_header: tuple[bytes, bytes], started: float
+    ) -> None:
+        max_bytes = self.bulk_routes.get(scope["path"], self.default_max)
         status = 500
         response_started = False
+        seen = 0
 
-        async def send_wrapper(message: Message) -> None:
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > max_bytes:
+                    raise BodyTooLarge(max_bytes)
+            return message
+
+        async def edge_send(message: Message) -> None:
             nonlocal status, response_started
             if message["type"] == "http.response.start":
                 response_started = True
                 status = message["status"]
+                headers = [*message.get("headers", ()), rid_header]
                 extra = scope.get("state", {}).get("response_headers")
                 if extra:
-                    message["headers"] = [
-                        *message.get("headers", []),
-                        *[(k.lower().encode(), v.encode()) for k, v in extra.items()],
-                    ]
+                    headers.extend((k.lower().encode(), v.encode()) for k, v in extra.items())
+                message["headers"] = headers
             await send(message)
 
         self.metrics.in_flight.inc()
         try:
-            await self.app(scope, receive, send_wrapper)
+            await self.app(scope, limited_receive, edge_send)
+        except BodyTooLarge:
+            status = 413
+            if not response_started:
+                detail = f"The body is larger than {max_bytes} bytes."
+                await send_problem(send, 413, detail, [rid_header, (b"connection", b"close")])
         except Exception:
             log.exception("unhandled_error", method=scope["method"], path=scope["path"])
             status = 500
             if not response_started:
                 await send_problem(
-                    send, 500, "Something went wrong on our side. The request id identifies it in our logs."
+                    send,
+                    500,
+                    "Something went wrong on our side. The request id identifies it in our logs.",
+                    [rid_header],
                 )
         finally:
             self.metrics.in_flight.dec()
             observe_request(self.metrics, scope, _route_template(scope), status, started)
+
+
+def _refusal(scope: Scope, declared: bytes | None, max_bytes: int) -> tuple[int, str, list[tuple[bytes, bytes]]] | None:
+    """What is refused before any route runs: a NUL in the URL (no id, external id or filter can hold
+    U+0000, and PostgreSQL cannot store it), a Content-Length that is no number or over the limit."""
+    if "\x00" in scope["path"] or b"%00" in scope["query_string"]:
+        return 400, "The URL contains a NUL character (%00), which no identifier or value can hold.", []
+    if declared is not None:
+        try:
+            length = int(declared)
+        except ValueError:
+            return 400, "The Content-Length header is not a number.", []
+        if length > max_bytes:
+            return 413, f"The body is larger than {max_bytes} bytes.", [(b"connection", b"close")]
+    return None
 
 
 def new_request_id() -> str:
@@ -121,53 +182,3 @@ class BodyTooLarge(StarletteHTTPException):
 
     def __init__(self, max_bytes: int) -> None:
         super().__init__(413, f"The body is larger than {max_bytes} bytes.")
-
-
-class BodyLimitMiddleware:
-    """413 for a body over the limit, whether it declares its length or streams it. Bulk routes (the
-    org-chart sync) have a larger limit of their own."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int, bulk_routes: dict[str, int] | None = None) -> None:
-        self.app = app
-        self.default_max = max_bytes
-        self.bulk_routes = bulk_routes or {}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        max_bytes = self.bulk_routes.get(scope["path"], self.default_max)
-        detail = f"The body is larger than {max_bytes} bytes."
-        for name, value in scope.get("headers", []):
-            if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    await send_problem(send, 400, "The Content-Length header is not a number.")
-                    return
-                if declared > max_bytes:
-                    await send_problem(send, 413, detail, [(b"connection", b"close")])
-                    return
-        seen = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > max_bytes:
-                    raise BodyTooLarge(max_bytes)
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await send_problem(send, 413, detail, [(b"connection", b"close")])

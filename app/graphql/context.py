@@ -68,14 +68,11 @@ def _wants_ide(request: Request) -> bool:
     )
 
 
-async def get_context(request: Request) -> AsyncIterator[Context]:
+async def get_context(request: Request) -> Context:
     """Same 401 as REST: a query without a valid bearer token is refused before it runs.
-    The GraphiQL page itself (a browser's GET) needs no token; its queries do."""
+    The GraphiQL page itself (a browser's GET) needs no token; its queries do. The read transaction a
+    query opens is closed when its operation ends (app.graphql.pipeline)."""
     principal = (
         None if _wants_ide(request) and not request.headers.get("authorization") else await bearer_principal(request)
     )
-    ctx = Context(principal, request.app.state.db)
-    try:
-        yield ctx
-    finally:
-        await ctx.close()
+    return Context(principal, request.app.state.db)

@@ -21,13 +21,12 @@ before execution: a query that costs more than `graphql_max_cost` is answered wi
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
     DocumentNode,
-    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -51,7 +50,6 @@ from graphql import (
     value_from_ast_untyped,
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
-from strawberry.extensions import SchemaExtension
 
 from app.settings import get_settings
 
@@ -257,43 +255,15 @@ def _with_defaults(operation: OperationDefinitionNode, variables: Mapping[str, A
     return values
 
 
-class QueryCost(SchemaExtension):
-    """Refuses, before it runs, an operation that costs more than `maximum` (by default the app's
-    `graphql_max_cost` setting), and reports the cost in every answer's `extensions.cost`."""
-
-    def __init__(self, maximum: int | None = None) -> None:
-        self._maximum = maximum
-        self.cost: int | None = None  # None: the request never got as far as execution (a syntax or validation error)
-
-    @property
-    def maximum(self) -> int:
-        if self._maximum is None:
-            self._maximum = _configured_maximum(getattr(self, "execution_context", None))
-        return self._maximum
-
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        if context.graphql_document is not None and context.result is None:
-            self.cost = operation_cost(
-                context.schema._schema, context.graphql_document, context.operation_name, context.variables
-            )
-            if self.cost > self.maximum:
-                # Answered here: with a result already set, strawberry does not execute the operation.
-                context.result = ExecutionResult(data=None, errors=[self.refusal()])
-        yield
-
-    def refusal(self) -> GraphQLError:
-        return GraphQLError(
-            f"Query cost {self.cost} exceeds the maximum cost of {self.maximum}: ask for smaller pages (`first`) "
-            "or fewer nested lists.",
-            extensions={"code": CODE, "cost": self.cost, "maximum": self.maximum},
-        )
-
-    def get_results(self) -> dict[str, Any]:
-        return {"cost": {"requestedQueryCost": self.cost, "maximum": self.maximum}}
+def refusal(cost: int, maximum: int) -> GraphQLError:
+    return GraphQLError(
+        f"Query cost {cost} exceeds the maximum cost of {maximum}: ask for smaller pages (`first`) "
+        "or fewer nested lists.",
+        extensions={"code": CODE, "cost": cost, "maximum": maximum},
+    )
 
 
-def _configured_maximum(execution_context: Any) -> int:
+def configured_maximum(execution_context: Any) -> int:
     """The setting of the app serving the request; outside a request (a script calling the schema), the
     environment's."""
     request = getattr(getattr(execution_context, "context", None), "request", None)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, StringValueNode, Visitor, visit
-from strawberry.extensions import MaskErrors, SchemaExtension
 
 from app.domain import errors as de
 from app.repo.engine import is_rejected_value
@@ -30,45 +28,53 @@ def code_of(exc: BaseException | None) -> str | None:
     return next((code for cls, code in CODES.items() if isinstance(exc, cls)), None)
 
 
-class DomainErrorCodes(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        for error in getattr(result, "errors", None) or []:
-            code = code_of(error.original_error)
-            if error.original_error is not None and is_rejected_value(error.original_error):
-                error.message = REJECTED_VALUE  # the driver's own message quotes the statement
-            if code:
-                error.extensions = {**(error.extensions or {}), "code": code}
+MASKED_MESSAGE = "Internal error; the request id identifies it in our logs."
 
 
-def masked() -> MaskErrors:
-    def should_mask(error: GraphQLError) -> bool:
-        original = error.original_error
-        # Validation and limit errors have no original error and say nothing private: keep them, and so
-        # are errors raised as GraphQLError on purpose (bad scalar input).
-        return (
-            original is not None
-            and not isinstance(original, de.DomainError | GraphQLError)
-            and not is_rejected_value(original)
-        )
-
-    return MaskErrors(
-        should_mask_error=should_mask, error_message="Internal error; the request id identifies it in our logs."
+def _should_mask(error: GraphQLError) -> bool:
+    original = error.original_error
+    # Validation and limit errors have no original error and say nothing private: keep them, and so
+    # are errors raised as GraphQLError on purpose (bad scalar input).
+    return (
+        original is not None
+        and not isinstance(original, de.DomainError | GraphQLError)
+        and not is_rejected_value(original)
     )
 
 
-class RefuseNul(SchemaExtension):
+def finish_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """An answer's errors as the client sees them: a domain error carries its `extensions.code`, a value
+    the database refused says so without the driver's message (which quotes the statement), and
+    anything unexpected is masked (logged with the request id, never shown)."""
+    finished = []
+    for error in errors:
+        original = error.original_error
+        if _should_mask(error):
+            error = GraphQLError(
+                MASKED_MESSAGE, nodes=error.nodes, source=error.source, positions=error.positions, path=error.path
+            )
+        else:
+            code = code_of(original)
+            if original is not None and is_rejected_value(original):
+                error.message = REJECTED_VALUE
+            if code:
+                error.extensions = {**(error.extensions or {}), "code": code}
+        finished.append(error)
+    return finished
+
+
+NUL_MESSAGE = "Text must not contain the NUL character (U+0000)."
+
+
+def refuse_nul(query: str | None, variables: Any, document: DocumentNode | None) -> None:
     """No text may hold U+0000 (PostgreSQL cannot store it): the rule REST applies to request bodies,
-    applied here to every string a GraphQL request carries, in its variables or written in the query."""
-
-    MESSAGE = "Text must not contain the NUL character (U+0000)."
-
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        if _holds_nul(context.variables) or _literal_holds_nul(context.graphql_document):
-            raise GraphQLError(self.MESSAGE, extensions={"code": "BAD_USER_INPUT"})
-        yield
+    applied to every string a GraphQL request carries, in its variables or written in the query."""
+    text = query or ""
+    # A literal can hold U+0000 only written as is or as an escape (`\u0000`, `\u{0}`): without
+    # either in the text, the document need not be walked.
+    may_hold = "\x00" in text or "\\u" in text
+    if _holds_nul(variables) or (may_hold and _literal_holds_nul(document)):
+        raise GraphQLError(NUL_MESSAGE, extensions={"code": "BAD_USER_INPUT"})
 
 
 def _holds_nul(value: Any) -> bool:

@@ -7,9 +7,7 @@ from typing import Any
 
 import strawberry
 from strawberry.extensions import (
-    AddValidationRules,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
     ValidationCache,
@@ -24,9 +22,8 @@ from app.domain.organizations.service import Organizations
 from app.domain.ports import UnitOfWork
 from app.domain.principal import Principal
 from app.domain.webhooks.service import WebhookEndpoints
-from app.graphql.cost import QueryCost
-from app.graphql.errors import DomainErrorCodes, RefuseNul, masked
 from app.graphql.mutations.org_chart import OrgChartMutation
+from app.graphql.pipeline import Pipeline
 from app.graphql.queries.org_chart import OrgChartQuery
 from app.graphql.scalars import SCALAR_OVERRIDES
 from app.graphql.types.derive import Node
@@ -141,21 +138,17 @@ def build_schema(max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 2
         *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
     ]
     cache_size = 256  # distinct query texts kept parsed, and documents kept validated
-    extensions: list[Any] = [
-        # Every `on_operation` (the rules and the token limit go into the execution context there) runs
-        # before parsing and validation, so these two see the limits wherever they stand in the list. The
-        # caches are shared by all requests; the keys are the query text (and token limit) and the
-        # document (and rules); bounded, so that unique query texts cannot grow memory without limit.
-        lambda: ParserCache(maxsize=cache_size),
-        lambda: ValidationCache(maxsize=cache_size),
-        lambda: AddValidationRules(limit_rules),
-        lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        # After validation, before execution, with this request's variables: never cached.
-        QueryCost,
-        RefuseNul,
-        DomainErrorCodes,
-        masked,
-    ]
+    # The caches are shared by all requests (strawberry keeps them at module level, by size); the keys are
+    # the query text (and token limit) and the document (and rules); bounded, so that unique query texts
+    # cannot grow memory without limit.
+    parse = ParserCache(maxsize=cache_size).cached_parse_document
+    validate = ValidationCache(maxsize=cache_size).cached_validate_document
+    rules = tuple(limit_rules)
+
+    def pipeline() -> Pipeline:  # a fresh instance per request
+        return Pipeline(parse=parse, validate=validate, rules=rules, max_tokens=max_tokens)
+
+    extensions: list[Any] = [pipeline]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from dataclasses import fields as dc_fields
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import Integer, Table, bindparam, delete, insert, select, update
@@ -51,17 +51,17 @@ class Shape:
     collection: str
     extra: tuple[str, ...] = ()  # columns the table has beyond the domain object's fields (derived values)
 
-    @property
+    @cached_property
     def t(self) -> Table:
         return table(self.row)
 
-    @property
+    @cached_property
     def attributes(self) -> tuple[tuple[str, Any], ...]:
         """(attribute, column) of each field of the domain object, in the table's order."""
         names = {f.name for f in dc_fields(self.entity)}
         return tuple((attr.key, attr.columns[0]) for attr in self.row.__mapper__.column_attrs if attr.key in names)
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(a for a, _ in self.attributes)
 

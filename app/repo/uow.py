@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.errors import Conflict
 from app.domain.events import Event
+from app.domain.principal import Principal
 from app.domain.webhooks.service import fan_out
 from app.repo.engine import is_sqlite
 from app.repo.idempotency import IdempotencyStore
@@ -38,9 +39,13 @@ class Database:
         # Called with the text of every statement before it runs (tests count statements with it).
         self.statement_listeners: list[StatementListener] = []
 
-    def unit_of_work(self, organization_id: str | None, *, write: bool) -> SqlUnitOfWork:
-        """`organization_id` None: a platform unit of work, which sees no organization's rows."""
-        return SqlUnitOfWork(self, PLATFORM if organization_id is None else organization_id, write=write)
+    def unit_of_work(
+        self, organization_id: str | None, *, write: bool, caller: Principal | None = None
+    ) -> SqlUnitOfWork:
+        """`organization_id` None: a platform unit of work, which sees no organization's rows. `caller`:
+        the principal of the request it serves (routes read it from the unit of work)."""
+        tenant = PLATFORM if organization_id is None else organization_id
+        return SqlUnitOfWork(self, tenant, write=write, caller=caller)
 
     def system_unit_of_work(self, *, write: bool = False) -> SqlUnitOfWork:
         """Unscoped: for the token endpoint, the worker and maintenance, never for a caller's request."""
@@ -51,8 +56,9 @@ class Database:
 
 
 class SqlUnitOfWork:
-    def __init__(self, db: Database, tenant: str | None, *, write: bool) -> None:
+    def __init__(self, db: Database, tenant: str | None, *, write: bool, caller: Principal | None = None) -> None:
         self.db = db
+        self._caller = caller
         self.tenant = tenant
         self.write = write
         self._staged: list[Event] = []
@@ -74,6 +80,13 @@ class SqlUnitOfWork:
             raise
         finally:
             await self.sql.release(failed=failed)
+
+    @property
+    def caller(self) -> Principal:
+        """The principal this unit of work serves (a request's verified token)."""
+        if self._caller is None:
+            raise RuntimeError("this unit of work serves no caller (a system or platform unit of work)")
+        return self._caller
 
     @property
     def _org(self) -> str:

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Request, Response
 
 from app.api.conventions import Json, Listing, ListOf, entity_response, expected_version, idempotent, page_body
-from app.api.deps import Caller, UoW
+from app.api.deps import LiaisonRoute, UoW
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.api.schemas.platform import (
     ApiClient,
@@ -16,32 +16,34 @@ from app.api.schemas.platform import (
 )
 from app.domain.api_clients.service import ApiClients
 
-router = APIRouter(prefix="/v1/api-clients", tags=["API clients"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    route_class=LiaisonRoute, prefix="/v1/api-clients", tags=["API clients"], responses=PROBLEM_RESPONSES
+)
 MERGE_PATCH = "application/merge-patch+json"
 
 
 @router.post("", status_code=201, response_model=ApiClientWithSecret, summary="Create an API client")
-async def create_api_client(body: ApiClientCreate, request: Request, uow: UoW, caller: Caller) -> Response:
+async def create_api_client(body: ApiClientCreate, request: Request, uow: UoW) -> Response:
     """The `client_secret` is in this answer only. A replay of the same `Idempotency-Key` gives the
     same client without the secret, which is never stored in clear."""
 
     async def produce() -> Response:
-        client, secret = await ApiClients(uow, caller).create(body.name, list(body.scopes), body.external_refs)
+        client, secret = await ApiClients(uow, uow.caller).create(body.name, list(body.scopes), body.external_refs)
         return entity_response(
             client, 201, {**client.resource(), "client_secret": secret}, {"Location": f"/v1/api-clients/{client.id}"}
         )
 
-    return await idempotent(request, uow, caller, produce, redact=("client_secret",))
+    return await idempotent(request, uow, uow.caller, produce, redact=("client_secret",))
 
 
 @router.get("", response_model=ListOf[ApiClient], summary="List API clients")
-async def list_api_clients(query: Listing, uow: UoW, caller: Caller) -> Response:
-    return page_body(await ApiClients(uow, caller).list(query), lambda c: c.resource())
+async def list_api_clients(query: Listing, uow: UoW) -> Response:
+    return page_body(await ApiClients(uow, uow.caller).list(query), lambda c: c.resource())
 
 
 @router.get("/{client_id}", response_model=ApiClient, summary="Get an API client")
-async def get_api_client(client_id: str, uow: UoW, caller: Caller) -> Response:
-    return entity_response(await ApiClients(uow, caller).get(client_id))
+async def get_api_client(client_id: str, uow: UoW) -> Response:
+    return entity_response(await ApiClients(uow, uow.caller).get(client_id))
 
 
 @router.patch("/{client_id}", response_model=ApiClient, summary="Update an API client (JSON merge patch)")
@@ -49,18 +51,17 @@ async def update_api_client(
     client_id: str,
     request: Request,
     uow: UoW,
-    caller: Caller,
     body: Annotated[ApiClientPatch, Body(media_type=MERGE_PATCH)],
 ) -> Response:
-    client = await ApiClients(uow, caller).update(
+    client = await ApiClients(uow, uow.caller).update(
         client_id, body.model_dump(exclude_unset=True), expected_version(request, client_id)
     )
     return entity_response(client)
 
 
 @router.delete("/{client_id}", status_code=204, summary="Delete an API client; its tokens stop being issued")
-async def delete_api_client(client_id: str, request: Request, uow: UoW, caller: Caller) -> Response:
-    await ApiClients(uow, caller).delete(client_id, expected_version(request, client_id))
+async def delete_api_client(client_id: str, request: Request, uow: UoW) -> Response:
+    await ApiClients(uow, uow.caller).delete(client_id, expected_version(request, client_id))
     return Response(status_code=204)
 
 
@@ -70,8 +71,8 @@ async def delete_api_client(client_id: str, request: Request, uow: UoW, caller: 
     responses={201: {"model": ApiClientWithSecret, "description": "Created"}},
     summary="Create or update the API client that carries an external ref",
 )
-async def upsert_api_client(system: str, external_id: str, body: ApiClientUpsert, uow: UoW, caller: Caller) -> Json:
-    client, created, secret = await ApiClients(uow, caller).upsert_by_external_ref(
+async def upsert_api_client(system: str, external_id: str, body: ApiClientUpsert, uow: UoW) -> Json:
+    client, created, secret = await ApiClients(uow, uow.caller).upsert_by_external_ref(
         system, external_id, {"name": body.name, "scopes": list(body.scopes), "external_refs": body.external_refs}
     )
     if created:

@@ -8,13 +8,14 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Form, Request, Response
 
 from app.api.conventions import Json
+from app.api.deps import LiaisonRoute
 from app.api.problems import problem
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.api.schemas.platform import TokenResponse
 from app.domain.api_clients.service import grant_client_credentials
 from app.domain.errors import Forbidden, Unauthenticated
 
-router = APIRouter(prefix="/v1/oauth", tags=["OAuth"])
+router = APIRouter(route_class=LiaisonRoute, prefix="/v1/oauth", tags=["OAuth"])
 
 
 def _oauth_error(status: int, error: str, detail: str) -> Response:

@@ -7,14 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request, Response
 
 from app.api.conventions import Json, Listing, ListOf, entity_response, expected_version, idempotent, page_body
-from app.api.deps import Caller, UoW
+from app.api.deps import LiaisonRoute, UoW
 from app.api.instants import Instant
 from app.api.schemas import org_chart as s
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.domain.org_chart.service import OrgChart
 from app.domain.org_chart.sync import OrgChartSync
 
-router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=LiaisonRoute, prefix="/v1", responses=PROBLEM_RESPONSES)
 MERGE_PATCH = "application/merge-patch+json"
 AsOf = Annotated[Instant | None, Query(description="Answer as the org chart stood at this instant (RFC 3339).")]
 MaxDepth = Annotated[int | None, Query(ge=1, le=1000, description="Levels below the starting unit.")]
@@ -36,29 +36,28 @@ def _created(obj: Any, path: str) -> Json:
 
 
 @router.post("/units", status_code=201, response_model=s.Unit, tags=UNITS, summary="Create a unit")
-async def create_unit(body: s.UnitCreate, request: Request, uow: UoW, caller: Caller) -> Response:
+async def create_unit(body: s.UnitCreate, request: Request, uow: UoW) -> Response:
     async def produce() -> Response:
-        return _created(await OrgChart(uow, caller).create_unit(body.model_dump()), "units")
+        return _created(await OrgChart(uow, uow.caller).create_unit(body.model_dump()), "units")
 
-    return await idempotent(request, uow, caller, produce)
+    return await idempotent(request, uow, uow.caller, produce)
 
 
 @router.get("/units", response_model=ListOf[s.Unit], tags=UNITS, summary="List units")
 async def list_units(
     query: Listing,
     uow: UoW,
-    caller: Caller,
     as_of: AsOf = None,
     parent_id: Annotated[str | None, Query()] = None,
     kind: Annotated[s.UnitKind | None, Query()] = None,
 ) -> Response:
-    page = await OrgChart(uow, caller).list_units(_filters(query, parent_id=parent_id, kind=kind), as_of)
+    page = await OrgChart(uow, uow.caller).list_units(_filters(query, parent_id=parent_id, kind=kind), as_of)
     return page_body(page, lambda u: u.resource())
 
 
 @router.get("/units/{unit_id}", response_model=s.Unit, tags=UNITS, summary="Get a unit")
-async def get_unit(unit_id: str, uow: UoW, caller: Caller, as_of: AsOf = None) -> Response:
-    return entity_response(await OrgChart(uow, caller).get_unit(unit_id, as_of))
+async def get_unit(unit_id: str, uow: UoW, as_of: AsOf = None) -> Response:
+    return entity_response(await OrgChart(uow, uow.caller).get_unit(unit_id, as_of))
 
 
 @router.patch(
@@ -68,9 +67,9 @@ async def get_unit(unit_id: str, uow: UoW, caller: Caller, as_of: AsOf = None) -
     summary="Update or move a unit (JSON merge patch); a move that would make a cycle is a 409",
 )
 async def update_unit(
-    unit_id: str, request: Request, uow: UoW, caller: Caller, body: Annotated[s.UnitPatch, Body(media_type=MERGE_PATCH)]
+    unit_id: str, request: Request, uow: UoW, body: Annotated[s.UnitPatch, Body(media_type=MERGE_PATCH)]
 ) -> Response:
-    unit = await OrgChart(uow, caller).update_unit(
+    unit = await OrgChart(uow, uow.caller).update_unit(
         unit_id, body.model_dump(exclude_unset=True), expected_version(request, unit_id)
     )
     return entity_response(unit)
@@ -79,8 +78,8 @@ async def update_unit(
 @router.delete(
     "/units/{unit_id}", status_code=204, tags=UNITS, summary="Delete a unit (409 while it has child units or members)"
 )
-async def delete_unit(unit_id: str, request: Request, uow: UoW, caller: Caller) -> Response:
-    await OrgChart(uow, caller).delete_unit(unit_id, expected_version(request, unit_id))
+async def delete_unit(unit_id: str, request: Request, uow: UoW) -> Response:
+    await OrgChart(uow, uow.caller).delete_unit(unit_id, expected_version(request, unit_id))
     return Response(status_code=204)
 
 
@@ -91,8 +90,8 @@ async def delete_unit(unit_id: str, request: Request, uow: UoW, caller: Caller) 
     responses={201: {"model": s.Unit, "description": "Created"}},
     summary="Create or update the unit that carries an external ref",
 )
-async def upsert_unit(system: str, external_id: str, body: s.UnitCreate, uow: UoW, caller: Caller) -> Response:
-    unit, created = await OrgChart(uow, caller).upsert_unit(system, external_id, body.model_dump())
+async def upsert_unit(system: str, external_id: str, body: s.UnitCreate, uow: UoW) -> Response:
+    unit, created = await OrgChart(uow, uow.caller).upsert_unit(system, external_id, body.model_dump())
     return _created(unit, "units") if created else entity_response(unit)
 
 
@@ -102,10 +101,8 @@ async def upsert_unit(system: str, external_id: str, body: s.UnitCreate, uow: Uo
     tags=UNITS,
     summary="Every unit below this one, nearest first",
 )
-async def unit_descendants(
-    unit_id: str, uow: UoW, caller: Caller, as_of: AsOf = None, max_depth: MaxDepth = None
-) -> Response:
-    found = await OrgChart(uow, caller).descendants(unit_id, max_depth, as_of)
+async def unit_descendants(unit_id: str, uow: UoW, as_of: AsOf = None, max_depth: MaxDepth = None) -> Response:
+    found = await OrgChart(uow, uow.caller).descendants(unit_id, max_depth, as_of)
     return Json({"data": [{**u.resource(), "depth": d} for u, d in found], "next_cursor": None})
 
 
@@ -115,22 +112,21 @@ async def unit_descendants(
     tags=UNITS,
     summary="The unit's parent, then its parent's, up to the root",
 )
-async def unit_ancestors(unit_id: str, uow: UoW, caller: Caller, as_of: AsOf = None) -> Response:
-    found = await OrgChart(uow, caller).ancestors(unit_id, as_of)
+async def unit_ancestors(unit_id: str, uow: UoW, as_of: AsOf = None) -> Response:
+    found = await OrgChart(uow, uow.caller).ancestors(unit_id, as_of)
     return Json({"data": [u.resource() for u in found], "next_cursor": None})
 
 
 @router.get("/org-chart", response_model=s.OrgChart, tags=CHART, summary="The nested tree of units with their members")
 async def org_chart(
     uow: UoW,
-    caller: Caller,
     as_of: AsOf = None,
     max_depth: MaxDepth = None,
     root_id: Annotated[str | None, Query(description="Start here instead of at every root.")] = None,
 ) -> Response:
     # The domain builds the wire shape itself; re-validating 10,000 people against the model costs more
     # than building them, so the answer goes out as it is (the model documents it).
-    chart = await OrgChart(uow, caller).org_chart(root_id, max_depth, as_of)
+    chart = await OrgChart(uow, uow.caller).org_chart(root_id, max_depth, as_of)
     return Json({"data": chart, "next_cursor": None})
 
 
@@ -138,29 +134,28 @@ async def org_chart(
 
 
 @router.post("/people", status_code=201, response_model=s.Person, tags=PEOPLE, summary="Create a person")
-async def create_person(body: s.PersonCreate, request: Request, uow: UoW, caller: Caller) -> Response:
+async def create_person(body: s.PersonCreate, request: Request, uow: UoW) -> Response:
     async def produce() -> Response:
-        return _created(await OrgChart(uow, caller).create_person(body.model_dump()), "people")
+        return _created(await OrgChart(uow, uow.caller).create_person(body.model_dump()), "people")
 
-    return await idempotent(request, uow, caller, produce)
+    return await idempotent(request, uow, uow.caller, produce)
 
 
 @router.get("/people", response_model=ListOf[s.Person], tags=PEOPLE, summary="List people")
 async def list_people(
     query: Listing,
     uow: UoW,
-    caller: Caller,
     as_of: AsOf = None,
     manager_id: Annotated[str | None, Query()] = None,
     status: Annotated[s.PersonStatus | None, Query()] = None,
 ) -> Response:
-    page = await OrgChart(uow, caller).list_people(_filters(query, manager_id=manager_id, status=status), as_of)
+    page = await OrgChart(uow, uow.caller).list_people(_filters(query, manager_id=manager_id, status=status), as_of)
     return page_body(page, lambda p: p.resource())
 
 
 @router.get("/people/{person_id}", response_model=s.Person, tags=PEOPLE, summary="Get a person")
-async def get_person(person_id: str, uow: UoW, caller: Caller, as_of: AsOf = None) -> Response:
-    return entity_response(await OrgChart(uow, caller).get_person(person_id, as_of))
+async def get_person(person_id: str, uow: UoW, as_of: AsOf = None) -> Response:
+    return entity_response(await OrgChart(uow, uow.caller).get_person(person_id, as_of))
 
 
 @router.patch(
@@ -173,10 +168,9 @@ async def update_person(
     person_id: str,
     request: Request,
     uow: UoW,
-    caller: Caller,
     body: Annotated[s.PersonPatch, Body(media_type=MERGE_PATCH)],
 ) -> Response:
-    person = await OrgChart(uow, caller).update_person(
+    person = await OrgChart(uow, uow.caller).update_person(
         person_id, body.model_dump(exclude_unset=True), expected_version(request, person_id)
     )
     return entity_response(person)
@@ -188,12 +182,12 @@ async def update_person(
     tags=PEOPLE,
     summary="Deactivate a person (people are never deleted)",
 )
-async def deactivate_person(person_id: str, request: Request, uow: UoW, caller: Caller) -> Response:
+async def deactivate_person(person_id: str, request: Request, uow: UoW) -> Response:
     async def produce() -> Response:
-        person = await OrgChart(uow, caller).deactivate_person(person_id, expected_version(request, person_id))
+        person = await OrgChart(uow, uow.caller).deactivate_person(person_id, expected_version(request, person_id))
         return entity_response(person)
 
-    return await idempotent(request, uow, caller, produce)
+    return await idempotent(request, uow, uow.caller, produce)
 
 
 @router.put(
@@ -203,8 +197,8 @@ async def deactivate_person(person_id: str, request: Request, uow: UoW, caller: 
     responses={201: {"model": s.Person, "description": "Created"}},
     summary="Create or update the person who carries an external ref",
 )
-async def upsert_person(system: str, external_id: str, body: s.PersonCreate, uow: UoW, caller: Caller) -> Response:
-    person, created = await OrgChart(uow, caller).upsert_person(system, external_id, body.model_dump())
+async def upsert_person(system: str, external_id: str, body: s.PersonCreate, uow: UoW) -> Response:
+    person, created = await OrgChart(uow, uow.caller).upsert_person(system, external_id, body.model_dump())
     return _created(person, "people") if created else entity_response(person)
 
 
@@ -214,10 +208,8 @@ async def upsert_person(system: str, external_id: str, body: s.PersonCreate, uow
     tags=PEOPLE,
     summary="The people who report to this person (directly, or at any depth)",
 )
-async def person_reports(
-    person_id: str, uow: UoW, caller: Caller, as_of: AsOf = None, recursive: bool = False
-) -> Response:
-    found = await OrgChart(uow, caller).reports(person_id, recursive, as_of)
+async def person_reports(person_id: str, uow: UoW, as_of: AsOf = None, recursive: bool = False) -> Response:
+    found = await OrgChart(uow, uow.caller).reports(person_id, recursive, as_of)
     return Json({"data": [p.resource() for p in found], "next_cursor": None})
 
 
@@ -227,8 +219,8 @@ async def person_reports(
     tags=PEOPLE,
     summary="The person's manager, then that manager's, up to the top",
 )
-async def management_chain(person_id: str, uow: UoW, caller: Caller, as_of: AsOf = None) -> Response:
-    found = await OrgChart(uow, caller).management_chain(person_id, as_of)
+async def management_chain(person_id: str, uow: UoW, as_of: AsOf = None) -> Response:
+    found = await OrgChart(uow, uow.caller).management_chain(person_id, as_of)
     return Json({"data": [p.resource() for p in found], "next_cursor": None})
 
 
@@ -242,29 +234,30 @@ async def management_chain(person_id: str, uow: UoW, caller: Caller, as_of: AsOf
     tags=MEMBERSHIPS,
     summary="Put a person in a unit (at most one primary membership at a time)",
 )
-async def create_membership(body: s.MembershipCreate, request: Request, uow: UoW, caller: Caller) -> Response:
+async def create_membership(body: s.MembershipCreate, request: Request, uow: UoW) -> Response:
     async def produce() -> Response:
-        return _created(await OrgChart(uow, caller).create_membership(body.model_dump()), "memberships")
+        return _created(await OrgChart(uow, uow.caller).create_membership(body.model_dump()), "memberships")
 
-    return await idempotent(request, uow, caller, produce)
+    return await idempotent(request, uow, uow.caller, produce)
 
 
 @router.get("/memberships", response_model=ListOf[s.Membership], tags=MEMBERSHIPS, summary="List memberships")
 async def list_memberships(
     query: Listing,
     uow: UoW,
-    caller: Caller,
     as_of: AsOf = None,
     person_id: Annotated[str | None, Query()] = None,
     unit_id: Annotated[str | None, Query()] = None,
 ) -> Response:
-    page = await OrgChart(uow, caller).list_memberships(_filters(query, person_id=person_id, unit_id=unit_id), as_of)
+    page = await OrgChart(uow, uow.caller).list_memberships(
+        _filters(query, person_id=person_id, unit_id=unit_id), as_of
+    )
     return page_body(page, lambda m: m.resource())
 
 
 @router.get("/memberships/{membership_id}", response_model=s.Membership, tags=MEMBERSHIPS, summary="Get a membership")
-async def get_membership(membership_id: str, uow: UoW, caller: Caller, as_of: AsOf = None) -> Response:
-    return entity_response(await OrgChart(uow, caller).get_membership(membership_id, as_of))
+async def get_membership(membership_id: str, uow: UoW, as_of: AsOf = None) -> Response:
+    return entity_response(await OrgChart(uow, uow.caller).get_membership(membership_id, as_of))
 
 
 @router.patch(
@@ -277,10 +270,9 @@ async def update_membership(
     membership_id: str,
     request: Request,
     uow: UoW,
-    caller: Caller,
     body: Annotated[s.MembershipPatch, Body(media_type=MERGE_PATCH)],
 ) -> Response:
-    m = await OrgChart(uow, caller).update_membership(
+    m = await OrgChart(uow, uow.caller).update_membership(
         membership_id, body.model_dump(exclude_unset=True), expected_version(request, membership_id)
     )
     return entity_response(m)
@@ -293,15 +285,15 @@ async def update_membership(
     summary="End a membership (it stays readable in the past)",
 )
 async def end_membership(
-    membership_id: str, request: Request, uow: UoW, caller: Caller, body: s.MembershipEnd | None = None
+    membership_id: str, request: Request, uow: UoW, body: s.MembershipEnd | None = None
 ) -> Response:
     async def produce() -> Response:
-        m = await OrgChart(uow, caller).end_membership(
+        m = await OrgChart(uow, uow.caller).end_membership(
             membership_id, body.ends_on if body else None, expected_version(request, membership_id)
         )
         return entity_response(m)
 
-    return await idempotent(request, uow, caller, produce)
+    return await idempotent(request, uow, uow.caller, produce)
 
 
 # --- sync -----------------------------------------------------------------------------------------------
@@ -313,16 +305,16 @@ async def end_membership(
     tags=CHART,
     summary="Upsert units and people keyed by one system's ids, in one transaction",
 )
-async def sync_org_chart(body: s.SyncRequest, request: Request, uow: UoW, caller: Caller) -> Response:
+async def sync_org_chart(body: s.SyncRequest, request: Request, uow: UoW) -> Response:
     """The whole batch is checked first: one bad row rejects it with 422 and `errors` that point at
     the row (`/people/17/email`), and nothing changes. The same payload twice reports everything
     `unchanged` and records no event. This route takes bodies up to 16 MiB
     (`LIAISON_SYNC_MAX_BODY_BYTES`); every other route, 1 MiB."""
 
     async def produce() -> Response:
-        result = await OrgChartSync(uow, caller).run(
+        result = await OrgChartSync(uow, uow.caller).run(
             body.system, [u.model_dump() for u in body.units], [p.model_dump() for p in body.people]
         )
         return Json(result)
 
-    return await idempotent(request, uow, caller, produce)
+    return await idempotent(request, uow, uow.caller, produce)

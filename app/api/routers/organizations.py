@@ -3,26 +3,28 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from app.api.conventions import Listing, ListOf, entity_response, idempotent, page_body
-from app.api.deps import Caller, UoW
+from app.api.deps import LiaisonRoute, UoW
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.api.schemas.platform import Organization, OrganizationCreate
 from app.domain.organizations.service import Organizations
 
-router = APIRouter(prefix="/v1/organizations", tags=["Organizations"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    route_class=LiaisonRoute, prefix="/v1/organizations", tags=["Organizations"], responses=PROBLEM_RESPONSES
+)
 
 
 @router.post("", status_code=201, response_model=Organization, summary="Create an organization (platform:admin)")
-async def create_organization(body: OrganizationCreate, request: Request, uow: UoW, caller: Caller) -> Response:
+async def create_organization(body: OrganizationCreate, request: Request, uow: UoW) -> Response:
     async def produce() -> Response:
-        org = await Organizations(uow, caller).create(body.name, body.slug)
+        org = await Organizations(uow, uow.caller).create(body.name, body.slug)
         return entity_response(org, 201, headers={"Location": f"/v1/organizations/{org.id}"})
 
-    return await idempotent(request, uow, caller, produce)
+    return await idempotent(request, uow, uow.caller, produce)
 
 
 @router.get("", response_model=ListOf[Organization], summary="List organizations (platform:admin)")
-async def list_organizations(query: Listing, uow: UoW, caller: Caller) -> Response:
-    return page_body(await Organizations(uow, caller).list(query), lambda o: o.resource())
+async def list_organizations(query: Listing, uow: UoW) -> Response:
+    return page_body(await Organizations(uow, uow.caller).list(query), lambda o: o.resource())
 
 
 @router.get(
@@ -30,5 +32,5 @@ async def list_organizations(query: Listing, uow: UoW, caller: Caller) -> Respon
     response_model=Organization,
     summary="Get an organization (platform:admin, or a token of that organization)",
 )
-async def get_organization(organization_id: str, uow: UoW, caller: Caller) -> Response:
-    return entity_response(await Organizations(uow, caller).get(organization_id))
+async def get_organization(organization_id: str, uow: UoW) -> Response:
+    return entity_response(await Organizations(uow, uow.caller).get(organization_id))

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request, Response
 
 from app.api.conventions import Json, Listing, ListOf, entity_response, expected_version, idempotent, page_body
-from app.api.deps import Caller, UoW
+from app.api.deps import LiaisonRoute, UoW
 from app.api.schemas import webhooks as s
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.domain.model import to_wire
@@ -14,7 +14,7 @@ from app.domain.webhooks.model import Attempt, Delivery
 from app.domain.webhooks.service import WebhookEndpoints
 from app.worker.net import SystemResolver
 
-router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=LiaisonRoute, prefix="/v1", responses=PROBLEM_RESPONSES)
 TAGS: list[str | Enum] = ["Webhooks"]
 RESOLVER = SystemResolver()
 
@@ -53,26 +53,26 @@ def delivery_body(d: Delivery, attempts: list[Attempt]) -> dict[str, Any]:
     tags=TAGS,
     summary="Create a webhook endpoint (its secret is in this answer only)",
 )
-async def create_endpoint(body: s.WebhookEndpointCreate, request: Request, uow: UoW, caller: Caller) -> Response:
+async def create_endpoint(body: s.WebhookEndpointCreate, request: Request, uow: UoW) -> Response:
     async def produce() -> Response:
-        ep, secret = await service(request, uow, caller).create(body.model_dump())
+        ep, secret = await service(request, uow, uow.caller).create(body.model_dump())
         return entity_response(
             ep, 201, {**ep.resource(), "secret": secret}, {"Location": f"/v1/webhook-endpoints/{ep.id}"}
         )
 
-    return await idempotent(request, uow, caller, produce, redact=("secret",))
+    return await idempotent(request, uow, uow.caller, produce, redact=("secret",))
 
 
 @router.get("/webhook-endpoints", response_model=ListOf[s.WebhookEndpoint], tags=TAGS, summary="List webhook endpoints")
-async def list_endpoints(query: Listing, request: Request, uow: UoW, caller: Caller) -> Response:
-    return page_body(await service(request, uow, caller).list(query), lambda e: e.resource())
+async def list_endpoints(query: Listing, request: Request, uow: UoW) -> Response:
+    return page_body(await service(request, uow, uow.caller).list(query), lambda e: e.resource())
 
 
 @router.get(
     "/webhook-endpoints/{endpoint_id}", response_model=s.WebhookEndpoint, tags=TAGS, summary="Get a webhook endpoint"
 )
-async def get_endpoint(endpoint_id: str, request: Request, uow: UoW, caller: Caller) -> Response:
-    return entity_response(await service(request, uow, caller).get(endpoint_id))
+async def get_endpoint(endpoint_id: str, request: Request, uow: UoW) -> Response:
+    return entity_response(await service(request, uow, uow.caller).get(endpoint_id))
 
 
 @router.patch(
@@ -85,18 +85,17 @@ async def update_endpoint(
     endpoint_id: str,
     request: Request,
     uow: UoW,
-    caller: Caller,
     body: Annotated[s.WebhookEndpointPatch, Body(media_type="application/merge-patch+json")],
 ) -> Response:
-    ep = await service(request, uow, caller).update(
+    ep = await service(request, uow, uow.caller).update(
         endpoint_id, body.model_dump(exclude_unset=True), expected_version(request, endpoint_id)
     )
     return entity_response(ep)
 
 
 @router.delete("/webhook-endpoints/{endpoint_id}", status_code=204, tags=TAGS, summary="Delete a webhook endpoint")
-async def delete_endpoint(endpoint_id: str, request: Request, uow: UoW, caller: Caller) -> Response:
-    await service(request, uow, caller).delete(endpoint_id, expected_version(request, endpoint_id))
+async def delete_endpoint(endpoint_id: str, request: Request, uow: UoW) -> Response:
+    await service(request, uow, uow.caller).delete(endpoint_id, expected_version(request, endpoint_id))
     return Response(status_code=204)
 
 
@@ -106,16 +105,16 @@ async def delete_endpoint(endpoint_id: str, request: Request, uow: UoW, caller: 
     tags=TAGS,
     summary="Rotate the secret; the previous one keeps signing beside the new one for 24 hours",
 )
-async def rotate_secret(endpoint_id: str, request: Request, uow: UoW, caller: Caller) -> Response:
+async def rotate_secret(endpoint_id: str, request: Request, uow: UoW) -> Response:
     """A replay of the same `Idempotency-Key` answers without the secret (never stored in clear). Rotating
     again within the 24 hours keeps the previous secret as it was, so a lost answer is recovered by rotating
     again without cutting the receiver off."""
 
     async def produce() -> Response:
-        ep, secret = await service(request, uow, caller).rotate_secret(endpoint_id)
+        ep, secret = await service(request, uow, uow.caller).rotate_secret(endpoint_id)
         return entity_response(ep, 200, {**ep.resource(), "secret": secret})
 
-    return await idempotent(request, uow, caller, produce, redact=("secret",))
+    return await idempotent(request, uow, uow.caller, produce, redact=("secret",))
 
 
 @router.post(
@@ -125,12 +124,12 @@ async def rotate_secret(endpoint_id: str, request: Request, uow: UoW, caller: Ca
     tags=TAGS,
     summary="Send a `ping` to the endpoint",
 )
-async def test_endpoint(endpoint_id: str, request: Request, uow: UoW, caller: Caller) -> Response:
+async def test_endpoint(endpoint_id: str, request: Request, uow: UoW) -> Response:
     async def produce() -> Response:
-        d = await service(request, uow, caller).test(endpoint_id)
+        d = await service(request, uow, uow.caller).test(endpoint_id)
         return Json(delivery_body(d, []), status_code=202)
 
-    return await idempotent(request, uow, caller, produce)
+    return await idempotent(request, uow, uow.caller, produce)
 
 
 @router.get(
@@ -139,8 +138,8 @@ async def test_endpoint(endpoint_id: str, request: Request, uow: UoW, caller: Ca
     tags=TAGS,
     summary="Each message sent to the endpoint, with its attempts",
 )
-async def endpoint_deliveries(endpoint_id: str, query: Listing, request: Request, uow: UoW, caller: Caller) -> Response:
-    page, attempts = await service(request, uow, caller).deliveries(endpoint_id, query)
+async def endpoint_deliveries(endpoint_id: str, query: Listing, request: Request, uow: UoW) -> Response:
+    page, attempts = await service(request, uow, uow.caller).deliveries(endpoint_id, query)
     return page_body(page, lambda d: delivery_body(d, list(attempts.get(d.id, []))))
 
 
@@ -150,11 +149,11 @@ async def endpoint_deliveries(endpoint_id: str, query: Listing, request: Request
     tags=TAGS,
     summary="Re-queue every delivery that failed since an instant",
 )
-async def recover(endpoint_id: str, body: s.Recover, request: Request, uow: UoW, caller: Caller) -> Response:
+async def recover(endpoint_id: str, body: s.Recover, request: Request, uow: UoW) -> Response:
     async def produce() -> Response:
-        return Json({"requeued": await service(request, uow, caller).recover(endpoint_id, body.since)})
+        return Json({"requeued": await service(request, uow, uow.caller).recover(endpoint_id, body.since)})
 
-    return await idempotent(request, uow, caller, produce)
+    return await idempotent(request, uow, uow.caller, produce)
 
 
 @router.post(
@@ -164,9 +163,9 @@ async def recover(endpoint_id: str, body: s.Recover, request: Request, uow: UoW,
     tags=TAGS,
     summary="Send one delivery again",
 )
-async def retry(delivery_id: str, request: Request, uow: UoW, caller: Caller) -> Response:
+async def retry(delivery_id: str, request: Request, uow: UoW) -> Response:
     async def produce() -> Response:
-        d = await service(request, uow, caller).retry(delivery_id)
+        d = await service(request, uow, uow.caller).retry(delivery_id)
         return Json(delivery_body(d, []), status_code=202)
 
-    return await idempotent(request, uow, caller, produce)
+    return await idempotent(request, uow, uow.caller, produce)
