@@ -45,7 +45,7 @@ def parse_external_ref(value: str) -> tuple[str, str]:
     return system, external_id
 
 
-def list_query(
+async def list_query(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (at most 200).")] = 50,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
     updated_since: Annotated[

@@ -29,7 +29,11 @@ class Entity:
 
     def resource(self) -> dict[str, Any]:
         """The object as REST, GraphQL and events show it."""
-        return {name: to_wire(getattr(self, name)) for name in _public_fields(type(self))}
+        out = {}
+        for name in _public_fields(type(self)):
+            value = getattr(self, name)
+            out[name] = value if type(value) in _AS_IS else to_wire(value)
+        return out
 
     def touch(self, now: datetime) -> None:
         self.updated_at = now
@@ -52,6 +56,7 @@ def _public_fields(cls: type[Entity]) -> tuple[str, ...]:
 
 
 PLAIN = (str, int, float, bool, type(None))
+_AS_IS = frozenset(PLAIN)  # exact types that go on the wire as they are (subclasses, such as enums, are converted)
 
 
 def to_wire(value: Any) -> Any:

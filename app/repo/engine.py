@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -18,7 +19,12 @@ def make_engine(
     parsed = make_url(url)
     # Units of work end their own transactions (app/repo/sql.py) before giving a connection back, so the
     # pool has nothing to reset: a rollback on return would be a round trip per request for nothing.
-    kwargs: dict[str, Any] = {"pool_reset_on_return": None}
+    kwargs: dict[str, Any] = {
+        "pool_reset_on_return": None,
+        # JSON columns (external refs, event payloads) read and written with orjson, as responses are.
+        "json_serializer": _json_text,
+        "json_deserializer": orjson.loads,
+    }
     if parsed.get_backend_name() == "sqlite":
         if null_pool:
             kwargs["poolclass"] = NullPool
@@ -32,6 +38,10 @@ def make_engine(
         # connection that died anyway fails its request with a clean error, the next one gets a fresh one.
         kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_recycle=1800)
     return create_async_engine(url, **kwargs)
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
