@@ -146,7 +146,9 @@ def throughput_script(base: str, script: Path, seconds: int = 3, connections: in
     wrk = shutil.which("wrk")
     if not wrk:
         raise RuntimeError("this benchmark needs wrk (`apt-get install wrk`)")
-    args = [wrk, "-t1", f"-c{connections}", f"-d{int(seconds)}s", "-s", str(script), base]
+    # A generous timeout: a heavy read that takes seconds under 16 connections is counted, not dropped
+    # (wrk's default of 2 s would report 0 requests per second for it).
+    args = [wrk, "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--timeout", "30s", "-s", str(script), base]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     if "Non-2xx" in out:
         raise RuntimeError(f"non-2xx answers from {base} with {script.name}:\n{out}")

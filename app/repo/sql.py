@@ -18,6 +18,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import asyncpg
@@ -113,8 +114,19 @@ class Plan:
             out.append(bind(value) if bind is not None and value is not None else value)
         return out
 
+    @cached_property
+    def _decoding(self) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+        """(position, decoder) of the columns whose values need converting; the others are taken as read."""
+        return tuple((i, d) for i, d in enumerate(self.decoders) if d is not None)
+
     def decode(self, row: Sequence[Any]) -> tuple[Any, ...]:
-        return tuple(d(v) if d is not None and v is not None else v for d, v in zip(self.decoders, row, strict=False))
+        if not self._decoding:
+            return tuple(row)
+        values = list(row)
+        for i, decode in self._decoding:
+            if i < len(values) and values[i] is not None:
+                values[i] = decode(values[i])
+        return tuple(values)
 
 
 _TENANT_TABLES: set[str] = set()
