@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +22,7 @@ from starlette.types import ASGIApp
 from app.api import problems
 from app.api.deps import SECURITY, SECURITY_SCHEMES, LiaisonRoute, current_principal
 from app.api.middleware import EdgeMiddleware
+from app.api.openapi import finish as finish_document
 from app.api.routers import api_clients, events, oauth, ops, org_chart, organizations, webhooks
 from app.api.routing import RouteIndex
 from app.api.schemas.webhooks import WebhookPayload
@@ -89,8 +91,8 @@ def _document_security(app: FastAPI) -> None:
                 routes=app.routes,
                 webhooks=app.webhooks.routes,
             )
-            schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
-            app.openapi_schema = schema
+            schema.setdefault("components", {})["securitySchemes"] = copy.deepcopy(SECURITY_SCHEMES)
+            app.openapi_schema = finish_document(schema, app.routes)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -125,6 +127,7 @@ def _declare_webhooks(app: FastAPI) -> None:
             "required": True,
             "schema": {"type": "string"},
             "description": "The event's id: the same on every retry of this message.",
+            "example": "evt_01J9Z3Q4K6W8X2Y5V7T9R1M3N5",
         },
         {
             "name": "webhook-timestamp",
@@ -132,6 +135,7 @@ def _declare_webhooks(app: FastAPI) -> None:
             "required": True,
             "schema": {"type": "integer"},
             "description": "Seconds since the epoch when this attempt was signed.",
+            "example": 1772443800,
         },
         {
             "name": "webhook-signature",
@@ -140,6 +144,7 @@ def _declare_webhooks(app: FastAPI) -> None:
             "schema": {"type": "string"},
             "description": "`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` with the endpoint's secret; "
             "during a rotation two signatures, space-separated.",
+            "example": "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
         },
     ]
     for event_type in [*CATALOGUE, "ping"]:

@@ -76,3 +76,41 @@ class Event:
             "actor": self.actor,
             "data": self.data,
         }
+
+
+# Event-type patterns, for webhook subscriptions and the event feed's `type` filter: an exact name, a
+# family (`unit.*`) or `*`. A family may name one of the contract's areas before its events exist.
+KNOWN_PREFIXES = {t.split(".")[0] for t in CATALOGUE} | {
+    "role",
+    "role_assignment",
+    "raci",
+    "objective",
+    "key_result",
+    "check_in",
+    "handoff",
+    "feedback",
+    "feedback_request",
+    "survey",
+    "webhook_endpoint",
+}
+EXTRA_TYPES = {"webhook_endpoint.disabled"}  # sent to endpoints, not kept in the log
+
+
+def is_known_pattern(pattern: str) -> bool:
+    return (
+        pattern == "*"
+        or pattern in CATALOGUE
+        or pattern in EXTRA_TYPES
+        or (pattern.endswith(".*") and pattern[:-2] in KNOWN_PREFIXES)
+    )
+
+
+def pattern_matches(patterns: list[str], event_type: str) -> bool:
+    return any(p in ("*", event_type) or (p.endswith(".*") and event_type.startswith(p[:-1])) for p in patterns)
+
+
+def expand_patterns(patterns: list[str]) -> list[str] | None:
+    """The catalogue's types the patterns name; None when they name every type (`*`)."""
+    if "*" in patterns:
+        return None
+    return sorted(t for t in CATALOGUE if pattern_matches(patterns, t))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.domain.errors import Invalid, NotFound
-from app.domain.events import CATALOGUE, Event
+from app.domain.events import Event, expand_patterns, is_known_pattern
 from app.domain.model import ListQuery, Page
 from app.domain.ports import UnitOfWork
 from app.domain.principal import Principal
@@ -15,10 +15,13 @@ class EventFeed:
 
     async def list(self, query: ListQuery, types: list[str] | None = None) -> Page[Event]:
         self.principal.require("events:read")
-        unknown = [t for t in types or [] if t not in CATALOGUE]
+        unknown = [t for t in types or [] if not is_known_pattern(t)]
         if unknown:
-            raise Invalid(f"Unknown event types: {', '.join(unknown)}.")
-        return await self.uow.events.list(query, types)
+            raise Invalid(f"Unknown event types: {', '.join(unknown)} (exact names, `prefix.*` or `*`).")
+        wanted = expand_patterns(types) if types else None
+        if wanted == []:  # a family whose events do not exist yet
+            return Page(items=[], next_after=None)
+        return await self.uow.events.list(query, wanted)
 
     async def get(self, event_id: str) -> Event:
         self.principal.require("events:read")

@@ -48,6 +48,31 @@ async def test_filters_and_after(client: httpx.AsyncClient) -> None:
     assert (await client.get("/v1/events", params={"type": "no.such"}, headers=h)).status_code == 422
 
 
+async def test_the_type_filter_takes_the_patterns_endpoints_take(client: httpx.AsyncClient) -> None:
+    """`unit.*`, `*` and exact names, as webhook endpoints subscribe; a family of an area without events
+    yet is an empty page, a pattern no endpoint could take a 422."""
+    _org, h = await make_org(client)
+    unit = (await client.post("/v1/units", json={"name": "Sales", "kind": "department"}, headers=h)).json()
+    await client.patch(
+        f"/v1/units/{unit['id']}",
+        content=b'{"name": "Sales EMEA"}',
+        headers={**h, "Content-Type": "application/merge-patch+json"},
+    )
+    await client.post("/v1/people", json={"given_name": "A", "family_name": "B", "email": "a@example.com"}, headers=h)
+
+    async def types(pattern: str) -> list[str]:
+        r = await client.get("/v1/events", params={"type": pattern}, headers=h)
+        assert r.status_code == 200, r.text
+        return [e["type"] for e in r.json()["data"]]
+
+    assert await types("unit.*") == ["unit.created", "unit.updated"]
+    assert await types("unit.*,person.created") == ["unit.created", "unit.updated", "person.created"]
+    assert set(await types("*")) >= {"organization.created", "unit.created", "unit.updated", "person.created"}
+    assert await types("handoff.*") == []
+    for bad in ("unit.", "unit*", "*.created", "nosuch.*", "unit.**"):
+        assert (await client.get("/v1/events", params={"type": bad}, headers=h)).status_code == 422, bad
+
+
 async def test_an_aborted_transaction_leaves_no_event(client: httpx.AsyncClient, app: object) -> None:
     org, h = await make_org(client)
     db = app.state.db  # type: ignore[attr-defined]

@@ -38,11 +38,13 @@ async def create_api_client(body: ApiClientCreate, request: Request, uow: UoW) -
 
 @router.get("", response_model=ListOf[ApiClient], summary="List API clients")
 async def list_api_clients(query: Listing, uow: UoW) -> Response:
+    """The organization's API clients, without their secrets."""
     return page_body(await ApiClients(uow, uow.caller).list(query), lambda c: c.resource())
 
 
 @router.get("/{client_id}", response_model=ApiClient, summary="Get an API client")
 async def get_api_client(client_id: str, uow: UoW) -> Response:
+    """One API client, without its secret (it is shown once, at creation)."""
     return entity_response(await ApiClients(uow, uow.caller).get(client_id))
 
 
@@ -53,6 +55,7 @@ async def update_api_client(
     uow: UoW,
     body: Annotated[ApiClientPatch, Body(media_type=MERGE_PATCH)],
 ) -> Response:
+    """Rename an API client or change its scopes (JSON merge patch)."""
     client = await ApiClients(uow, uow.caller).update(
         client_id, body.model_dump(exclude_unset=True), expected_version(request, client_id)
     )
@@ -61,6 +64,7 @@ async def update_api_client(
 
 @router.delete("/{client_id}", status_code=204, summary="Delete an API client; its tokens stop being issued")
 async def delete_api_client(client_id: str, request: Request, uow: UoW) -> Response:
+    """Delete an API client: its id and secret no longer get tokens."""
     await ApiClients(uow, uow.caller).delete(client_id, expected_version(request, client_id))
     return Response(status_code=204)
 
@@ -72,6 +76,9 @@ async def delete_api_client(client_id: str, request: Request, uow: UoW) -> Respo
     summary="Create or update the API client that carries an external ref",
 )
 async def upsert_api_client(system: str, external_id: str, body: ApiClientUpsert, uow: UoW) -> Json:
+    """Create or update the API client that carries this external reference (idempotent: the same body twice
+    changes nothing).
+    """
     client, created, secret = await ApiClients(uow, uow.caller).upsert_by_external_ref(
         system, external_id, {"name": body.name, "scopes": list(body.scopes), "external_refs": body.external_refs}
     )

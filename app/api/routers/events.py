@@ -21,6 +21,9 @@ async def list_events(
     type: Annotated[list[str] | None, Query(description="Event types, repeated or comma-separated.")] = None,
     after: Annotated[str | None, Query(description="Only events after this event id.")] = None,
 ) -> Response:
+    """The organization's event log, oldest first: every change, with the object as it stood after it. Page
+    with `cursor`, or poll with `after`.
+    """
     if after and not query.after:
         query = ListQuery(limit=query.limit, after=after, updated_since=query.updated_since)
     page = await EventFeed(uow, uow.caller).list(query, only(type))
@@ -29,4 +32,5 @@ async def list_events(
 
 @router.get("/{event_id}", response_model=Event, summary="Get an event (events:read)")
 async def get_event(event_id: str, uow: UoW) -> Response:
+    """One event of the log."""
     return Json((await EventFeed(uow, uow.caller).get(event_id)).resource())

@@ -16,6 +16,7 @@ router = APIRouter(tags=["Operations"])
 
 @router.get("/healthz", summary="Liveness: 200 while the process lives")
 async def healthz() -> dict[str, str]:
+    """Liveness: the process answers. No token, no database."""
     return {"status": "ok"}
 
 
@@ -25,6 +26,7 @@ async def healthz() -> dict[str, str]:
     responses={503: {"description": "Not ready"}},
 )
 async def readyz(request: Request) -> Json:
+    """Readiness: the database answers and its schema is the one this code expects (503 otherwise)."""
     engine = request.app.state.db.engine
     head = request.app.state.schema_head
     try:

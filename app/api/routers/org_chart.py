@@ -37,6 +37,8 @@ def _created(obj: Any, path: str) -> Json:
 
 @router.post("/units", status_code=201, response_model=s.Unit, tags=UNITS, summary="Create a unit")
 async def create_unit(body: s.UnitCreate, request: Request, uow: UoW) -> Response:
+    """Create a unit (a department, a team…) under an optional parent. Records `unit.created`."""
+
     async def produce() -> Response:
         return _created(await OrgChart(uow, uow.caller).create_unit(body.model_dump()), "units")
 
@@ -51,12 +53,16 @@ async def list_units(
     parent_id: Annotated[str | None, Query()] = None,
     kind: Annotated[s.UnitKind | None, Query()] = None,
 ) -> Response:
+    """The organization's units, a page at a time; filter by parent, kind, external reference or change time,
+    now or `as_of` an instant.
+    """
     page = await OrgChart(uow, uow.caller).list_units(_filters(query, parent_id=parent_id, kind=kind), as_of)
     return page_body(page, lambda u: u.resource())
 
 
 @router.get("/units/{unit_id}", response_model=s.Unit, tags=UNITS, summary="Get a unit")
 async def get_unit(unit_id: str, uow: UoW, as_of: AsOf = None) -> Response:
+    """One unit, now or as it stood at `as_of`. The `ETag` is its version, for `If-Match`."""
     return entity_response(await OrgChart(uow, uow.caller).get_unit(unit_id, as_of))
 
 
@@ -69,6 +75,9 @@ async def get_unit(unit_id: str, uow: UoW, as_of: AsOf = None) -> Response:
 async def update_unit(
     unit_id: str, request: Request, uow: UoW, body: Annotated[s.UnitPatch, Body(media_type=MERGE_PATCH)]
 ) -> Response:
+    """Change a unit's fields or move it under another parent (JSON merge patch: send only what changes, `null`
+    to clear). A move under its own descendant is a 409. Records `unit.updated`.
+    """
     unit = await OrgChart(uow, uow.caller).update_unit(
         unit_id, body.model_dump(exclude_unset=True), expected_version(request, unit_id)
     )
@@ -79,6 +88,7 @@ async def update_unit(
     "/units/{unit_id}", status_code=204, tags=UNITS, summary="Delete a unit (409 while it has child units or members)"
 )
 async def delete_unit(unit_id: str, request: Request, uow: UoW) -> Response:
+    """Delete a unit that has no children and no current members (409 otherwise). Records `unit.deleted`."""
     await OrgChart(uow, uow.caller).delete_unit(unit_id, expected_version(request, unit_id))
     return Response(status_code=204)
 
@@ -91,6 +101,9 @@ async def delete_unit(unit_id: str, request: Request, uow: UoW) -> Response:
     summary="Create or update the unit that carries an external ref",
 )
 async def upsert_unit(system: str, external_id: str, body: s.UnitCreate, uow: UoW) -> Response:
+    """Create or update the unit that carries this external reference: how an HR or ERP system keeps its units
+    in step without storing our ids.
+    """
     unit, created = await OrgChart(uow, uow.caller).upsert_unit(system, external_id, body.model_dump())
     return _created(unit, "units") if created else entity_response(unit)
 
@@ -102,6 +115,7 @@ async def upsert_unit(system: str, external_id: str, body: s.UnitCreate, uow: Uo
     summary="Every unit below this one, nearest first",
 )
 async def unit_descendants(unit_id: str, uow: UoW, as_of: AsOf = None, max_depth: MaxDepth = None) -> Response:
+    """Every unit below this one, each with its depth, in one read (to `max_depth` levels)."""
     found = await OrgChart(uow, uow.caller).descendants(unit_id, max_depth, as_of)
     return Json({"data": [{**u.resource(), "depth": d} for u, d in found], "next_cursor": None})
 
@@ -113,6 +127,7 @@ async def unit_descendants(unit_id: str, uow: UoW, as_of: AsOf = None, max_depth
     summary="The unit's parent, then its parent's, up to the root",
 )
 async def unit_ancestors(unit_id: str, uow: UoW, as_of: AsOf = None) -> Response:
+    """The chain of units above this one, its parent first and the top last."""
     found = await OrgChart(uow, uow.caller).ancestors(unit_id, as_of)
     return Json({"data": [u.resource() for u in found], "next_cursor": None})
 
@@ -124,6 +139,9 @@ async def org_chart(
     max_depth: MaxDepth = None,
     root_id: Annotated[str | None, Query(description="Start here instead of at every root.")] = None,
 ) -> Response:
+    """The org chart in one read: units as a tree, each with its members, from the top or from `root_id`, now
+    or `as_of` an instant.
+    """
     # The domain builds the wire shape itself; re-validating 10,000 people against the model costs more
     # than building them, so the answer goes out as it is (the model documents it).
     chart = await OrgChart(uow, uow.caller).org_chart(root_id, max_depth, as_of)
@@ -135,6 +153,8 @@ async def org_chart(
 
 @router.post("/people", status_code=201, response_model=s.Person, tags=PEOPLE, summary="Create a person")
 async def create_person(body: s.PersonCreate, request: Request, uow: UoW) -> Response:
+    """Add a person. An email is unique within the organization (409 on a duplicate). Records `person.created`."""
+
     async def produce() -> Response:
         return _created(await OrgChart(uow, uow.caller).create_person(body.model_dump()), "people")
 
@@ -149,12 +169,16 @@ async def list_people(
     manager_id: Annotated[str | None, Query()] = None,
     status: Annotated[s.PersonStatus | None, Query()] = None,
 ) -> Response:
+    """The organization's people, a page at a time; filter by manager, status, external reference or change
+    time, now or `as_of` an instant.
+    """
     page = await OrgChart(uow, uow.caller).list_people(_filters(query, manager_id=manager_id, status=status), as_of)
     return page_body(page, lambda p: p.resource())
 
 
 @router.get("/people/{person_id}", response_model=s.Person, tags=PEOPLE, summary="Get a person")
 async def get_person(person_id: str, uow: UoW, as_of: AsOf = None) -> Response:
+    """One person, now or as they stood at `as_of`."""
     return entity_response(await OrgChart(uow, uow.caller).get_person(person_id, as_of))
 
 
@@ -170,6 +194,9 @@ async def update_person(
     uow: UoW,
     body: Annotated[s.PersonPatch, Body(media_type=MERGE_PATCH)],
 ) -> Response:
+    """Change a person's fields or manager (JSON merge patch). A manager chain that would loop is a 409.
+    Records `person.updated`.
+    """
     person = await OrgChart(uow, uow.caller).update_person(
         person_id, body.model_dump(exclude_unset=True), expected_version(request, person_id)
     )
@@ -183,6 +210,8 @@ async def update_person(
     summary="Deactivate a person (people are never deleted)",
 )
 async def deactivate_person(person_id: str, request: Request, uow: UoW) -> Response:
+    """Mark a person as having left (`status` becomes `inactive`); their history stays."""
+
     async def produce() -> Response:
         person = await OrgChart(uow, uow.caller).deactivate_person(person_id, expected_version(request, person_id))
         return entity_response(person)
@@ -198,6 +227,7 @@ async def deactivate_person(person_id: str, request: Request, uow: UoW) -> Respo
     summary="Create or update the person who carries an external ref",
 )
 async def upsert_person(system: str, external_id: str, body: s.PersonCreate, uow: UoW) -> Response:
+    """Create or update the person who carries this external reference (the HR system's employee id, say)."""
     person, created = await OrgChart(uow, uow.caller).upsert_person(system, external_id, body.model_dump())
     return _created(person, "people") if created else entity_response(person)
 
@@ -209,6 +239,7 @@ async def upsert_person(system: str, external_id: str, body: s.PersonCreate, uow
     summary="The people who report to this person (directly, or at any depth)",
 )
 async def person_reports(person_id: str, uow: UoW, as_of: AsOf = None, recursive: bool = False) -> Response:
+    """The people who report to this person: direct reports, or everyone below with `recursive=true`."""
     found = await OrgChart(uow, uow.caller).reports(person_id, recursive, as_of)
     return Json({"data": [p.resource() for p in found], "next_cursor": None})
 
@@ -220,6 +251,7 @@ async def person_reports(person_id: str, uow: UoW, as_of: AsOf = None, recursive
     summary="The person's manager, then that manager's, up to the top",
 )
 async def management_chain(person_id: str, uow: UoW, as_of: AsOf = None) -> Response:
+    """This person's managers, the direct one first and the top last."""
     found = await OrgChart(uow, uow.caller).management_chain(person_id, as_of)
     return Json({"data": [p.resource() for p in found], "next_cursor": None})
 
@@ -235,6 +267,10 @@ async def management_chain(person_id: str, uow: UoW, as_of: AsOf = None) -> Resp
     summary="Put a person in a unit (at most one primary membership at a time)",
 )
 async def create_membership(body: s.MembershipCreate, request: Request, uow: UoW) -> Response:
+    """Put a person in a unit with a role, from a date and optionally to one. At most one primary membership
+    per person at a time (409 otherwise). Records `membership.created`.
+    """
+
     async def produce() -> Response:
         return _created(await OrgChart(uow, uow.caller).create_membership(body.model_dump()), "memberships")
 
@@ -249,6 +285,7 @@ async def list_memberships(
     person_id: Annotated[str | None, Query()] = None,
     unit_id: Annotated[str | None, Query()] = None,
 ) -> Response:
+    """Memberships, a page at a time; filter by person or unit, now or `as_of` an instant."""
     page = await OrgChart(uow, uow.caller).list_memberships(
         _filters(query, person_id=person_id, unit_id=unit_id), as_of
     )
@@ -257,6 +294,7 @@ async def list_memberships(
 
 @router.get("/memberships/{membership_id}", response_model=s.Membership, tags=MEMBERSHIPS, summary="Get a membership")
 async def get_membership(membership_id: str, uow: UoW, as_of: AsOf = None) -> Response:
+    """One membership."""
     return entity_response(await OrgChart(uow, uow.caller).get_membership(membership_id, as_of))
 
 
@@ -272,6 +310,7 @@ async def update_membership(
     uow: UoW,
     body: Annotated[s.MembershipPatch, Body(media_type=MERGE_PATCH)],
 ) -> Response:
+    """Change a membership's role, dates or primary flag (JSON merge patch). Records `membership.updated`."""
     m = await OrgChart(uow, uow.caller).update_membership(
         membership_id, body.model_dump(exclude_unset=True), expected_version(request, membership_id)
     )
@@ -287,6 +326,8 @@ async def update_membership(
 async def end_membership(
     membership_id: str, request: Request, uow: UoW, body: s.MembershipEnd | None = None
 ) -> Response:
+    """End a membership on a date (today by default); it stays in the history. Records `membership.ended`."""
+
     async def produce() -> Response:
         m = await OrgChart(uow, uow.caller).end_membership(
             membership_id, body.ends_on if body else None, expected_version(request, membership_id)

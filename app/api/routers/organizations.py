@@ -15,6 +15,10 @@ router = APIRouter(
 
 @router.post("", status_code=201, response_model=Organization, summary="Create an organization (platform:admin)")
 async def create_organization(body: OrganizationCreate, request: Request, uow: UoW) -> Response:
+    """Create an organization (a tenant). Only a `platform:admin` token may; the answer is the organization,
+    whose id goes into tokens' `org` claim.
+    """
+
     async def produce() -> Response:
         org = await Organizations(uow, uow.caller).create(body.name, body.slug)
         return entity_response(org, 201, headers={"Location": f"/v1/organizations/{org.id}"})
@@ -24,6 +28,7 @@ async def create_organization(body: OrganizationCreate, request: Request, uow: U
 
 @router.get("", response_model=ListOf[Organization], summary="List organizations (platform:admin)")
 async def list_organizations(query: Listing, uow: UoW) -> Response:
+    """Every organization of this Liaison, oldest first, a page at a time."""
     return page_body(await Organizations(uow, uow.caller).list(query), lambda o: o.resource())
 
 
@@ -33,4 +38,5 @@ async def list_organizations(query: Listing, uow: UoW) -> Response:
     summary="Get an organization (platform:admin, or a token of that organization)",
 )
 async def get_organization(organization_id: str, uow: UoW) -> Response:
+    """One organization: a `platform:admin` token may read any, a token of the organization its own."""
     return entity_response(await Organizations(uow, uow.caller).get(organization_id))

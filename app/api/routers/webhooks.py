@@ -54,6 +54,10 @@ def delivery_body(d: Delivery, attempts: list[Attempt]) -> dict[str, Any]:
     summary="Create a webhook endpoint (its secret is in this answer only)",
 )
 async def create_endpoint(body: s.WebhookEndpointCreate, request: Request, uow: UoW) -> Response:
+    """Register a URL to receive events (all, or the types listed; `unit.*` takes a family). The answer holds
+    the signing secret, shown this once.
+    """
+
     async def produce() -> Response:
         ep, secret = await service(request, uow, uow.caller).create(body.model_dump())
         return entity_response(
@@ -65,6 +69,7 @@ async def create_endpoint(body: s.WebhookEndpointCreate, request: Request, uow: 
 
 @router.get("/webhook-endpoints", response_model=ListOf[s.WebhookEndpoint], tags=TAGS, summary="List webhook endpoints")
 async def list_endpoints(query: Listing, request: Request, uow: UoW) -> Response:
+    """The organization's webhook endpoints, without their secrets."""
     return page_body(await service(request, uow, uow.caller).list(query), lambda e: e.resource())
 
 
@@ -72,6 +77,7 @@ async def list_endpoints(query: Listing, request: Request, uow: UoW) -> Response
     "/webhook-endpoints/{endpoint_id}", response_model=s.WebhookEndpoint, tags=TAGS, summary="Get a webhook endpoint"
 )
 async def get_endpoint(endpoint_id: str, request: Request, uow: UoW) -> Response:
+    """One webhook endpoint: its URL, event types, state and health, without its secret."""
     return entity_response(await service(request, uow, uow.caller).get(endpoint_id))
 
 
@@ -87,6 +93,9 @@ async def update_endpoint(
     uow: UoW,
     body: Annotated[s.WebhookEndpointPatch, Body(media_type="application/merge-patch+json")],
 ) -> Response:
+    """Change an endpoint's URL, event types or state (JSON merge patch); re-enabling a disabled endpoint
+    resets its failure count.
+    """
     ep = await service(request, uow, uow.caller).update(
         endpoint_id, body.model_dump(exclude_unset=True), expected_version(request, endpoint_id)
     )
@@ -95,6 +104,7 @@ async def update_endpoint(
 
 @router.delete("/webhook-endpoints/{endpoint_id}", status_code=204, tags=TAGS, summary="Delete a webhook endpoint")
 async def delete_endpoint(endpoint_id: str, request: Request, uow: UoW) -> Response:
+    """Delete an endpoint: nothing more is sent to it. Records `webhook_endpoint.deleted`."""
     await service(request, uow, uow.caller).delete(endpoint_id, expected_version(request, endpoint_id))
     return Response(status_code=204)
 
@@ -125,6 +135,8 @@ async def rotate_secret(endpoint_id: str, request: Request, uow: UoW) -> Respons
     summary="Send a `ping` to the endpoint",
 )
 async def test_endpoint(endpoint_id: str, request: Request, uow: UoW) -> Response:
+    """Send a `ping` event to the endpoint now, through the same queue, signing and retries as any event."""
+
     async def produce() -> Response:
         d = await service(request, uow, uow.caller).test(endpoint_id)
         return Json(delivery_body(d, []), status_code=202)
@@ -139,6 +151,7 @@ async def test_endpoint(endpoint_id: str, request: Request, uow: UoW) -> Respons
     summary="Each message sent to the endpoint, with its attempts",
 )
 async def endpoint_deliveries(endpoint_id: str, query: Listing, request: Request, uow: UoW) -> Response:
+    """The endpoint's deliveries, oldest first, each with its state and attempts."""
     page, attempts = await service(request, uow, uow.caller).deliveries(endpoint_id, query)
     return page_body(page, lambda d: delivery_body(d, list(attempts.get(d.id, []))))
 
@@ -150,6 +163,9 @@ async def endpoint_deliveries(endpoint_id: str, query: Listing, request: Request
     summary="Re-queue every delivery that failed since an instant",
 )
 async def recover(endpoint_id: str, body: s.Recover, request: Request, uow: UoW) -> Response:
+    """Send again the events of a time window to an endpoint (after an outage of the receiver): one new
+    delivery per event."""
+
     async def produce() -> Response:
         return Json({"requeued": await service(request, uow, uow.caller).recover(endpoint_id, body.since)})
 
@@ -164,6 +180,8 @@ async def recover(endpoint_id: str, body: s.Recover, request: Request, uow: UoW)
     summary="Send one delivery again",
 )
 async def retry(delivery_id: str, request: Request, uow: UoW) -> Response:
+    """Try a failed or pending delivery again now."""
+
     async def produce() -> Response:
         d = await service(request, uow, uow.caller).retry(delivery_id)
         return Json(delivery_body(d, []), status_code=202)

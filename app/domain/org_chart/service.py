@@ -1,78 +1,42 @@
-"""The org chart's use cases. REST and GraphQL both call these, so that they cannot disagree."""
+"""The org chart's use cases: units and people here, memberships in `memberships.py`, batched reads in
+`batches.py`. REST and GraphQL both call these, so that they cannot disagree."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from app.domain.changes import check_version, ensure_external_refs_free, record
-from app.domain.clock import SYSTEM_CLOCK
+from app.domain.changes import check_version, ensure_external_refs_free
 from app.domain.errors import Conflict, ErrorList, FieldError, Invalid, NotFound
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
 from app.domain.org_chart import tree
+from app.domain.org_chart.batches import OrgChartBatches
+from app.domain.org_chart.common import (
+    PERSON_FIELDS,
+    READ,
+    UNIT_FIELDS,
+    WRITE,
+    matches_query,
+    page_in_memory,
+    refuse_read_only,
+)
+from app.domain.org_chart.memberships import MembershipUseCases
 from app.domain.org_chart.model import (
-    Membership,
     Person,
     Unit,
-    check_membership,
     check_person,
     check_unit,
     email_key,
-    periods_overlap,
 )
 from app.domain.patch import merge_patch, previous_attributes
-from app.domain.ports import Clock, UnitOfWork
-from app.domain.principal import Principal
 
-READ, WRITE = "org:read", "org:write"
-UNIT_FIELDS = ("name", "kind", "parent_id", "lead_person_id", "external_refs")
-PERSON_FIELDS = ("given_name", "family_name", "email", "title", "manager_id", "status", "external_refs")
-MEMBERSHIP_FIELDS = ("person_id", "unit_id", "title", "kind", "primary", "starts_on", "ends_on", "external_refs")
-MEMBERSHIP_MUTABLE = ("title", "kind", "primary", "starts_on", "ends_on", "external_refs")
+__all__ = ["READ", "WRITE", "OrgChart", "OrgChartBatches"]
 
 
-def _read_only(patch: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = sorted(set(patch) - set(allowed))
-    if unknown:
-        raise Invalid(
-            "Some fields cannot be changed.", [FieldError(f"/{k}", "cannot be changed", "read_only") for k in unknown]
-        )
-
-
-def _page(items: list[Any], query: ListQuery) -> Page[Any]:
-    """Keyset paging over objects already in memory (reads of the past)."""
-    rest = sorted((x for x in items if not query.after or x.id > query.after), key=lambda x: x.id)
-    chosen = rest[: query.limit]
-    return Page(chosen, chosen[-1].id if len(rest) > query.limit else None)
-
-
-def _matches(item: Any, query: ListQuery) -> bool:
-    if query.updated_since is not None and item.updated_at < query.updated_since:
-        return False
-    if query.external_ref is not None and item.external_refs.get(query.external_ref[0]) != query.external_ref[1]:
-        return False
-    return all(getattr(item, k) == v for k, v in query.filters.items())
-
-
-class OrgChart:
-    def __init__(self, uow: UnitOfWork, principal: Principal, clock: Clock = SYSTEM_CLOCK) -> None:
-        self.uow, self.principal, self.clock = uow, principal, clock
-
-    def _org(self, scope: str) -> str:
-        self.principal.require(scope)
-        return self.principal.require_organization()
-
-    @staticmethod
-    def readable_organization(principal: Principal) -> str:
-        """The organization whose org chart this caller may read; Forbidden when it may read none. Every
-        read applies it."""
-        principal.require(READ)
-        return principal.require_organization()
-
-    def _record(self, event_type: str, obj: dict[str, Any], previous: dict[str, Any] | None = None) -> None:
-        record(self.uow, self.principal, self.clock, event_type, obj, self.principal.require_organization(), previous)
+class OrgChart(MembershipUseCases):
+    """Every org-chart use case, for one caller."""
 
     # --- units ---------------------------------------------------------------------------------------
 
@@ -91,7 +55,7 @@ class OrgChart:
         self.readable_organization(self.principal)
         if as_of is None:
             return await self.uow.units.list(query)
-        return _page([u for u in await self.uow.units.at(as_of) if _matches(u, query)], query)
+        return page_in_memory([u for u in await self.uow.units.at(as_of) if matches_query(u, query)], query)
 
     async def create_unit(self, fields: dict[str, Any]) -> Unit:
         org = self._org(WRITE)
@@ -119,7 +83,7 @@ class OrgChart:
 
     async def update_unit(self, unit_id: str, patch: dict[str, Any], expected_version: int | None = None) -> Unit:
         self._org(WRITE)
-        _read_only(patch, UNIT_FIELDS)
+        refuse_read_only(patch, UNIT_FIELDS)
         if "parent_id" in patch:
             await self.uow.units.lock_structure()
         unit = await self.uow.units.get(unit_id, for_update=True)
@@ -290,7 +254,7 @@ class OrgChart:
         self.readable_organization(self.principal)
         if as_of is None:
             return await self.uow.people.list(query)
-        return _page([p for p in await self.uow.people.at(as_of) if _matches(p, query)], query)
+        return page_in_memory([p for p in await self.uow.people.at(as_of) if matches_query(p, query)], query)
 
     async def create_person(self, fields: dict[str, Any]) -> Person:
         org = self._org(WRITE)
@@ -320,7 +284,7 @@ class OrgChart:
 
     async def update_person(self, person_id: str, patch: dict[str, Any], expected_version: int | None = None) -> Person:
         self._org(WRITE)
-        _read_only(patch, PERSON_FIELDS)
+        refuse_read_only(patch, PERSON_FIELDS)
         if "manager_id" in patch:
             await self.uow.people.lock_structure()
         person = await self.uow.people.get(person_id, for_update=True)
@@ -401,198 +365,3 @@ class OrgChart:
         if as_of is None:
             return await self.uow.people.management_chain(person_id)
         return tree.management_chain(await self.uow.people.at(as_of), person_id)
-
-    # --- memberships ---------------------------------------------------------------------------------
-
-    async def get_membership(self, membership_id: str, as_of: datetime | None = None) -> Membership:
-        self.readable_organization(self.principal)
-        m = (
-            await self.uow.memberships.get(membership_id)
-            if as_of is None
-            else next((x for x in await self.uow.memberships.at(as_of) if x.id == membership_id), None)
-        )
-        if m is None:
-            raise NotFound(f"No membership {membership_id}.")
-        return m
-
-    async def list_memberships(self, query: ListQuery, as_of: datetime | None = None) -> Page[Membership]:
-        self.readable_organization(self.principal)
-        if as_of is None:
-            return await self.uow.memberships.list(query)
-        day = as_of.date()
-        return _page(
-            [m for m in await self.uow.memberships.at(as_of) if _matches(m, query) and m.active_on(day)], query
-        )
-
-    async def create_membership(self, fields: dict[str, Any]) -> Membership:
-        org = self._org(WRITE)
-        fields = {"external_refs": {}, "kind": "member", "primary": False, **fields}
-        errors = ErrorList()
-        check_membership(fields, errors, creating=True)
-        errors.raise_if_any()
-        person = await self.uow.people.get(fields["person_id"], for_update=True)  # serializes primary checks
-        if person is None:
-            errors.add("/person_id", "no such person in this organization", "not_found")
-        if await self.uow.units.get(fields["unit_id"]) is None:
-            errors.add("/unit_id", "no such unit in this organization", "not_found")
-        errors.raise_if_any()
-        await ensure_external_refs_free(self.uow.memberships, fields["external_refs"], None)
-        now = self.clock.now()
-        m = Membership(
-            id=new_id("mbr"),
-            organization_id=org,
-            created_at=now,
-            updated_at=now,
-            person_id=fields["person_id"],
-            unit_id=fields["unit_id"],
-            title=fields.get("title"),
-            kind=fields["kind"],
-            primary=fields["primary"],
-            starts_on=fields.get("starts_on"),
-            ends_on=fields.get("ends_on"),
-            external_refs=fields["external_refs"],
-        )
-        await self._check_one_primary(m)
-        await self.uow.memberships.add(m)
-        self._record("membership.created", m.resource())
-        return m
-
-    async def update_membership(
-        self, membership_id: str, patch: dict[str, Any], expected_version: int | None = None
-    ) -> Membership:
-        self._org(WRITE)
-        _read_only(patch, MEMBERSHIP_MUTABLE)
-        current = await self.uow.memberships.get(membership_id)
-        if current is None:
-            raise NotFound(f"No membership {membership_id}.")
-        await self.uow.people.get(current.person_id, for_update=True)
-        m = await self.uow.memberships.get(membership_id, for_update=True)
-        assert m is not None
-        check_version(m, expected_version)
-        merged = {k: getattr(m, k) for k in MEMBERSHIP_FIELDS}
-        for k, v in patch.items():  # dates are not objects: a merge patch replaces them
-            merged[k] = merge_patch(merged[k], v) if k == "external_refs" else v
-        merged["external_refs"] = merged.get("external_refs") or {}
-        if merged.get("kind") is None or merged.get("primary") is None:
-            raise Invalid(
-                "`kind` and `primary` cannot be null.",
-                [
-                    FieldError(f"/{k}", "must not be null", "required")
-                    for k in ("kind", "primary")
-                    if merged.get(k) is None
-                ],
-            )
-        errors = ErrorList()
-        check_membership(merged, errors, creating=True)
-        errors.raise_if_any()
-        await ensure_external_refs_free(self.uow.memberships, merged["external_refs"], m.id, m.external_refs)
-        before = m.resource()
-        updated = replace(
-            m,
-            title=merged.get("title"),
-            kind=merged["kind"],
-            primary=merged["primary"],
-            starts_on=merged.get("starts_on"),
-            ends_on=merged.get("ends_on"),
-            external_refs=merged["external_refs"],
-        )
-        changed = previous_attributes(before, updated.resource())
-        if not changed:
-            return m
-        await self._check_one_primary(updated)
-        updated.touch(self.clock.now())
-        await self.uow.memberships.save(updated, expected_version=m.version)
-        ended = "ends_on" in changed and updated.ends_on is not None and updated.ends_on <= self.clock.now().date()
-        self._record("membership.ended" if ended else "membership.updated", updated.resource(), changed)
-        return updated
-
-    async def end_membership(
-        self, membership_id: str, on: date | None = None, expected_version: int | None = None
-    ) -> Membership:
-        """Memberships end; they are not erased, so that the past stays readable."""
-        day = on or self.clock.now().date()
-        m = await self.get_membership(membership_id)
-        if m.ends_on is not None and m.ends_on <= day:
-            return m
-        return await self.update_membership(membership_id, {"ends_on": day}, expected_version)
-
-    async def _check_one_primary(self, m: Membership) -> None:
-        if not m.primary:
-            return
-        for other in await self.uow.memberships.of_people([m.person_id]):
-            if other.id != m.id and other.primary and periods_overlap(other, m):
-                raise Conflict(f"{m.person_id} already has a primary membership ({other.id}) in that period.")
-
-
-class OrgChartBatches:
-    """Batched reads for GraphQL's DataLoaders: one statement per batch, whatever the batch's size.
-    Reads of the past load the organization's snapshot at that instant once per batch."""
-
-    def __init__(
-        self, uow: UnitOfWork, principal: Principal, as_of: datetime | None, clock: Clock = SYSTEM_CLOCK
-    ) -> None:
-        principal.require(READ)
-        principal.require_organization()
-        self.uow, self.as_of = uow, as_of
-        self.day = (as_of or clock.now()).date()
-
-    async def units(self, ids: list[str]) -> dict[str, Unit]:
-        found = await self.uow.units.get_many(ids) if self.as_of is None else await self.uow.units.at(self.as_of)
-        return {u.id: u for u in found}
-
-    async def people(self, ids: list[str]) -> dict[str, Person]:
-        found = await self.uow.people.get_many(ids) if self.as_of is None else await self.uow.people.at(self.as_of)
-        return {p.id: p for p in found}
-
-    async def children(self, unit_ids: list[str]) -> dict[str, list[Unit]]:
-        wanted = set(unit_ids)
-        found = (
-            await self.uow.units.children_of(unit_ids)
-            if self.as_of is None
-            else [u for u in await self.uow.units.at(self.as_of) if u.parent_id in wanted]
-        )
-        out: dict[str, list[Unit]] = {}
-        for u in sorted(found, key=lambda u: u.id):
-            out.setdefault(u.parent_id or "", []).append(u)
-        return out
-
-    async def reports(self, person_ids: list[str]) -> dict[str, list[Person]]:
-        wanted = set(person_ids)
-        found = (
-            await self.uow.people.reports_of(person_ids)
-            if self.as_of is None
-            else [p for p in await self.uow.people.at(self.as_of) if p.manager_id in wanted]
-        )
-        out: dict[str, list[Person]] = {}
-        for p in sorted(found, key=lambda p: p.id):
-            out.setdefault(p.manager_id or "", []).append(p)
-        return out
-
-    async def memberships_of_units(self, unit_ids: list[str]) -> dict[str, list[Membership]]:
-        """The memberships that are running on the day (today, or the day of `as_of`)."""
-        wanted = set(unit_ids)
-        found = (
-            await self.uow.memberships.of_units(unit_ids)
-            if self.as_of is None
-            else [m for m in await self.uow.memberships.at(self.as_of) if m.unit_id in wanted]
-        )
-        out: dict[str, list[Membership]] = {}
-        for m in sorted(found, key=lambda m: m.id):
-            if m.active_on(self.day):
-                out.setdefault(m.unit_id, []).append(m)
-        return out
-
-    async def memberships_of_people(self, person_ids: list[str]) -> dict[str, list[Membership]]:
-        """Every membership of the person in the present (ended ones too); in the past, those running then."""
-        wanted = set(person_ids)
-        found = (
-            await self.uow.memberships.of_people(person_ids)
-            if self.as_of is None
-            else [
-                m for m in await self.uow.memberships.at(self.as_of) if m.person_id in wanted and m.active_on(self.day)
-            ]
-        )
-        out: dict[str, list[Membership]] = {}
-        for m in sorted(found, key=lambda m: m.id):
-            out.setdefault(m.person_id, []).append(m)
-        return out

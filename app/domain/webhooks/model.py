@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from app.domain.errors import ErrorList
-from app.domain.events import CATALOGUE
+from app.domain.events import is_known_pattern, pattern_matches
 from app.domain.model import Entity, ExternallyReferenced
 
 SECRET_PREFIX = "whsec_"
@@ -54,7 +54,7 @@ class WebhookEndpoint(ExternallyReferenced):
 
 
 def matches(patterns: list[str], event_type: str) -> bool:
-    return any(p in ("*", event_type) or (p.endswith(".*") and event_type.startswith(p[:-1])) for p in patterns)
+    return pattern_matches(patterns, event_type)
 
 
 def new_secret() -> str:
@@ -69,21 +69,6 @@ def sign(secrets_: list[str], message_id: str, timestamp: int, body: bytes) -> s
         digest = hmac.new(key, signed, hashlib.sha256).digest()
         parts.append("v1," + base64.b64encode(digest).decode())
     return " ".join(parts)
-
-
-# Subscriptions may name the contract's areas before their events exist (`handoff.*`).
-KNOWN_PREFIXES = {t.split(".")[0] for t in CATALOGUE} | {
-    "role",
-    "role_assignment",
-    "raci",
-    "objective",
-    "key_result",
-    "check_in",
-    "handoff",
-    "feedback",
-    "feedback_request",
-    "survey",
-}
 
 
 def check_endpoint(fields: dict[str, Any], errors: ErrorList, *, creating: bool) -> None:
@@ -104,13 +89,7 @@ def check_endpoint(fields: dict[str, Any], errors: ErrorList, *, creating: bool)
             errors.add("/event_types", "must be a non-empty list of event types")
         else:
             for i, t in enumerate(types):
-                known = (
-                    t == "*"
-                    or t in CATALOGUE
-                    or t == "webhook_endpoint.disabled"
-                    or (t.endswith(".*") and t[:-2] in KNOWN_PREFIXES)
-                )
-                if not known:
+                if not is_known_pattern(t):
                     errors.add(f"/event_types/{i}", f"unknown event type {t!r} (exact names, `prefix.*` or `*`)")
     if fields.get("description") is not None and (
         not isinstance(fields["description"], str) or len(fields["description"]) > 500

@@ -1,0 +1,89 @@
+"""Batched reads of the org chart, for GraphQL's DataLoaders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.domain.clock import SYSTEM_CLOCK
+from app.domain.org_chart.common import READ
+from app.domain.org_chart.model import (
+    Membership,
+    Person,
+    Unit,
+)
+from app.domain.ports import Clock, UnitOfWork
+from app.domain.principal import Principal
+
+
+class OrgChartBatches:
+    """Batched reads for GraphQL's DataLoaders: one statement per batch, whatever the batch's size.
+    Reads of the past load the organization's snapshot at that instant once per batch."""
+
+    def __init__(
+        self, uow: UnitOfWork, principal: Principal, as_of: datetime | None, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
+        principal.require(READ)
+        principal.require_organization()
+        self.uow, self.as_of = uow, as_of
+        self.day = (as_of or clock.now()).date()
+
+    async def units(self, ids: list[str]) -> dict[str, Unit]:
+        found = await self.uow.units.get_many(ids) if self.as_of is None else await self.uow.units.at(self.as_of)
+        return {u.id: u for u in found}
+
+    async def people(self, ids: list[str]) -> dict[str, Person]:
+        found = await self.uow.people.get_many(ids) if self.as_of is None else await self.uow.people.at(self.as_of)
+        return {p.id: p for p in found}
+
+    async def children(self, unit_ids: list[str]) -> dict[str, list[Unit]]:
+        wanted = set(unit_ids)
+        found = (
+            await self.uow.units.children_of(unit_ids)
+            if self.as_of is None
+            else [u for u in await self.uow.units.at(self.as_of) if u.parent_id in wanted]
+        )
+        out: dict[str, list[Unit]] = {}
+        for u in sorted(found, key=lambda u: u.id):
+            out.setdefault(u.parent_id or "", []).append(u)
+        return out
+
+    async def reports(self, person_ids: list[str]) -> dict[str, list[Person]]:
+        wanted = set(person_ids)
+        found = (
+            await self.uow.people.reports_of(person_ids)
+            if self.as_of is None
+            else [p for p in await self.uow.people.at(self.as_of) if p.manager_id in wanted]
+        )
+        out: dict[str, list[Person]] = {}
+        for p in sorted(found, key=lambda p: p.id):
+            out.setdefault(p.manager_id or "", []).append(p)
+        return out
+
+    async def memberships_of_units(self, unit_ids: list[str]) -> dict[str, list[Membership]]:
+        """The memberships that are running on the day (today, or the day of `as_of`)."""
+        wanted = set(unit_ids)
+        found = (
+            await self.uow.memberships.of_units(unit_ids)
+            if self.as_of is None
+            else [m for m in await self.uow.memberships.at(self.as_of) if m.unit_id in wanted]
+        )
+        out: dict[str, list[Membership]] = {}
+        for m in sorted(found, key=lambda m: m.id):
+            if m.active_on(self.day):
+                out.setdefault(m.unit_id, []).append(m)
+        return out
+
+    async def memberships_of_people(self, person_ids: list[str]) -> dict[str, list[Membership]]:
+        """Every membership of the person in the present (ended ones too); in the past, those running then."""
+        wanted = set(person_ids)
+        found = (
+            await self.uow.memberships.of_people(person_ids)
+            if self.as_of is None
+            else [
+                m for m in await self.uow.memberships.at(self.as_of) if m.person_id in wanted and m.active_on(self.day)
+            ]
+        )
+        out: dict[str, list[Membership]] = {}
+        for m in sorted(found, key=lambda m: m.id):
+            out.setdefault(m.person_id, []).append(m)
+        return out

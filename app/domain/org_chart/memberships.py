@@ -1,0 +1,148 @@
+"""Memberships: who belongs to which unit, from when to when; at most one primary at a time."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from app.domain.changes import check_version, ensure_external_refs_free
+from app.domain.errors import Conflict, ErrorList, FieldError, Invalid, NotFound
+from app.domain.ids import new_id
+from app.domain.model import ListQuery, Page
+from app.domain.org_chart.common import (
+    MEMBERSHIP_FIELDS,
+    MEMBERSHIP_MUTABLE,
+    WRITE,
+    OrgChartBase,
+    matches_query,
+    page_in_memory,
+    refuse_read_only,
+)
+from app.domain.org_chart.model import (
+    Membership,
+    check_membership,
+    periods_overlap,
+)
+from app.domain.patch import merge_patch, previous_attributes
+
+
+class MembershipUseCases(OrgChartBase):
+    async def get_membership(self, membership_id: str, as_of: datetime | None = None) -> Membership:
+        self.readable_organization(self.principal)
+        m = (
+            await self.uow.memberships.get(membership_id)
+            if as_of is None
+            else next((x for x in await self.uow.memberships.at(as_of) if x.id == membership_id), None)
+        )
+        if m is None:
+            raise NotFound(f"No membership {membership_id}.")
+        return m
+
+    async def list_memberships(self, query: ListQuery, as_of: datetime | None = None) -> Page[Membership]:
+        self.readable_organization(self.principal)
+        if as_of is None:
+            return await self.uow.memberships.list(query)
+        day = as_of.date()
+        return page_in_memory(
+            [m for m in await self.uow.memberships.at(as_of) if matches_query(m, query) and m.active_on(day)], query
+        )
+
+    async def create_membership(self, fields: dict[str, Any]) -> Membership:
+        org = self._org(WRITE)
+        fields = {"external_refs": {}, "kind": "member", "primary": False, **fields}
+        errors = ErrorList()
+        check_membership(fields, errors, creating=True)
+        errors.raise_if_any()
+        person = await self.uow.people.get(fields["person_id"], for_update=True)  # serializes primary checks
+        if person is None:
+            errors.add("/person_id", "no such person in this organization", "not_found")
+        if await self.uow.units.get(fields["unit_id"]) is None:
+            errors.add("/unit_id", "no such unit in this organization", "not_found")
+        errors.raise_if_any()
+        await ensure_external_refs_free(self.uow.memberships, fields["external_refs"], None)
+        now = self.clock.now()
+        m = Membership(
+            id=new_id("mbr"),
+            organization_id=org,
+            created_at=now,
+            updated_at=now,
+            person_id=fields["person_id"],
+            unit_id=fields["unit_id"],
+            title=fields.get("title"),
+            kind=fields["kind"],
+            primary=fields["primary"],
+            starts_on=fields.get("starts_on"),
+            ends_on=fields.get("ends_on"),
+            external_refs=fields["external_refs"],
+        )
+        await self._check_one_primary(m)
+        await self.uow.memberships.add(m)
+        self._record("membership.created", m.resource())
+        return m
+
+    async def update_membership(
+        self, membership_id: str, patch: dict[str, Any], expected_version: int | None = None
+    ) -> Membership:
+        self._org(WRITE)
+        refuse_read_only(patch, MEMBERSHIP_MUTABLE)
+        current = await self.uow.memberships.get(membership_id)
+        if current is None:
+            raise NotFound(f"No membership {membership_id}.")
+        await self.uow.people.get(current.person_id, for_update=True)
+        m = await self.uow.memberships.get(membership_id, for_update=True)
+        assert m is not None
+        check_version(m, expected_version)
+        merged = {k: getattr(m, k) for k in MEMBERSHIP_FIELDS}
+        for k, v in patch.items():  # dates are not objects: a merge patch replaces them
+            merged[k] = merge_patch(merged[k], v) if k == "external_refs" else v
+        merged["external_refs"] = merged.get("external_refs") or {}
+        if merged.get("kind") is None or merged.get("primary") is None:
+            raise Invalid(
+                "`kind` and `primary` cannot be null.",
+                [
+                    FieldError(f"/{k}", "must not be null", "required")
+                    for k in ("kind", "primary")
+                    if merged.get(k) is None
+                ],
+            )
+        errors = ErrorList()
+        check_membership(merged, errors, creating=True)
+        errors.raise_if_any()
+        await ensure_external_refs_free(self.uow.memberships, merged["external_refs"], m.id, m.external_refs)
+        before = m.resource()
+        updated = replace(
+            m,
+            title=merged.get("title"),
+            kind=merged["kind"],
+            primary=merged["primary"],
+            starts_on=merged.get("starts_on"),
+            ends_on=merged.get("ends_on"),
+            external_refs=merged["external_refs"],
+        )
+        changed = previous_attributes(before, updated.resource())
+        if not changed:
+            return m
+        await self._check_one_primary(updated)
+        updated.touch(self.clock.now())
+        await self.uow.memberships.save(updated, expected_version=m.version)
+        ended = "ends_on" in changed and updated.ends_on is not None and updated.ends_on <= self.clock.now().date()
+        self._record("membership.ended" if ended else "membership.updated", updated.resource(), changed)
+        return updated
+
+    async def end_membership(
+        self, membership_id: str, on: date | None = None, expected_version: int | None = None
+    ) -> Membership:
+        """Memberships end; they are not erased, so that the past stays readable."""
+        day = on or self.clock.now().date()
+        m = await self.get_membership(membership_id)
+        if m.ends_on is not None and m.ends_on <= day:
+            return m
+        return await self.update_membership(membership_id, {"ends_on": day}, expected_version)
+
+    async def _check_one_primary(self, m: Membership) -> None:
+        if not m.primary:
+            return
+        for other in await self.uow.memberships.of_people([m.person_id]):
+            if other.id != m.id and other.primary and periods_overlap(other, m):
+                raise Conflict(f"{m.person_id} already has a primary membership ({other.id}) in that period.")
