@@ -295,7 +295,7 @@ def _what(media: dict[str, Any], schemas: dict[str, Any]) -> str:
 def problem_example(status: int) -> dict[str, Any]:
     """What the server sends, made by the function that sends it."""
     if status == 422:
-        errors = [{"field": "/name", "in": "body", "message": "must not be empty", "code": "too_short"}]
+        errors = [{"field": "/name", "in": "body", "message": "must not be empty", "code": "invalid"}]
         return problem_body(422, "The request's fields are not valid.", errors=errors)
     detail = {
         401: "No bearer token was sent.",

@@ -94,7 +94,15 @@ def domain_problem(exc: de.DomainError) -> JSONResponse:
     errors = None
     if isinstance(exc, de.Invalid):
         errors = [{"field": e.field, "message": e.message, "code": e.code} for e in exc.errors]
+    elif exc.field is not None:
+        errors = [{"field": exc.field, "message": exc.detail, "code": exc.problem}]
     return problem(status, exc.detail, headers=headers, errors=errors)
+
+
+# Schema validation speaks the domain's words, so that one bad input gets one code over REST and GraphQL
+# (which validates in the domain): a missing field is `required`, a field the body may not carry
+# `unknown_field`, any other broken constraint (type, length, choice, format, range) `invalid`.
+VALIDATION_CODES = {"missing": "required", "extra_forbidden": "unknown_field"}
 
 
 def _pointer(loc: tuple[Any, ...]) -> tuple[str, str]:
@@ -112,7 +120,12 @@ def validation_problem(exc: RequestValidationError) -> JSONResponse:
     for e in errors:
         where, pointer = _pointer(tuple(e.get("loc", ())))
         out.append(
-            {"field": pointer, "in": where, "message": e.get("msg", "invalid"), "code": e.get("type", "invalid")}
+            {
+                "field": pointer,
+                "in": where,
+                "message": e.get("msg", "invalid"),
+                "code": VALIDATION_CODES.get(e.get("type", ""), "invalid"),
+            }
         )
     return problem(422, "The request has invalid fields.", errors=out)
 

@@ -29,7 +29,10 @@ async def ensure_external_refs_free(
             continue
         holder = await repo.find_by_external_ref(system, external_id)
         if holder is not None and holder.id != owner_id:
-            raise Conflict(f"The external ref {system}:{external_id} already belongs to {holder.id}.")
+            raise Conflict(
+                f"The external ref {system}:{external_id} already belongs to {holder.id}.",
+                field=f"/external_refs/{system}",
+            )
 
 
 def record(

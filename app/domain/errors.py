@@ -15,17 +15,23 @@ class FieldError:
 
 
 class DomainError(Exception):
-    code = "error"
+    """`problem`: the word both transports use for the kind of error (REST's problem type ends with it,
+    GraphQL's `userErrors.code` is it). `field`: a JSON pointer to the input field at fault, if one is."""
 
-    def __init__(self, detail: str) -> None:
+    code = "error"
+    problem = "bad-request"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.field = field
 
 
 class Invalid(DomainError):
     """The input breaks a rule of the domain (HTTP 422)."""
 
     code = "invalid"
+    problem = "invalid-request"
 
     def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
         super().__init__(detail)
@@ -36,24 +42,28 @@ class NotFound(DomainError):
     """No such object in the caller's organization (HTTP 404), whether it exists elsewhere or not."""
 
     code = "not_found"
+    problem = "not-found"
 
 
 class Conflict(DomainError):
     """The change collides with the state of things: duplicate, cycle, illegal transition (HTTP 409)."""
 
     code = "conflict"
+    problem = "conflict"
 
 
 class PreconditionFailed(DomainError):
     """The caller's version of the object is stale (HTTP 412)."""
 
     code = "precondition_failed"
+    problem = "precondition-failed"
 
 
 class Unauthenticated(DomainError):
     """Missing or bad credentials (HTTP 401)."""
 
     code = "unauthenticated"
+    problem = "unauthenticated"
 
 
 class MissingCredentials(Unauthenticated):
@@ -64,6 +74,7 @@ class Forbidden(DomainError):
     """Authenticated, but not allowed (HTTP 403)."""
 
     code = "forbidden"
+    problem = "forbidden"
 
 
 @dataclass

@@ -104,7 +104,7 @@ async def test_mutations_answer_user_errors(client: httpx.AsyncClient) -> None:
         id=co["id"],
         p=child["id"],
     )
-    assert cycle["updateUnit"]["unit"] is None and cycle["updateUnit"]["userErrors"][0]["code"] == "CONFLICT"
+    assert cycle["updateUnit"]["unit"] is None and cycle["updateUnit"]["userErrors"][0]["code"] == "conflict"
     bad = await gql(
         client,
         """mutation { createUnit(input: {name: "", kind: "galaxy"}) {
@@ -127,7 +127,7 @@ async def test_mutations_answer_user_errors(client: httpx.AsyncClient) -> None:
         h,
         id=child["id"],
     )
-    assert stale["updateUnit"]["userErrors"][0]["code"] == "PRECONDITION_FAILED"
+    assert stale["updateUnit"]["userErrors"][0]["code"] == "precondition-failed"
     p = (
         await gql(
             client,

@@ -145,4 +145,6 @@ class MembershipUseCases(OrgChartBase):
             return
         for other in await self.uow.memberships.of_people([m.person_id]):
             if other.id != m.id and other.primary and periods_overlap(other, m):
-                raise Conflict(f"{m.person_id} already has a primary membership ({other.id}) in that period.")
+                raise Conflict(
+                    f"{m.person_id} already has a primary membership ({other.id}) in that period.", field="/primary"
+                )

@@ -98,7 +98,7 @@ class OrgChart(MembershipUseCases):
         await self._check_unit_refs(merged, unit)
         new_parent = merged.get("parent_id")
         if new_parent and new_parent != unit.parent_id and await self._would_cycle(unit.id, new_parent):
-            raise Conflict(f"Moving {unit.id} under {new_parent} would make a cycle.")
+            raise Conflict(f"Moving {unit.id} under {new_parent} would make a cycle.", field="/parent_id")
         await ensure_external_refs_free(self.uow.units, merged["external_refs"], unit.id, unit.external_refs)
         before = unit.resource()
         changed_unit = replace(
@@ -300,7 +300,9 @@ class OrgChart(MembershipUseCases):
         if merged.get("manager_id") and merged["manager_id"] != person.manager_id:
             chain = await self.uow.people.management_chain(merged["manager_id"])
             if merged["manager_id"] == person.id or person.id in {p.id for p in chain}:
-                raise Conflict(f"Making {merged['manager_id']} the manager of {person.id} would make a cycle.")
+                raise Conflict(
+                    f"Making {merged['manager_id']} the manager of {person.id} would make a cycle.", field="/manager_id"
+                )
         await ensure_external_refs_free(self.uow.people, merged["external_refs"], person.id, person.external_refs)
         before = person.resource()
         updated = replace(
@@ -347,12 +349,12 @@ class OrgChart(MembershipUseCases):
             errors.add("/manager_id", "no such person in this organization", "not_found")
         errors.raise_if_any()
         if fields.get("manager_id") == person_id and person_id is not None:
-            raise Conflict("A person cannot be their own manager.")
+            raise Conflict("A person cannot be their own manager.", field="/manager_id")
         if before is not None and email_key(fields["email"]) == email_key(before.email):
             return
         holder = await self.uow.people.find_by_email(email_key(fields["email"]))
         if holder is not None and holder.id != person_id:
-            raise Conflict(f"The email {fields['email']} belongs to {holder.id}.")
+            raise Conflict(f"The email {fields['email']} belongs to {holder.id}.", field="/email")
 
     async def reports(self, person_id: str, recursive: bool, as_of: datetime | None = None) -> list[Person]:
         await self.get_person(person_id, as_of)

@@ -18,7 +18,7 @@ class Organizations:
         self.principal.require(PLATFORM_ADMIN)
         check_organization(name, slug)
         if await self.uow.organizations.get_by_slug(slug) is not None:
-            raise Conflict(f"The slug {slug!r} is taken.")
+            raise Conflict(f"The slug {slug!r} is taken.", field="/slug")
         now = self.clock.now()
         org_id = new_id("org")
         org = Organization(

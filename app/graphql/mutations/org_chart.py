@@ -13,7 +13,6 @@ from strawberry.scalars import JSON
 from app.domain.errors import DomainError, Forbidden, Invalid, Unauthenticated
 from app.domain.org_chart.service import OrgChart
 from app.domain.org_chart.sync import OrgChartSync
-from app.graphql.errors import code_of
 from app.graphql.types.org_chart import Membership, Person, Unit, membership, person, unit
 
 
@@ -21,7 +20,10 @@ from app.graphql.types.org_chart import Membership, Person, Unit, membership, pe
 class UserError:
     field: str | None = strawberry.field(description="A JSON pointer into the input, when one field is at fault.")
     message: str
-    code: str
+    code: str = strawberry.field(
+        description="The same words as REST: a field's code (`required`, `invalid`, …) as in a problem's "
+        "`errors`, else the problem type (`conflict`, `not-found`, `precondition-failed`)."
+    )
 
 
 def _fields(data: Any) -> dict[str, Any]:
@@ -37,9 +39,9 @@ async def _run(info: strawberry.Info, work: Callable[[OrgChart], Awaitable[Any]]
         raise
     except Invalid as exc:
         errors = [UserError(field=e.field, message=e.message, code=e.code) for e in exc.errors]
-        return None, errors or [UserError(field=None, message=exc.detail, code="BAD_USER_INPUT")]
+        return None, errors or [UserError(field=None, message=exc.detail, code=exc.problem)]
     except DomainError as exc:
-        return None, [UserError(field=None, message=exc.detail, code=code_of(exc) or exc.code)]
+        return None, [UserError(field=exc.field, message=exc.detail, code=exc.problem)]
 
 
 @strawberry.input
