@@ -79,6 +79,7 @@ PARAMETERS: dict[str, tuple[str, Any]] = {
     "status": ("Only people with this status.", "active"),
     "type": ("Event types, repeated or comma-separated; `unit.*` takes a family.", "unit.created"),
     "after": ("Only events after this event id.", "evt_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
+    "link_url": ("Only objects with a link to exactly this URL.", "https://docs.example.com/d/q3-plan"),
 }
 
 RATE_LIMIT_HEADERS: dict[str, Any] = {

@@ -45,6 +45,13 @@ class ExternallyReferenced(Entity):
     external_refs: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(kw_only=True)
+class Linked(ExternallyReferenced):
+    """A resource that carries `links` (units now; roles, objectives, key results and handoffs next)."""
+
+    links: list[dict[str, str]] = field(default_factory=list)
+
+
 _PUBLIC_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -71,6 +78,33 @@ def to_wire(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [to_wire(v) for v in value]
     return value
+
+
+LINK_KINDS = ("document", "ticket", "chat", "other")
+MAX_LINKS = 50
+
+
+def check_links(links: Any, errors: ErrorList, pointer: str = "/links") -> list[dict[str, str]]:
+    """`[{title, url, kind}]`: the documents, tickets and channels behind the work. A title of at most 200
+    characters, an absolute http(s) URL of at most 2,048, a kind among LINK_KINDS (default `other`)."""
+    if not isinstance(links, list) or len(links) > MAX_LINKS:
+        errors.add(pointer, f"must be a list of at most {MAX_LINKS} links")
+        return []
+    out = []
+    for i, link in enumerate(links):
+        at = f"{pointer}/{i}"
+        if not isinstance(link, dict) or set(link) - {"title", "url", "kind"}:
+            errors.add(at, "must be an object with title, url and kind")
+            continue
+        title, url, kind = link.get("title"), link.get("url"), link.get("kind", "other")
+        if not isinstance(title, str) or not title.strip() or len(title) > 200:
+            errors.add(f"{at}/title", "must be a non-empty string of at most 200 characters")
+        if not isinstance(url, str) or not re.match(r"^https?://[^\s/]+", url) or len(url) > 2048:
+            errors.add(f"{at}/url", "must be an absolute http or https URL of at most 2048 characters")
+        if kind not in LINK_KINDS:
+            errors.add(f"{at}/kind", f"must be one of: {', '.join(LINK_KINDS)}")
+        out.append({"title": title, "url": url, "kind": kind})
+    return out
 
 
 def check_external_refs(refs: Any, errors: ErrorList, pointer: str = "/external_refs") -> dict[str, str]:

@@ -21,10 +21,12 @@ before execution: a query that costs more than `graphql_max_cost` is answered wi
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -241,7 +243,11 @@ def operation_cost(
     if root is None:
         return 0
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    costing = _Costing(schema, fragments, _with_defaults(operation, variables or {}))
+    with_defaults = _with_defaults(operation, variables or {})
+    if isinstance(variables, _ReadVariables):  # keep noting what is read
+        variables.update({k: v for k, v in with_defaults.items() if k not in variables})
+        with_defaults = variables
+    costing = _Costing(schema, fragments, with_defaults)
     return costing.selection([operation.selection_set], root)
 
 
@@ -253,6 +259,70 @@ def _with_defaults(operation: OperationDefinitionNode, variables: Mapping[str, A
         if name not in values and definition.default_value is not None:
             values[name] = value_from_ast_untyped(definition.default_value)
     return values
+
+
+class _ReadVariables(dict[str, Any]):
+    """The request's variables, noting which ones the costing reads (only `first`, `@skip` and `@include`
+    arguments written as variables do)."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self.read: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self.read.add(key)
+        return super().__contains__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
+
+
+class CostCache:
+    """Costs by query text and operation, and by the values of the variables the costing read: a query
+    asked again with other ids costs what it cost, without walking the document again. Bounded."""
+
+    def __init__(self, maxsize: int = 256) -> None:
+        self.maxsize = maxsize
+        self._entries: OrderedDict[tuple[str, str | None], tuple[tuple[str, ...], dict[bytes, int]]] = OrderedDict()
+
+    def cost(
+        self,
+        schema: GraphQLSchema,
+        query: str,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+    ) -> int:
+        values = dict(variables or {})
+        key = (query, operation_name)
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+            names, costs = entry
+            found = costs.get(_values_key(names, values))
+            if found is not None:
+                return found
+        tracked = _ReadVariables(values)
+        computed = operation_cost(schema, document, operation_name, tracked)
+        names = tuple(sorted(tracked.read))
+        if entry is None or entry[0] != names:
+            entry = (names, {})
+            self._entries[key] = entry
+            if len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
+        if len(entry[1]) < 64:  # a handful of page sizes per query
+            entry[1][_values_key(names, values)] = computed
+        return computed
+
+
+def _values_key(names: tuple[str, ...], values: Mapping[str, Any]) -> bytes:
+    return orjson.dumps([[n, n in values, values.get(n)] for n in names], option=orjson.OPT_SORT_KEYS)
 
 
 def refusal(cost: int, maximum: int) -> GraphQLError:

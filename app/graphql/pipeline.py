@@ -15,7 +15,7 @@ from graphql import ExecutionResult, GraphQLError
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 
-from app.graphql.cost import configured_maximum, operation_cost, refusal
+from app.graphql.cost import CostCache, configured_maximum, refusal
 from app.graphql.errors import finish_errors, refuse_nul
 
 ParseDocument = Callable[..., Any]
@@ -30,8 +30,10 @@ class Pipeline(SchemaExtension):
         validate: ValidateDocument,
         rules: tuple[type[ASTValidationRule], ...],
         max_tokens: int,
+        costs: CostCache,
         max_cost: int | None = None,
     ) -> None:
+        self.costs = costs
         self.parse = parse
         self.validate = validate
         self.rules = rules
@@ -74,8 +76,12 @@ class Pipeline(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is not None and context.result is None:
-            self.cost = operation_cost(
-                context.schema._schema, context.graphql_document, context.operation_name, context.variables
+            self.cost = self.costs.cost(
+                context.schema._schema,
+                context.query or "",
+                context.graphql_document,
+                context.operation_name,
+                context.variables,
             )
             if self.cost > self.max_cost:
                 # Answered here: with a result already set, strawberry does not execute the operation.

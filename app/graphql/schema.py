@@ -22,6 +22,7 @@ from app.domain.organizations.service import Organizations
 from app.domain.ports import UnitOfWork
 from app.domain.principal import Principal
 from app.domain.webhooks.service import WebhookEndpoints
+from app.graphql.cost import CostCache
 from app.graphql.mutations.org_chart import OrgChartMutation
 from app.graphql.pipeline import Pipeline
 from app.graphql.queries.org_chart import OrgChartQuery
@@ -144,9 +145,10 @@ def build_schema(max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 2
     parse = ParserCache(maxsize=cache_size).cached_parse_document
     validate = ValidationCache(maxsize=cache_size).cached_validate_document
     rules = tuple(limit_rules)
+    costs = CostCache(maxsize=cache_size)
 
     def pipeline() -> Pipeline:  # a fresh instance per request
-        return Pipeline(parse=parse, validate=validate, rules=rules, max_tokens=max_tokens)
+        return Pipeline(parse=parse, validate=validate, rules=rules, max_tokens=max_tokens, costs=costs)
 
     extensions: list[Any] = [pipeline]
     return strawberry.Schema(

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from app.domain.api_clients.model import ApiClient
 from app.domain.errors import Conflict, PreconditionFailed
 from app.domain.model import ExternallyReferenced, ListQuery, Page
-from app.repo.sql import ORG, Sql, any_of, org_criterion
+from app.repo.sql import ORG, Sql, any_of, has_link_url, org_criterion
 from app.repo.tables import ApiClientRow, ExternalRefRow
 
 E = TypeVar("E", bound=ExternallyReferenced)
@@ -126,6 +126,9 @@ def _list_statement(s: Shape, after: bool, since: bool, by_id: bool, filters: tu
     if by_id:
         stmt = stmt.where(t.c.id == bindparam("_id"))
     for name, is_null in filters:
+        if name == "link_url":  # a link of the object's `links` has this URL
+            stmt = stmt.where(has_link_url(t.c.links, "f_link_url"))
+            continue
         column = s.row.__mapper__.attrs[name].columns[0]
         stmt = stmt.where(column.is_(None) if is_null else column == bindparam("f_" + name, type_=column.type))
     return stmt

@@ -96,6 +96,34 @@ def any_of(column: Any, name: str) -> AnyOf:
     return AnyOf(column, name)
 
 
+class HasLinkUrl(ColumnElement[bool]):
+    """`column` (a JSON list of links) holds a link whose `url` is the parameter."""
+
+    inherit_cache = True
+    _traverse_internals = AnyOf._traverse_internals
+
+    def __init__(self, column: Any, name: str) -> None:
+        self.column = column
+        self.param = bindparam(name, type_=String())
+        self.type = types.Boolean()
+
+
+@compiles(HasLinkUrl, "postgresql")
+def _has_link_pg(element: HasLinkUrl, compiler: Any, **kw: Any) -> str:
+    column, param = compiler.process(element.column, **kw), compiler.process(element.param, **kw)
+    return f"EXISTS (SELECT 1 FROM jsonb_array_elements({column}) AS link WHERE link->>'url' = {param})"  # noqa: S608
+
+
+@compiles(HasLinkUrl, "sqlite")
+def _has_link_sqlite(element: HasLinkUrl, compiler: Any, **kw: Any) -> str:
+    column, param = compiler.process(element.column, **kw), compiler.process(element.param, **kw)
+    return f"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_extract(value, '$.url') = {param})"  # noqa: S608
+
+
+def has_link_url(column: Any, name: str) -> HasLinkUrl:
+    return HasLinkUrl(column, name)
+
+
 @dataclass(frozen=True)
 class Plan:
     sql: str

@@ -146,6 +146,7 @@ class UnitRow(TenantScoped, table=True):
         default=None, sa_column=Column(String(40), ForeignKey("people.id"), nullable=True)
     )
     external_refs: dict[str, Any] = Field(sa_type=JsonType)
+    links: list[dict[str, Any]] = Field(default_factory=list, sa_type=JsonType)
     created_at: datetime = Field(sa_type=UtcDateTime)
     updated_at: datetime = Field(sa_type=UtcDateTime)
     version: int = 1

@@ -138,6 +138,7 @@ async def org_chart(client: httpx.AsyncClient) -> Chart:
             "kind": "company",
             "parent_id": None,
             "lead_person_id": None,
+            "links": [],
         },
         "ops": {
             **times("ops", ops_updated),
@@ -147,6 +148,7 @@ async def org_chart(client: httpx.AsyncClient) -> Chart:
             "kind": "department",
             "parent_id": root["id"],
             "lead_person_id": boss["id"],
+            "links": [],
         },
         "boss": {
             **times("boss"),

@@ -179,6 +179,16 @@ async def test_variables_and_fragments_are_costed(client: httpx.AsyncClient) -> 
         deep=False,
     )
     assert skipped["extensions"]["cost"]["requestedQueryCost"] == 1 + 1
+    # Costs are kept by query text and the variables the costing reads: the same text with the flag
+    # turned, a default left out then given, each costed anew; other variables change nothing.
+    flag = "query($deep: Boolean!, $x: ID!) { node(id: $x) { id } viewer { scopes organization @include(if: $deep) { id } } }"
+    for deep, x, cost in ((False, "a", 4), (True, "a", 6), (False, "b", 4), (True, "b", 6)):
+        body = await post(client, flag, reader, deep=deep, x=x)
+        assert body["extensions"]["cost"]["requestedQueryCost"] == cost, (deep, x, body)
+    paged = "query($n: Int = 3) { people(first: $n) { edges { node { id } } } }"
+    assert (await post(client, paged, reader))["extensions"]["cost"]["requestedQueryCost"] == 1 + 3 * 3
+    assert (await post(client, paged, reader, n=5))["extensions"]["cost"]["requestedQueryCost"] == 1 + 5 * 3
+    assert (await post(client, paged, reader))["extensions"]["cost"]["requestedQueryCost"] == 1 + 3 * 3
 
 
 MUTATION = """mutation {

@@ -12,7 +12,7 @@ from tests.api.test_sync import payload
 from tests.factories import make_org
 from tests.sqlcount import counting_statements
 
-UNIT_FIELDS = "id name kind parentId leadPersonId externalRefs createdAt updatedAt version"
+UNIT_FIELDS = "id name kind parentId leadPersonId externalRefs links createdAt updatedAt version"
 PERSON_FIELDS = "id givenName familyName email title managerId status externalRefs createdAt updatedAt version"
 
 

@@ -52,11 +52,13 @@ async def list_units(
     as_of: AsOf = None,
     parent_id: Annotated[str | None, Query()] = None,
     kind: Annotated[s.UnitKind | None, Query()] = None,
+    link_url: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> Response:
-    """The organization's units, a page at a time; filter by parent, kind, external reference or change time,
-    now or `as_of` an instant.
+    """The organization's units, a page at a time; filter by parent, kind, a link's URL, external reference
+    or change time, now or `as_of` an instant.
     """
-    page = await OrgChart(uow, uow.caller).list_units(_filters(query, parent_id=parent_id, kind=kind), as_of)
+    filters = _filters(query, parent_id=parent_id, kind=kind, link_url=link_url)
+    page = await OrgChart(uow, uow.caller).list_units(filters, as_of)
     return page_body(page, lambda u: u.resource())
 
 

@@ -10,7 +10,16 @@ from app.api.schemas.common import ExternalRefs, Input, RequestBody, Resource
 UnitKind = Literal["company", "division", "department", "team", "project"]
 PersonStatus = Literal["active", "inactive"]
 MembershipKind = Literal["member", "rotation", "training"]
+LinkKind = Literal["document", "ticket", "chat", "other"]
 Name = Field(min_length=1, max_length=200)
+
+
+class Link(Input):
+    """A document, ticket or channel behind the work (Google Docs, JIRA, Slack…)."""
+
+    title: str = Field(min_length=1, max_length=200, examples=["Q3 sales plan"])
+    url: str = Field(min_length=1, max_length=2048, examples=["https://docs.example.com/d/q3-plan"])
+    kind: LinkKind = Field(default="other", examples=["document"])
 
 
 class UnitCreate(RequestBody):
@@ -19,6 +28,7 @@ class UnitCreate(RequestBody):
     parent_id: str | None = Field(default=None, description="Null for a root unit.")
     lead_person_id: str | None = None
     external_refs: ExternalRefs = Field(default_factory=dict)
+    links: list[Link] = Field(default_factory=list, max_length=50)
 
 
 class UnitPatch(RequestBody):
@@ -27,6 +37,7 @@ class UnitPatch(RequestBody):
     parent_id: str | None = None
     lead_person_id: str | None = None
     external_refs: dict[str, str | None] | None = None
+    links: list[Link] | None = Field(default=None, max_length=50, description="Replaces the list; null clears it.")
 
 
 class Unit(Resource):
@@ -35,6 +46,7 @@ class Unit(Resource):
     parent_id: str | None
     lead_person_id: str | None
     external_refs: ExternalRefs
+    links: list[Link]
 
 
 class UnitAtDepth(Unit):

@@ -13,7 +13,7 @@ from app.domain.ports import Clock, UnitOfWork
 from app.domain.principal import Principal
 
 READ, WRITE = "org:read", "org:write"
-UNIT_FIELDS = ("name", "kind", "parent_id", "lead_person_id", "external_refs")
+UNIT_FIELDS = ("name", "kind", "parent_id", "lead_person_id", "external_refs", "links")
 PERSON_FIELDS = ("given_name", "family_name", "email", "title", "manager_id", "status", "external_refs")
 MEMBERSHIP_FIELDS = ("person_id", "unit_id", "title", "kind", "primary", "starts_on", "ends_on", "external_refs")
 MEMBERSHIP_MUTABLE = ("title", "kind", "primary", "starts_on", "ends_on", "external_refs")
@@ -39,7 +39,10 @@ def matches_query(item: Any, query: ListQuery) -> bool:
         return False
     if query.external_ref is not None and item.external_refs.get(query.external_ref[0]) != query.external_ref[1]:
         return False
-    return all(getattr(item, k) == v for k, v in query.filters.items())
+    return all(
+        any(link.get("url") == v for link in getattr(item, "links", ())) if k == "link_url" else getattr(item, k) == v
+        for k, v in query.filters.items()
+    )
 
 
 class OrgChartBase:

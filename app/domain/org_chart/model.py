@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from app.domain.errors import ErrorList
-from app.domain.model import ExternallyReferenced, check_external_refs
+from app.domain.model import ExternallyReferenced, Linked, check_external_refs, check_links
 
 UNIT_KINDS = ("company", "division", "department", "team", "project")
 PERSON_STATUSES = ("active", "inactive")
@@ -17,7 +17,7 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(kw_only=True)
-class Unit(ExternallyReferenced):
+class Unit(Linked):
     name: str
     kind: str
     parent_id: str | None = None
@@ -87,6 +87,8 @@ def check_unit(fields: dict[str, Any], errors: ErrorList, pointer: str = "", *, 
     _ref(errors, fields, "lead_person_id", pointer, "person")
     if "external_refs" in fields:
         check_external_refs(fields["external_refs"], errors, f"{pointer}/external_refs")
+    if "links" in fields:
+        fields["links"] = check_links(fields["links"], errors, f"{pointer}/links")
 
 
 def check_person(fields: dict[str, Any], errors: ErrorList, pointer: str = "", *, creating: bool) -> None:

@@ -59,7 +59,7 @@ class OrgChart(MembershipUseCases):
 
     async def create_unit(self, fields: dict[str, Any]) -> Unit:
         org = self._org(WRITE)
-        fields = {"external_refs": {}, **fields}
+        fields = {"external_refs": {}, "links": [], **fields}
         errors = ErrorList()
         check_unit(fields, errors, creating=True)
         errors.raise_if_any()
@@ -76,6 +76,7 @@ class OrgChart(MembershipUseCases):
             parent_id=fields.get("parent_id"),
             lead_person_id=fields.get("lead_person_id"),
             external_refs=fields["external_refs"],
+            links=fields["links"],
         )
         await self.uow.units.add(unit)
         self._record("unit.created", unit.resource())
@@ -92,6 +93,7 @@ class OrgChart(MembershipUseCases):
         check_version(unit, expected_version)
         merged = merge_patch({k: getattr(unit, k) for k in UNIT_FIELDS}, patch)
         merged.setdefault("external_refs", {})
+        merged.setdefault("links", [])  # null clears them
         errors = ErrorList()
         check_unit(merged, errors, creating=True)
         errors.raise_if_any()
@@ -108,6 +110,7 @@ class OrgChart(MembershipUseCases):
             parent_id=merged.get("parent_id"),
             lead_person_id=merged.get("lead_person_id"),
             external_refs=merged["external_refs"],
+            links=merged["links"],
         )
         changed = previous_attributes(before, changed_unit.resource())
         if not changed:

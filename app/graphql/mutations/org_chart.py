@@ -51,6 +51,7 @@ class CreateUnitInput:
     parent_id: strawberry.ID | None = None
     lead_person_id: strawberry.ID | None = None
     external_refs: JSON | None = None
+    links: JSON | None = strawberry.field(default=None, description="`[{title, url, kind}]`.")
 
 
 @strawberry.input(description="Absent fields stay as they are; null clears a field.")
@@ -60,6 +61,7 @@ class UpdateUnitInput:
     parent_id: strawberry.ID | None = strawberry.UNSET
     lead_person_id: strawberry.ID | None = strawberry.UNSET
     external_refs: JSON | None = strawberry.UNSET
+    links: JSON | None = strawberry.UNSET
 
 
 @strawberry.input
@@ -166,6 +168,8 @@ class SyncOrgChartPayload:
 def _create(data: Any) -> dict[str, Any]:
     fields = {k: v for k, v in vars(data).items() if v is not strawberry.UNSET}
     fields["external_refs"] = fields.get("external_refs") or {}
+    if fields.get("links") is None:
+        fields.pop("links", None)
     return fields
 
 

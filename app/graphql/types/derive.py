@@ -19,6 +19,8 @@ def _graphql_annotation(annotation: Any) -> Any:
     origin = typing.get_origin(annotation)
     if annotation is dict or origin is dict:
         return JSON
+    if origin is list and typing.get_origin(typing.get_args(annotation)[0]) is dict:
+        return list[JSON]
     return annotation
 
 
