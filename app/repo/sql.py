@@ -65,19 +65,27 @@ class IdList(types.TypeDecorator[list[str]]):
         return json.dumps(list(value)) if dialect.name == "sqlite" else list(value)
 
 
-class AnyOf(ColumnElement[bool]):
-    """`column IN <a list given as one parameter>`: one compiled statement whatever the list's length."""
+class _ColumnAndParameter(ColumnElement[bool]):
+    """A condition on a column and one bound parameter, compiled per dialect (subclasses)."""
 
     inherit_cache = True
     _traverse_internals = [
         ("column", visitors.InternalTraversal.dp_clauseelement),
         ("param", visitors.InternalTraversal.dp_clauseelement),
     ]
+    param_type: type[types.TypeEngine[Any]] = String
 
     def __init__(self, column: Any, name: str) -> None:
         self.column = column
-        self.param = bindparam(name, type_=IdList())
+        self.param = bindparam(name, type_=self.param_type())
         self.type = types.Boolean()
+
+
+class AnyOf(_ColumnAndParameter):
+    """`column IN <a list given as one parameter>`: one compiled statement whatever the list's length."""
+
+    inherit_cache = True
+    param_type = IdList
 
 
 @compiles(AnyOf, "postgresql")
@@ -96,16 +104,10 @@ def any_of(column: Any, name: str) -> AnyOf:
     return AnyOf(column, name)
 
 
-class HasLinkUrl(ColumnElement[bool]):
+class HasLinkUrl(_ColumnAndParameter):
     """`column` (a JSON list of links) holds a link whose `url` is the parameter."""
 
     inherit_cache = True
-    _traverse_internals = AnyOf._traverse_internals
-
-    def __init__(self, column: Any, name: str) -> None:
-        self.column = column
-        self.param = bindparam(name, type_=String())
-        self.type = types.Boolean()
 
 
 @compiles(HasLinkUrl, "postgresql")
