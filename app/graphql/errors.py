@@ -66,15 +66,17 @@ def finish_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
 NUL_MESSAGE = "Text must not contain the NUL character (U+0000)."
 
 
-def refuse_nul(query: str | None, variables: Any, document: DocumentNode | None) -> None:
+def holds_nul(query: str | None, variables: Any, document: DocumentNode | None) -> GraphQLError | None:
     """No text may hold U+0000 (PostgreSQL cannot store it): the rule REST applies to request bodies,
-    applied to every string a GraphQL request carries, in its variables or written in the query."""
+    applied to every string a GraphQL request carries, in its variables or written in the query. The
+    error to answer, or None."""
     text = query or ""
     # A literal can hold U+0000 only written as is or as an escape (`\u0000`, `\u{0}`): without
     # either in the text, the document need not be walked.
     may_hold = "\x00" in text or "\\u" in text
     if _holds_nul(variables) or (may_hold and _literal_holds_nul(document)):
-        raise GraphQLError(NUL_MESSAGE, extensions={"code": "BAD_USER_INPUT"})
+        return GraphQLError(NUL_MESSAGE, extensions={"code": "BAD_USER_INPUT"})
+    return None
 
 
 def _holds_nul(value: Any) -> bool:

@@ -8,7 +8,7 @@ extension on every request, which cost more than the parsing the caches save."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from graphql import ExecutionResult, GraphQLError
@@ -16,7 +16,7 @@ from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 
 from app.graphql.cost import CostCache, configured_maximum, refusal
-from app.graphql.errors import finish_errors, refuse_nul
+from app.graphql.errors import finish_errors, holds_nul
 
 ParseDocument = Callable[..., Any]
 ValidateDocument = Callable[..., list[GraphQLError]]
@@ -48,10 +48,14 @@ class Pipeline(SchemaExtension):
         return self._max_cost
 
     async def on_operation(self) -> AsyncIterator[None]:
+        """Everything before execution happens here, in one hook: strawberry builds a context manager per
+        hook per request, and skips its own parsing and validation when a document and its validation
+        are already there. A document that does not parse is left to strawberry, which reports it."""
         context = self.execution_context
         context.validation_rules = context.validation_rules + self.rules
         context.parse_options["max_tokens"] = self.max_tokens
         try:
+            self._prepare()
             yield
             errors = getattr(context.result, "errors", None)
             if errors:
@@ -61,33 +65,27 @@ class Pipeline(SchemaExtension):
             if close is not None:
                 await close()
 
-    def on_parse(self) -> Iterator[None]:
+    def _prepare(self) -> None:
         context = self.execution_context
-        context.graphql_document = self.parse(context.query, **context.parse_options)
-        yield
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        context.pre_execution_errors = self.validate(
-            context.schema._schema, context.graphql_document, context.validation_rules
+        if context.graphql_document is None and context.query:
+            try:
+                context.graphql_document = self.parse(context.query, **context.parse_options)
+            except GraphQLError:
+                return  # strawberry parses again and answers the syntax error
+        document = context.graphql_document
+        if document is None:
+            return
+        context.pre_execution_errors = self.validate(context.schema._schema, document, context.validation_rules)
+        if context.pre_execution_errors:
+            return
+        self.cost = self.costs.cost(
+            context.schema._schema, context.query or "", document, context.operation_name, context.variables
         )
-        yield
-
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        if context.graphql_document is not None and context.result is None:
-            self.cost = self.costs.cost(
-                context.schema._schema,
-                context.query or "",
-                context.graphql_document,
-                context.operation_name,
-                context.variables,
-            )
-            if self.cost > self.max_cost:
-                # Answered here: with a result already set, strawberry does not execute the operation.
-                context.result = ExecutionResult(data=None, errors=[refusal(self.cost, self.max_cost)])
-            refuse_nul(context.query, context.variables, context.graphql_document)
-        yield
+        if self.cost > self.max_cost:
+            # Answered here: with a result already set, strawberry does not execute the operation.
+            context.result = ExecutionResult(data=None, errors=[refusal(self.cost, self.max_cost)])
+        elif (nul := holds_nul(context.query, context.variables, document)) is not None:
+            context.result = ExecutionResult(data=None, errors=[nul])
 
     def get_results(self) -> dict[str, Any]:
         return {"cost": {"requestedQueryCost": self.cost, "maximum": self.max_cost}}
