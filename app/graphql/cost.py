@@ -336,7 +336,10 @@ def refusal(cost: int, maximum: int) -> GraphQLError:
 def configured_maximum(execution_context: Any) -> int:
     """The setting of the app serving the request; outside a request (a script calling the schema), the
     environment's."""
-    request = getattr(getattr(execution_context, "context", None), "request", None)
+    return maximum_for(getattr(getattr(execution_context, "context", None), "request", None))
+
+
+def maximum_for(request: Any) -> int:
     settings = getattr(getattr(getattr(request, "app", None), "state", None), "settings", None)
     maximum = getattr(settings, "graphql_max_cost", None)
     return maximum if isinstance(maximum, int) else get_settings().graphql_max_cost

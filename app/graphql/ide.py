@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from strawberry.fastapi import GraphQLRouter
 
 from app.graphql.context import get_context
+from app.graphql.http import graphql_post
 
 PAGE = """<!doctype html>
 <html lang="en">
@@ -50,7 +51,11 @@ class LiaisonGraphQLRouter(GraphQLRouter[Any, Any]):
         super().__init__(schema, path, **kwargs)
         self.routes[:] = [r for r in self.routes if not (isinstance(r, APIRoute) and "POST" in (r.methods or ()))]
 
+        preparation = getattr(schema, "preparation", None)
+
         async def handle_http_post(request: Request) -> Response:
+            if preparation is not None:
+                return await graphql_post(schema, preparation, request)
             context = await get_context(request)
             context.request = request  # what strawberry's own context dependency sets
             try:

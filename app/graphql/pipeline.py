@@ -9,6 +9,7 @@ extension on every request, which cost more than the parsing the caches save."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import ExecutionResult, GraphQLError
@@ -22,22 +23,25 @@ ParseDocument = Callable[..., Any]
 ValidateDocument = Callable[..., list[GraphQLError]]
 
 
+@dataclass(frozen=True)
+class Preparation:
+    """What every request's document goes through before it runs, shared by all requests: the parse and
+    validation caches, the limit rules, the token limit and the cost cache."""
+
+    parse: ParseDocument
+    validate: ValidateDocument
+    rules: tuple[type[ASTValidationRule], ...]
+    max_tokens: int
+    costs: CostCache
+
+
 class Pipeline(SchemaExtension):
-    def __init__(
-        self,
-        *,
-        parse: ParseDocument,
-        validate: ValidateDocument,
-        rules: tuple[type[ASTValidationRule], ...],
-        max_tokens: int,
-        costs: CostCache,
-        max_cost: int | None = None,
-    ) -> None:
-        self.costs = costs
-        self.parse = parse
-        self.validate = validate
-        self.rules = rules
-        self.max_tokens = max_tokens
+    def __init__(self, preparation: Preparation, max_cost: int | None = None) -> None:
+        self.costs = preparation.costs
+        self.parse = preparation.parse
+        self.validate = preparation.validate
+        self.rules = preparation.rules
+        self.max_tokens = preparation.max_tokens
         self._max_cost = max_cost
         self.cost: int | None = None  # None: the request never got as far as execution
 

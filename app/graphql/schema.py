@@ -24,7 +24,7 @@ from app.domain.principal import Principal
 from app.domain.webhooks.service import WebhookEndpoints
 from app.graphql.cost import CostCache
 from app.graphql.mutations.org_chart import OrgChartMutation
-from app.graphql.pipeline import Pipeline
+from app.graphql.pipeline import Pipeline, Preparation
 from app.graphql.queries.org_chart import OrgChartQuery
 from app.graphql.scalars import SCALAR_OVERRIDES
 from app.graphql.types.derive import Node
@@ -129,6 +129,14 @@ class Mutation(OrgChartMutation):
 TYPES: list[Any] = [Organization, ApiClient, Event, Unit, Person, Membership, WebhookEndpoint]
 
 
+class LiaisonSchema(strawberry.Schema):
+    """strawberry's schema, with what requests share before they run (app.graphql.http uses it)."""
+
+    def __init__(self, preparation: Preparation, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.preparation = preparation
+
+
 def build_schema(max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 2000) -> strawberry.Schema:
     # Factories, so that every request gets fresh extension instances.
     # The depth and alias limits are validation rules, and each limiter makes a new rule class when built:
@@ -145,13 +153,14 @@ def build_schema(max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 2
     parse = ParserCache(maxsize=cache_size).cached_parse_document
     validate = ValidationCache(maxsize=cache_size).cached_validate_document
     rules = tuple(limit_rules)
-    costs = CostCache(maxsize=cache_size)
+    preparation = Preparation(parse, validate, rules, max_tokens, CostCache(maxsize=cache_size))
 
     def pipeline() -> Pipeline:  # a fresh instance per request
-        return Pipeline(parse=parse, validate=validate, rules=rules, max_tokens=max_tokens, costs=costs)
+        return Pipeline(preparation)
 
     extensions: list[Any] = [pipeline]
-    return strawberry.Schema(
+    return LiaisonSchema(
+        preparation,
         query=Query,
         mutation=Mutation,
         types=TYPES,
