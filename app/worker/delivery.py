@@ -27,7 +27,15 @@ from sqlalchemy.engine import make_url
 from app.domain.changes import record
 from app.domain.ids import new_id
 from app.domain.principal import Principal
-from app.domain.webhooks.model import WebhookEndpoint, disabled, next_attempt, parse_schedule, sign
+from app.domain.webhooks.model import (
+    DELIVERY_STATES,
+    WebhookEndpoint,
+    attempt_action,
+    disabled,
+    next_attempt,
+    parse_schedule,
+    sign,
+)
 from app.repo.outbox import ATTEMPT_INSERT, CLAIM, ENDPOINTS, OUTBOX_DEPTH, RECORDED, SUCCEEDED
 from app.repo.sql import ORG
 from app.repo.uow import NOTIFY_CHANNEL, Database
@@ -290,7 +298,8 @@ class DeliveryWorker:
             if (ok or gone or not attempted)
             else next_attempt(now, attempts, self.schedule, outcome.retry_after, self._rnd)
         )
-        status = "succeeded" if ok else ("pending" if retry_at else "failed")
+        # Claimed deliveries are pending; the table says where this attempt's result takes them.
+        status = DELIVERY_STATES.take("pending", attempt_action(ok=ok, retry_scheduled=retry_at is not None)).target
         error = outcome.error or (None if ok else f"HTTP {outcome.status_code}")
         principal = Principal(subject=self.worker.subject, organization_id=c.organization_id, scopes=self.worker.scopes)
         async with self.db.unit_of_work(c.organization_id, write=True) as uow:

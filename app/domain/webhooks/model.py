@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from app.domain.errors import ErrorList
 from app.domain.events import is_known_pattern, pattern_matches
 from app.domain.model import Entity, ExternallyReferenced
+from app.domain.states import StateMachine, move
 
 SECRET_PREFIX = "whsec_"
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -167,6 +168,27 @@ def address_allowed(address: str) -> bool:
     if isinstance(ip, ipaddress.IPv4Address):
         return not any(ip in n for n in BLOCKED_V4)
     return not any(ip in n for n in BLOCKED_V6)
+
+
+# A delivery's states, as data: the worker's attempts and the API's retries take these moves only.
+DELIVERY_STATES = StateMachine(
+    "delivery",
+    ("pending", "succeeded", "failed"),
+    [
+        move("succeed", {"pending"}, "succeeded"),  # a 2xx
+        move("reschedule", {"pending"}, "pending"),  # an attempt failed; another is scheduled
+        move("give_up", {"pending"}, "failed"),  # the schedule is spent, or the endpoint answered 410
+        move("retry", {"pending", "failed", "succeeded"}, "pending"),  # POST /v1/webhook-deliveries/{id}/retry
+        move("recover", {"pending", "failed"}, "pending"),  # POST …/recover: what failed in a window
+    ],
+)
+
+
+def attempt_action(*, ok: bool, retry_scheduled: bool) -> str:
+    """The move an attempt's result makes."""
+    if ok:
+        return "succeed"
+    return "reschedule" if retry_scheduled else "give_up"
 
 
 @dataclass(kw_only=True)

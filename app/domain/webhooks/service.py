@@ -18,6 +18,7 @@ from app.domain.patch import previous_attributes
 from app.domain.ports import Clock, Resolver, UnitOfWork
 from app.domain.principal import Principal
 from app.domain.webhooks.model import (
+    DELIVERY_STATES,
     ROTATION_OVERLAP,
     Attempt,
     Delivery,
@@ -226,6 +227,7 @@ class WebhookEndpoints:
         delivery = await self.uow.deliveries.get(delivery_id)
         if delivery is None:
             raise NotFound(f"No webhook delivery {delivery_id}.")
+        DELIVERY_STATES.take(delivery.status, "retry")
         await self.uow.deliveries.requeue([delivery_id], self.clock.now(), include_succeeded=True)
         again = await self.uow.deliveries.get(delivery_id)
         assert again is not None
