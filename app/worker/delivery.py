@@ -27,11 +27,11 @@ from sqlalchemy.engine import make_url
 from app.domain.changes import record
 from app.domain.ids import new_id
 from app.domain.principal import Principal
+from app.domain.webhooks.health import after_attempt
 from app.domain.webhooks.model import (
     DELIVERY_STATES,
     WebhookEndpoint,
     attempt_action,
-    disabled,
     next_attempt,
     parse_schedule,
     sign,
@@ -346,31 +346,16 @@ class DeliveryWorker:
     ) -> None:
         if not attempted:
             return
-        if ok:
-            if endpoint.failing_since is not None:
-                endpoint.failing_since = None
-                await uow.webhooks.save(endpoint, expected_version=endpoint.version)
+        verdict = after_attempt(
+            endpoint, ok=ok, gone=gone, now=now, disable_after_seconds=self.settings.webhook_disable_after
+        )
+        if verdict.endpoint is None:
             return
-        reason = None
-        if gone:
-            reason = "the endpoint answered 410 Gone"
-        elif endpoint.failing_since is None:
-            endpoint.failing_since = now
-            await uow.webhooks.save(endpoint, expected_version=endpoint.version)
-        elif (now - endpoint.failing_since).total_seconds() >= self.settings.webhook_disable_after:
-            reason = f"failing since {endpoint.failing_since.isoformat()}"
-        if reason and endpoint.enabled:
-            off, changed = disabled(endpoint, reason, now)
-            await uow.webhooks.save(off, expected_version=endpoint.version)
-            record(
-                uow,
-                principal,
-                _Clock(now),
-                "webhook_endpoint.disabled",
-                off.resource(),
-                endpoint.organization_id,
-                changed,
-            )
+        await uow.webhooks.save(verdict.endpoint, expected_version=endpoint.version)
+        if verdict.disabled_changes is not None:
+            event = "webhook_endpoint.disabled"
+            resource = verdict.endpoint.resource()
+            record(uow, principal, _Clock(now), event, resource, endpoint.organization_id, verdict.disabled_changes)
 
 
 class _Clock:
