@@ -32,3 +32,5 @@ class OrgLoaders:
         self.reports: DataLoader[str, list[Person]] = loader(lambda b, k: b.reports(k), [])
         self.unit_memberships: DataLoader[str, list[Membership]] = loader(lambda b, k: b.memberships_of_units(k), [])
         self.person_memberships: DataLoader[str, list[Membership]] = loader(lambda b, k: b.memberships_of_people(k), [])
+        self.person_units: DataLoader[str, list[Unit]] = loader(lambda b, k: b.units_of_people(k), [])
+        self.ancestors: DataLoader[str, list[Unit]] = loader(lambda b, k: b.ancestors(k), [])

@@ -77,20 +77,21 @@ def _by_system(s: Shape) -> Any:
 
 @cache
 def _walk_up(s: Shape, link: str) -> Any:
-    """From an object along `link` (parent, manager) to the top, nearest first: one recursive CTE."""
+    """From each of several objects along `link` (parent, manager) to the top, nearest first: one
+    recursive CTE, each row tagged with the object it started from (the last column)."""
     t = s.t
     up: Any = (
-        select(t.c[link].label("id"), literal(1).label("depth"))
-        .where(org_criterion(t), t.c.id == bindparam("start"), t.c[link].is_not(None))
+        select(t.c.id.label("start"), t.c[link].label("id"), literal(1).label("depth"))
+        .where(org_criterion(t), any_of(t.c.id, "starts"), t.c[link].is_not(None))
         .cte("walk_up", recursive=True)
     )
     step = t.alias("step")
     up = up.union_all(
-        select(step.c[link], up.c.depth + 1).where(
+        select(up.c.start, step.c[link], up.c.depth + 1).where(
             org_criterion(step), step.c.id == up.c.id, step.c[link].is_not(None), up.c.depth < MAX_DEPTH
         )
     )
-    return s.select().join(up, t.c.id == up.c.id).order_by(up.c.depth)
+    return s.select(up.c.start).join(up, t.c.id == up.c.id).order_by(up.c.start, up.c.depth)
 
 
 @cache
@@ -214,8 +215,12 @@ class VersionedSqlRepository(SqlRepository[E]):
         rows = await self.sql.rows(_links(self.shape, link))
         return {str(i): (str(p) if p is not None else None) for i, p in rows}
 
-    async def _walk_up(self, start_id: str, link: str) -> list[E]:
-        return [self.to_entity(r) for r in await self.sql.rows(_walk_up(self.shape, link), {"start": start_id})]
+    async def _walk_up(self, start_ids: list[str], link: str) -> dict[str, list[E]]:
+        out: dict[str, list[E]] = {start: [] for start in start_ids}
+        for chunk in _chunks(sorted(set(start_ids))):
+            for row in await self.sql.rows(_walk_up(self.shape, link), {"starts": chunk}):
+                out[str(row[-1])].append(self.to_entity(row[:-1]))
+        return out
 
     async def _walk_down(
         self, start_id: str, link: str, max_depth: int | None, include_start: bool
@@ -270,7 +275,10 @@ class UnitRepository(VersionedSqlRepository[Unit]):
         return await self._walk_down(unit_id, "parent_id", max_depth, include_start=True)
 
     async def ancestors(self, unit_id: str) -> list[Unit]:
-        return await self._walk_up(unit_id, "parent_id")
+        return (await self._walk_up([unit_id], "parent_id"))[unit_id]
+
+    async def ancestors_of(self, unit_ids: list[str]) -> dict[str, list[Unit]]:
+        return await self._walk_up(unit_ids, "parent_id")
 
 
 class PersonRepository(VersionedSqlRepository[Person]):
@@ -304,7 +312,7 @@ class PersonRepository(VersionedSqlRepository[Person]):
         return [p for p, _ in await self._walk_down(person_id, "manager_id", None, include_start=False)]
 
     async def management_chain(self, person_id: str) -> list[Person]:
-        return await self._walk_up(person_id, "manager_id")
+        return (await self._walk_up([person_id], "manager_id"))[person_id]
 
 
 @cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.domain.clock import SYSTEM_CLOCK
+from app.domain.org_chart import tree
 from app.domain.org_chart.common import READ
 from app.domain.org_chart.model import (
     Membership,
@@ -87,3 +88,17 @@ class OrgChartBatches:
         for m in sorted(found, key=lambda m: m.id):
             out.setdefault(m.person_id, []).append(m)
         return out
+
+    async def units_of_people(self, person_ids: list[str]) -> dict[str, list[Unit]]:
+        """The units of each person's memberships running on the day (today, or the day of `as_of`)."""
+        memberships = await self.memberships_of_people(person_ids)
+        unit_ids = {p: sorted({m.unit_id for m in ms if m.active_on(self.day)}) for p, ms in memberships.items()}
+        units = await self.units(sorted({u for ids in unit_ids.values() for u in ids}))
+        return {p: [units[u] for u in ids if u in units] for p, ids in unit_ids.items()}
+
+    async def ancestors(self, unit_ids: list[str]) -> dict[str, list[Unit]]:
+        """Each unit's parent, then its parent, up to the root: the walk the service does (`tree`)."""
+        if self.as_of is None:
+            return await self.uow.units.ancestors_of(unit_ids)
+        snapshot = await self.uow.units.at(self.as_of)
+        return {u: tree.ancestors(snapshot, u) for u in unit_ids}

@@ -230,6 +230,20 @@ class OrgChart(MembershipUseCases):
                 prune(r, 0)
         return roots
 
+    async def roots(self, as_of: datetime | None = None) -> list[Unit]:
+        """The units at the top of the chart (no parent), now or at `as_of`."""
+        self.readable_organization(self.principal)
+        if as_of is not None:
+            return sorted((u for u in await self.uow.units.at(as_of) if u.parent_id is None), key=lambda u: u.id)
+        out: list[Unit] = []
+        query = ListQuery(limit=200, filters={"parent_id": None})
+        while True:
+            page = await self.uow.units.list(query)
+            out.extend(page.items)
+            if page.next_after is None:
+                return out
+            query = replace(query, after=page.next_after)
+
     async def _all_units(self) -> list[Unit]:
         out: list[Unit] = []
         query = ListQuery(limit=5000)

@@ -67,18 +67,7 @@ class OrgChartQuery:
             chart = OrgChart(uow, info.context.principal)
             if root_id is not None:
                 return [unit(await chart.get_unit(str(root_id), as_of), as_of)]
-            roots: list[Any] = []
-            query = ListQuery(limit=200, filters={"parent_id": None})
-            if as_of is None:  # the present: roots straight from the table, page by page
-                while True:
-                    page = await chart.list_units(query)
-                    roots.extend(page.items)
-                    if page.next_after is None:
-                        break
-                    query = replace(query, after=page.next_after)
-            else:
-                page = await chart.list_units(ListQuery(limit=10**9, filters={"parent_id": None}), as_of)
-                roots = page.items
+            roots = await chart.roots(as_of)
         return [unit(u, as_of) for u in roots]
 
     @strawberry.field(description="A person by id (null when not in your organization).")

@@ -3,7 +3,7 @@ and the instant (`asOf`) carried down so that a nested read answers as the org s
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -40,16 +40,7 @@ class Unit(_UnitFields):  # type: ignore[misc]
 
     @strawberry.field(description="The parent, then its parent, up to the root.")
     async def ancestors(self, info: strawberry.Info) -> list[Unit]:
-        out: list[Unit] = []
-        current, seen = self.parent_id, {self.id}
-        while current and current not in seen:
-            seen.add(current)
-            found = await _loaders(info, self.as_of).unit.load(current)
-            if found is None:
-                break
-            out.append(unit(found, self.as_of))
-            current = found.parent_id
-        return out
+        return [unit(u, self.as_of) for u in await _loaders(info, self.as_of).ancestors.load(self.id)]
 
     @strawberry.field(description="The people with a running membership in this unit.")
     async def members(self, info: strawberry.Info) -> list[Person]:
@@ -89,10 +80,7 @@ class Person(_PersonFields):  # type: ignore[misc]
 
     @strawberry.field(description="The units of the person's running memberships.")
     async def units(self, info: strawberry.Info) -> list[Unit]:
-        loaders = _loaders(info, self.as_of)
-        day = (self.as_of or datetime.now(UTC)).date()  # the day the domain uses: UTC
-        ids = sorted({m.unit_id for m in await loaders.person_memberships.load(self.id) if m.active_on(day)})
-        return [unit(u, self.as_of) for u in await loaders.unit.load_many(ids) if u is not None]
+        return [unit(u, self.as_of) for u in await _loaders(info, self.as_of).person_units.load(self.id)]
 
 
 @strawberry.type(description="A person's place in a unit.")
