@@ -57,6 +57,7 @@ class RouteIndex:
                     match, child_scope = route.matches(scope)
                     if match is Match.FULL:
                         scope.update(child_scope)
+                        scope["route"] = route  # as Starlette's router does (metrics and logs name it)
                         if "router" not in scope:
                             scope["router"] = self.router
                         await route.handle(scope, receive, send)

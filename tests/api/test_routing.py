@@ -79,6 +79,11 @@ async def test_every_route_family_answers_through_the_index(client: httpx.AsyncC
     assert _framed(await client.post("/graphql", json={"query": "{ nope }"}, headers=h)).json()["errors"]
     assert _framed(await client.post("/graphql", content=b"{", headers=h)).status_code == 400
     assert _framed(await client.get("/graphql", params=query, headers=h)).status_code == 200
+    assert (await client.get("/openapi.json")).status_code == 200
+    # Every route answered above is counted under its own template, none as unmatched but the 404.
+    metrics = (await client.get("/metrics")).text
+    for template in ('"/v1/units"', '"/v1/units/{unit_id}"', '"/graphql"', '"/openapi.json"', '"/healthz"'):
+        assert f"route={template}" in metrics, template
     # What the index leaves to the router's own scan: an unknown path, a method the path does not take.
     missing = _framed(await client.get("/v1/nothing-here", headers=h))
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
