@@ -56,6 +56,80 @@ class MemoryRepository(Generic[E]):
         return None
 
 
+class MemoryOrgChartRepository(MemoryRepository[E]):
+    """What the org chart's repositories answer, from memory (the present only: no history)."""
+
+    async def lock_structure(self) -> None:
+        return None
+
+    async def get_many(self, ids: list[str]) -> list[E]:
+        return [copy.deepcopy(self.items[i]) for i in sorted(set(ids)) if i in self.items]
+
+    async def _up(self, start: str, link: str) -> list[Any]:
+        out, seen = [], {start}
+        current = getattr(self.items.get(start), link, None)
+        while current and current not in seen and current in self.items:
+            seen.add(current)
+            out.append(copy.deepcopy(self.items[current]))
+            current = getattr(self.items[current], link)
+        return out
+
+    def _below(self, parent: str, link: str) -> list[Any]:
+        return sorted((copy.deepcopy(x) for x in self.items.values() if getattr(x, link) == parent), key=lambda x: x.id)
+
+
+class MemoryUnits(MemoryOrgChartRepository[Any]):
+    async def ancestors(self, unit_id: str) -> list[Any]:
+        return await self._up(unit_id, "parent_id")
+
+    async def ancestors_of(self, unit_ids: list[str]) -> dict[str, list[Any]]:
+        return {u: await self._up(u, "parent_id") for u in unit_ids}
+
+    async def has_children(self, unit_id: str) -> bool:
+        return bool(self._below(unit_id, "parent_id"))
+
+    async def children_of(self, unit_ids: list[str]) -> list[Any]:
+        return [c for u in unit_ids for c in self._below(u, "parent_id")]
+
+    async def descendants(self, unit_id: str, max_depth: int | None) -> list[tuple[Any, int]]:
+        out, level, depth = [], [unit_id], 0
+        while level and (max_depth is None or depth < max_depth):
+            depth += 1
+            level_units = [c for u in level for c in self._below(u, "parent_id")]
+            out += [(u, depth) for u in level_units]
+            level = [u.id for u in level_units]
+        return out
+
+
+class MemoryPeople(MemoryOrgChartRepository[Any]):
+    async def find_by_email(self, email: str) -> Any:
+        key = email.strip().lower()
+        return next((copy.deepcopy(p) for p in self.items.values() if p.email.strip().lower() == key), None)
+
+    async def management_chain(self, person_id: str) -> list[Any]:
+        return await self._up(person_id, "manager_id")
+
+    async def reports(self, person_id: str, recursive: bool) -> list[Any]:
+        direct = self._below(person_id, "manager_id")
+        if not recursive:
+            return direct
+        out = list(direct)
+        for p in direct:
+            out += await self.reports(p.id, True)
+        return out
+
+    async def reports_of(self, manager_ids: list[str]) -> list[Any]:
+        return [p for m in manager_ids for p in self._below(m, "manager_id")]
+
+
+class MemoryMemberships(MemoryOrgChartRepository[Any]):
+    async def of_people(self, person_ids: list[str]) -> list[Any]:
+        return sorted((copy.deepcopy(m) for m in self.items.values() if m.person_id in person_ids), key=lambda m: m.id)
+
+    async def of_units(self, unit_ids: list[str]) -> list[Any]:
+        return sorted((copy.deepcopy(m) for m in self.items.values() if m.unit_id in unit_ids), key=lambda m: m.id)
+
+
 class MemoryOrganizations:
     def __init__(self) -> None:
         self.items: dict[str, Organization] = {}
@@ -98,6 +172,9 @@ class FakeUnitOfWork:
     organizations: MemoryOrganizations = field(default_factory=MemoryOrganizations)
     api_clients: MemoryRepository[ApiClient] = field(default_factory=MemoryRepository)
     events: MemoryEvents = field(default_factory=MemoryEvents)
+    units: MemoryUnits = field(default_factory=MemoryUnits)
+    people: MemoryPeople = field(default_factory=MemoryPeople)
+    memberships: MemoryMemberships = field(default_factory=MemoryMemberships)
     staged: list[Event] = field(default_factory=list)
 
     @property
