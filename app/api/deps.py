@@ -12,11 +12,11 @@ from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
 
 from app.auth.http import bearer_principal
-from app.domain.principal import ALL_SCOPES, Principal
+from app.domain.principal import SCOPES, Principal
 from app.repo.uow import SqlUnitOfWork
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
-SCOPE_DESCRIPTIONS: dict[str, str] = {s: f"The `{s}` scope" for s in sorted(ALL_SCOPES)}
+SCOPE_DESCRIPTIONS: dict[str, str] = {scope: SCOPES[scope] for scope in sorted(SCOPES)}
 
 # Declared in the OpenAPI document (the console's Authorize button), not run per request: the bearer
 # token is read once, by current_principal.

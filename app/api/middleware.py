@@ -65,21 +65,27 @@ class EdgeMiddleware:
             rid = new_request_id()
         token = request_id.set(rid)
         rid_header = (b"x-request-id", rid.encode("latin-1"))
+        max_bytes = self.bulk_routes.get(scope["path"], self.default_max)
         try:
-            refusal = _refusal(scope, declared, self.bulk_routes.get(scope["path"], self.default_max))
+            refusal = _refusal(scope, declared, max_bytes)
             if refusal is not None:
                 status, detail, extra = refusal
                 await send_problem(send, status, detail, [rid_header, *extra])
                 observe_request(self.metrics, scope, "<unmatched>", status, started)
                 return
-            await self._serve(scope, receive, send, rid_header, started)
+            await self._serve(scope, receive, send, rid_header, started, max_bytes)
         finally:
             request_id.reset(token)
 
     async def _serve(
-        self, scope: Scope, receive: Receive, send: Send, rid_header: tuple[bytes, bytes], started: float
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        rid_header: tuple[bytes, bytes],
+        started: float,
+        max_bytes: int,
     ) -> None:
-        max_bytes = self.bulk_routes.get(scope["path"], self.default_max)
         status = 500
         response_started = False
         seen = 0

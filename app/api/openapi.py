@@ -6,7 +6,8 @@
   `Location`, the `RateLimit-*` headers on every authenticated answer, `Retry-After` on a 429;
 - a description and an example on every parameter, request body and success response, and on every
   webhook, the examples made from the schemas themselves (so that a new resource has them for free);
-- top-level tags with descriptions, scopes described by what they allow, and `servers`."""
+- top-level tags with descriptions and `servers` (scopes are described where they are declared,
+  app/domain/principal.py)."""
 
 from __future__ import annotations
 
@@ -21,24 +22,6 @@ from app.api.problems import problem_body
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
-
-SCOPES: dict[str, str] = {
-    "org:read": "Read units, people, memberships and the org chart.",
-    "org:write": "Create, change and delete units, people and memberships; sync the org chart.",
-    "roles:read": "Read roles, role assignments and RACI entries.",
-    "roles:write": "Create, change and delete roles, role assignments and RACI entries.",
-    "objectives:read": "Read objectives, key results and check-ins.",
-    "objectives:write": "Create and change objectives and key results; record check-ins.",
-    "handoffs:read": "Read handoffs and handoff policies.",
-    "handoffs:write": "Create handoffs and act on them for either side; manage handoff policies.",
-    "feedback:read": "Read feedback and survey results the token may see.",
-    "feedback:write": "Give feedback and run surveys.",
-    "webhooks:read": "Read webhook endpoints and their deliveries.",
-    "webhooks:write": "Create, change, test and recover webhook endpoints; retry deliveries.",
-    "events:read": "Read the event log.",
-    "admin": "Everything in the organization, API clients included.",
-    "platform:admin": "Create and list organizations (the operator of this Liaison).",
-}
 
 TAGS: list[dict[str, str]] = [
     {"name": "Units", "description": "Departments, teams and the other units of the org chart, with their history."},
@@ -136,9 +119,6 @@ def finish(document: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
     components["responses"] = {_problem_name(code): _problem_response(code) for code in PROBLEM_STATUSES}
     document["tags"] = TAGS
     document["servers"] = [{"url": "/", "description": "This Liaison"}]
-    flows = document["components"].get("securitySchemes", {}).get("OAuth2ClientCredentials", {}).get("flows", {})
-    for flow in flows.values():
-        flow["scopes"] = {scope: SCOPES.get(scope, description) for scope, description in flow["scopes"].items()}
     for path, methods in document.get("paths", {}).items():
         for method, operation in methods.items():
             name = names.get((path, method))

@@ -7,26 +7,27 @@ from typing import Any
 
 from app.domain.errors import Forbidden
 
-ORG_SCOPES: frozenset[str] = frozenset(
-    {
-        "org:read",
-        "org:write",
-        "roles:read",
-        "roles:write",
-        "objectives:read",
-        "objectives:write",
-        "handoffs:read",
-        "handoffs:write",
-        "feedback:read",
-        "feedback:write",
-        "webhooks:read",
-        "webhooks:write",
-        "events:read",
-        "admin",
-    }
-)
 PLATFORM_ADMIN = "platform:admin"
-ALL_SCOPES: frozenset[str] = ORG_SCOPES | {PLATFORM_ADMIN}
+# Every scope, and what it allows (the OpenAPI document shows these to the people granting them).
+SCOPES: dict[str, str] = {
+    "org:read": "Read units, people, memberships and the org chart.",
+    "org:write": "Create, change and delete units, people and memberships; sync the org chart.",
+    "roles:read": "Read roles, role assignments and RACI entries.",
+    "roles:write": "Create, change and delete roles, role assignments and RACI entries.",
+    "objectives:read": "Read objectives, key results and check-ins.",
+    "objectives:write": "Create and change objectives and key results; record check-ins.",
+    "handoffs:read": "Read handoffs and handoff policies.",
+    "handoffs:write": "Create handoffs and act on them for either side; manage handoff policies.",
+    "feedback:read": "Read feedback and survey results the token may see.",
+    "feedback:write": "Give feedback and run surveys.",
+    "webhooks:read": "Read webhook endpoints and their deliveries.",
+    "webhooks:write": "Create, change, test and recover webhook endpoints; retry deliveries.",
+    "events:read": "Read the event log.",
+    "admin": "Everything in the organization, API clients included.",
+    PLATFORM_ADMIN: "Create and list organizations (the operator of this Liaison).",
+}
+ALL_SCOPES: frozenset[str] = frozenset(SCOPES)
+ORG_SCOPES: frozenset[str] = ALL_SCOPES - {PLATFORM_ADMIN}
 
 
 @dataclass(frozen=True)

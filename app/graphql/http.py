@@ -20,16 +20,16 @@ from starlette.responses import PlainTextResponse, Response
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 from app.graphql.context import Context, get_context
-from app.graphql.cost import maximum_for, refusal
-from app.graphql.errors import finish_errors, holds_nul
-from app.graphql.pipeline import Preparation
+from app.graphql.cost import maximum_for
+from app.graphql.errors import finish_errors
+from app.graphql.schema import LiaisonSchema
 
 
 def _bad_request(reason: str) -> Response:
     return PlainTextResponse(reason, status_code=400)
 
 
-async def graphql_post(schema: strawberry.Schema, preparation: Preparation, request: Request) -> Response:
+async def graphql_post(schema: LiaisonSchema, request: Request) -> Response:
     content_type = request.headers.get("content-type", "")
     if "application/json" not in content_type.split(";")[0].lower():
         return _bad_request("Unsupported content type")
@@ -54,7 +54,7 @@ async def graphql_post(schema: strawberry.Schema, preparation: Preparation, requ
     context = await get_context(request)
     context.request = request
     try:
-        answer = await _run(schema, preparation, context, query, variables, operation_name)
+        answer = await _run(schema, context, query, variables, operation_name)
     finally:
         await context.close()
     if isinstance(answer, Response):
@@ -63,20 +63,18 @@ async def graphql_post(schema: strawberry.Schema, preparation: Preparation, requ
 
 
 async def _run(
-    schema: strawberry.Schema,
-    preparation: Preparation,
+    schema: LiaisonSchema,
     context: Context,
     query: str,
     variables: dict[str, Any] | None,
     operation_name: str | None,
 ) -> dict[str, Any] | Response:
-    graphql_schema = schema._schema
+    graphql_schema, preparation = schema._schema, schema.preparation
     max_cost = maximum_for(context.request)
-    cost: int | None = None
     try:
         document = preparation.parse(query, max_tokens=preparation.max_tokens)
     except GraphQLError as error:
-        return _answer(schema, ExecutionResult(data=None, errors=[error]), cost, max_cost)
+        return _answer(schema, ExecutionResult(data=None, errors=[error]), None, max_cost)
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return _bad_request(
@@ -88,15 +86,10 @@ async def _run(
         return _bad_request("subscriptions are not allowed when using POST")
     # The rules strawberry's execution context starts from, and ours: the validation cache's key is the
     # same as for a GET of the same text (strawberry's cached validation adds its schema's own two rules).
-    errors = preparation.validate(graphql_schema, document, (*specified_rules, *preparation.rules))
+    rules = (*specified_rules, *preparation.rules)
+    cost, errors = preparation.screen(graphql_schema, query, document, operation_name, variables, rules, max_cost)
     if errors:
         return _answer(schema, ExecutionResult(data=None, errors=errors), cost, max_cost)
-    cost = preparation.costs.cost(graphql_schema, query, document, operation_name, variables)
-    if cost > max_cost:
-        return _answer(schema, ExecutionResult(data=None, errors=[refusal(cost, max_cost)]), cost, max_cost)
-    nul = holds_nul(query, variables, document)
-    if nul is not None:
-        return _answer(schema, ExecutionResult(data=None, errors=[nul]), cost, max_cost)
     result = execute(
         graphql_schema,
         document,

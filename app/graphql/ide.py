@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from cross_web import HTTPException  # what strawberry's view raises (strawberry's own router catches the same)
 from fastapi import Request, Response
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from strawberry.fastapi import GraphQLRouter
 
-from app.graphql.context import get_context
 from app.graphql.http import graphql_post
+from app.graphql.schema import LiaisonSchema
 
 PAGE = """<!doctype html>
 <html lang="en">
@@ -43,25 +42,15 @@ PAGE = """<!doctype html>
 
 
 class LiaisonGraphQLRouter(GraphQLRouter[Any, Any]):
-    """strawberry's router, with its POST route (every query and mutation) taking the request alone: the
-    context is made by the route itself rather than by the framework's dependency solving, which cost
-    about a fifth of a small query. GET (GraphiQL, and queries by GET) keeps strawberry's own route."""
+    """strawberry's router, with its POST route (every query and mutation) on graphql-core directly
+    (app.graphql.http). GET (GraphiQL, and queries by GET) keeps strawberry's own route."""
 
-    def __init__(self, schema: Any, path: str = "", **kwargs: Any) -> None:
+    def __init__(self, schema: LiaisonSchema, path: str = "", **kwargs: Any) -> None:
         super().__init__(schema, path, **kwargs)
         self.routes[:] = [r for r in self.routes if not (isinstance(r, APIRoute) and "POST" in (r.methods or ()))]
 
-        preparation = getattr(schema, "preparation", None)
-
         async def handle_http_post(request: Request) -> Response:
-            if preparation is not None:
-                return await graphql_post(schema, preparation, request)
-            context = await get_context(request)
-            context.request = request  # what strawberry's own context dependency sets
-            try:
-                return await self.run(request=request, context=context, root_value=None)
-            except HTTPException as e:
-                return PlainTextResponse(e.reason, status_code=e.status_code)
+            return await graphql_post(schema, request)
 
         self.add_api_route(path, handle_http_post, methods=["POST"], include_in_schema=False)
 

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLError
+from graphql import DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 
@@ -34,14 +34,34 @@ class Preparation:
     max_tokens: int
     costs: CostCache
 
+    def screen(
+        self,
+        schema: GraphQLSchema,
+        query: str,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+        rules: tuple[type[ASTValidationRule], ...],
+        max_cost: int,
+    ) -> tuple[int | None, list[GraphQLError]]:
+        """A parsed document, before it runs, for both ways in (POST here, GET through strawberry): its
+        validation (cached), then its cost (refused over `max_cost`), then U+0000 in its text or
+        variables. The cost (None when the document is not valid) and the errors to answer, if any."""
+        errors = self.validate(schema, document, rules)
+        if errors:
+            return None, errors
+        cost = self.costs.cost(schema, query, document, operation_name, variables)
+        if cost > max_cost:
+            return cost, [refusal(cost, max_cost)]
+        nul = holds_nul(query, variables, document)
+        return cost, [] if nul is None else [nul]
+
 
 class Pipeline(SchemaExtension):
+    """The GET way in (strawberry's view): the same preparation as POST, as strawberry's hooks."""
+
     def __init__(self, preparation: Preparation, max_cost: int | None = None) -> None:
-        self.costs = preparation.costs
-        self.parse = preparation.parse
-        self.validate = preparation.validate
-        self.rules = preparation.rules
-        self.max_tokens = preparation.max_tokens
+        self.preparation = preparation
         self._max_cost = max_cost
         self.cost: int | None = None  # None: the request never got as far as execution
 
@@ -56,8 +76,8 @@ class Pipeline(SchemaExtension):
         hook per request, and skips its own parsing and validation when a document and its validation
         are already there. A document that does not parse is left to strawberry, which reports it."""
         context = self.execution_context
-        context.validation_rules = context.validation_rules + self.rules
-        context.parse_options["max_tokens"] = self.max_tokens
+        context.validation_rules = context.validation_rules + self.preparation.rules
+        context.parse_options["max_tokens"] = self.preparation.max_tokens
         try:
             self._prepare()
             yield
@@ -73,23 +93,27 @@ class Pipeline(SchemaExtension):
         context = self.execution_context
         if context.graphql_document is None and context.query:
             try:
-                context.graphql_document = self.parse(context.query, **context.parse_options)
+                context.graphql_document = self.preparation.parse(context.query, **context.parse_options)
             except GraphQLError:
                 return  # strawberry parses again and answers the syntax error
         document = context.graphql_document
         if document is None:
             return
-        context.pre_execution_errors = self.validate(context.schema._schema, document, context.validation_rules)
-        if context.pre_execution_errors:
-            return
-        self.cost = self.costs.cost(
-            context.schema._schema, context.query or "", document, context.operation_name, context.variables
+        self.cost, errors = self.preparation.screen(
+            context.schema._schema,
+            context.query or "",
+            document,
+            context.operation_name,
+            context.variables,
+            context.validation_rules,
+            self.max_cost,
         )
-        if self.cost > self.max_cost:
-            # Answered here: with a result already set, strawberry does not execute the operation.
-            context.result = ExecutionResult(data=None, errors=[refusal(self.cost, self.max_cost)])
-        elif (nul := holds_nul(context.query, context.variables, document)) is not None:
-            context.result = ExecutionResult(data=None, errors=[nul])
+        if self.cost is None:
+            context.pre_execution_errors = errors  # strawberry answers them without executing
+        else:
+            context.pre_execution_errors = []
+            if errors:  # with a result already set, strawberry does not execute the operation
+                context.result = ExecutionResult(data=None, errors=errors)
 
     def get_results(self) -> dict[str, Any]:
         return {"cost": {"requestedQueryCost": self.cost, "maximum": self.max_cost}}

@@ -137,7 +137,7 @@ class LiaisonSchema(strawberry.Schema):
         self.preparation = preparation
 
 
-def build_schema(max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 2000) -> strawberry.Schema:
+def build_schema(max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 2000) -> LiaisonSchema:
     # Factories, so that every request gets fresh extension instances.
     # The depth and alias limits are validation rules, and each limiter makes a new rule class when built:
     # built per request they would make every request's rules, and so ValidationCache's key, new. Their rule

@@ -126,7 +126,8 @@ def test_event_type_matching_and_fan_out() -> None:
     from datetime import UTC, datetime
 
     from app.domain.events import Event
-    from app.domain.webhooks.model import WebhookEndpoint, matches
+    from app.domain.events import pattern_matches as matches
+    from app.domain.webhooks.model import WebhookEndpoint
     from app.domain.webhooks.service import fan_out
 
     assert matches(["unit.*"], "unit.moved") and not matches(["unit.*"], "units.x") and matches(["*"], "person.created")

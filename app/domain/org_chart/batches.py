@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TypeVar
 
 from app.domain.clock import SYSTEM_CLOCK
+from app.domain.model import Entity
 from app.domain.org_chart import tree
 from app.domain.org_chart.common import READ
-from app.domain.org_chart.model import (
-    Membership,
-    Person,
-    Unit,
-)
+from app.domain.org_chart.model import Membership, Person, Unit
 from app.domain.ports import Clock, UnitOfWork
 from app.domain.principal import Principal
+
+T = TypeVar("T", bound=Entity)
 
 
 class OrgChartBatches:
@@ -43,10 +44,7 @@ class OrgChartBatches:
             if self.as_of is None
             else [u for u in await self.uow.units.at(self.as_of) if u.parent_id in wanted]
         )
-        out: dict[str, list[Unit]] = {}
-        for u in sorted(found, key=lambda u: u.id):
-            out.setdefault(u.parent_id or "", []).append(u)
-        return out
+        return _grouped(found, lambda u: u.parent_id or "")
 
     async def reports(self, person_ids: list[str]) -> dict[str, list[Person]]:
         wanted = set(person_ids)
@@ -55,10 +53,7 @@ class OrgChartBatches:
             if self.as_of is None
             else [p for p in await self.uow.people.at(self.as_of) if p.manager_id in wanted]
         )
-        out: dict[str, list[Person]] = {}
-        for p in sorted(found, key=lambda p: p.id):
-            out.setdefault(p.manager_id or "", []).append(p)
-        return out
+        return _grouped(found, lambda p: p.manager_id or "")
 
     async def memberships_of_units(self, unit_ids: list[str]) -> dict[str, list[Membership]]:
         """The memberships that are running on the day (today, or the day of `as_of`)."""
@@ -68,11 +63,7 @@ class OrgChartBatches:
             if self.as_of is None
             else [m for m in await self.uow.memberships.at(self.as_of) if m.unit_id in wanted]
         )
-        out: dict[str, list[Membership]] = {}
-        for m in sorted(found, key=lambda m: m.id):
-            if m.active_on(self.day):
-                out.setdefault(m.unit_id, []).append(m)
-        return out
+        return _grouped([m for m in found if m.active_on(self.day)], lambda m: m.unit_id)
 
     async def memberships_of_people(self, person_ids: list[str]) -> dict[str, list[Membership]]:
         """Every membership of the person in the present (ended ones too); in the past, those running then."""
@@ -84,10 +75,7 @@ class OrgChartBatches:
                 m for m in await self.uow.memberships.at(self.as_of) if m.person_id in wanted and m.active_on(self.day)
             ]
         )
-        out: dict[str, list[Membership]] = {}
-        for m in sorted(found, key=lambda m: m.id):
-            out.setdefault(m.person_id, []).append(m)
-        return out
+        return _grouped(found, lambda m: m.person_id)
 
     async def units_of_people(self, person_ids: list[str]) -> dict[str, list[Unit]]:
         """The units of each person's memberships running on the day (today, or the day of `as_of`)."""
@@ -102,3 +90,11 @@ class OrgChartBatches:
             return await self.uow.units.ancestors_of(unit_ids)
         snapshot = await self.uow.units.at(self.as_of)
         return {u: tree.ancestors(snapshot, u) for u in unit_ids}
+
+
+def _grouped(items: Iterable[T], key: Callable[[T], str]) -> dict[str, list[T]]:
+    """Items by key, each group in id order (the order every batched read answers in)."""
+    out: dict[str, list[T]] = {}
+    for item in sorted(items, key=lambda x: x.id):
+        out.setdefault(key(item), []).append(item)
+    return out

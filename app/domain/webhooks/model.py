@@ -44,7 +44,7 @@ class WebhookEndpoint(ExternallyReferenced):
     )
 
     def subscribes_to(self, event_type: str) -> bool:
-        return self.enabled and matches(self.event_types, event_type)
+        return self.enabled and pattern_matches(self.event_types, event_type)
 
     def signing_secrets(self, now: datetime) -> list[str]:
         """The current secret, and during 24 h after a rotation the previous one too."""
@@ -52,10 +52,6 @@ class WebhookEndpoint(ExternallyReferenced):
         if self.previous_secret and self.previous_secret_expires_at and now < self.previous_secret_expires_at:
             out.append(self.previous_secret)
         return out
-
-
-def matches(patterns: list[str], event_type: str) -> bool:
-    return pattern_matches(patterns, event_type)
 
 
 def new_secret() -> str:
