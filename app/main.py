@@ -27,6 +27,7 @@ from app.api.routers import api_clients, events, oauth, ops, org_chart, organiza
 from app.api.routing import RouteIndex
 from app.api.schemas.webhooks import WebhookPayload
 from app.auth.ratelimit import RateLimiter
+from app.auth.standing import Standing
 from app.auth.tokens import TokenService
 from app.domain.events import CATALOGUE
 from app.graphql.context import get_context
@@ -210,6 +211,7 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     app.state.settings = settings
     app.state.db = db
     app.state.tokens = TokenService(settings)
+    app.state.standing = Standing(db, settings.revocation_poll_seconds)
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_limit_storage)
     app.state.metrics = Metrics()
     app.state.worker_metrics = WorkerMetrics(app.state.metrics.registry)

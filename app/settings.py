@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     jwt_jwks_url: str | None = None
     jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
     access_token_ttl_seconds: int = Field(default=3600, ge=60, le=86_400)
+    # How stale a process's view of revoked API clients may get: a deleted client's tokens stop working
+    # on every process within this many seconds (one small query per process per period, under traffic).
+    revocation_poll_seconds: float = Field(default=0.25, gt=0, le=60)
 
     rate_limit: str = "600/minute"
     rate_limit_storage: str = "memory://"

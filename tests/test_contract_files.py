@@ -11,7 +11,7 @@ from graphql import build_client_schema, build_schema, get_introspection_query, 
 
 from app.export import render_openapi
 from app.graphql.schema import schema_sdl
-from tests.factories import bearer
+from tests.factories import bearer, make_org
 
 OPENAPI = Path(__file__).resolve().parents[1] / "openapi"
 
@@ -36,8 +36,9 @@ async def test_openapi_declares_the_console_auth(client: httpx.AsyncClient) -> N
 async def test_committed_graphql_schema_equals_the_served_one(client: httpx.AsyncClient) -> None:
     committed = (OPENAPI / "schema.graphql").read_text()
     assert schema_sdl() == committed, "openapi/schema.graphql is stale: run `make openapi`"
+    org, _ = await make_org(client)
     r = await client.post(
-        "/graphql", json={"query": get_introspection_query(specified_by_url=True)}, headers=bearer("org_x", "org:read")
+        "/graphql", json={"query": get_introspection_query(specified_by_url=True)}, headers=bearer(org, "org:read")
     )
     assert r.status_code == 200, r.text
     served = print_schema(lexicographic_sort_schema(build_client_schema(r.json()["data"])))

@@ -16,14 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.processes import free_port, wait_ready
+
 BIN = Path(sys.executable).parent
 HEADER_TIMEOUT = 1.0  # seconds: LIAISON_HEADER_TIMEOUT; LIAISON_MAX_HEADER_BYTES keeps its default, 64 KiB
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:
@@ -44,7 +40,7 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("limits")
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
     env |= {
         "LIAISON_DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'liaison.db'}",
@@ -64,15 +60,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         )
     srv = Server(proc, port, log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(srv.base + "/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
+        wait_ready(srv.base, proc, log)
         yield srv
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

@@ -5,25 +5,19 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
+from tests.processes import free_port, wait_ready
+
 BIN = Path(sys.executable).parent
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_serve_with_nothing_configured(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
     log = open(tmp_path / "serve.log", "w+")  # noqa: SIM115
     proc = subprocess.Popen(
@@ -36,15 +30,7 @@ def test_serve_with_nothing_configured(tmp_path: Path) -> None:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
-            time.sleep(0.2)
+        wait_ready(base, proc, tmp_path / "serve.log")
         assert httpx.get(base + "/healthz").status_code == 200
         r = httpx.get(base + "/healthz", headers={"X-Request-ID": "from-the-test-7"})
         assert r.headers["x-request-id"] == "from-the-test-7"

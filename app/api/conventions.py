@@ -118,10 +118,13 @@ async def idempotent(
     uow: SqlUnitOfWork,
     principal: Principal,
     produce: Callable[[], Awaitable[Response]],
+    scope: str,
     redact: tuple[str, ...] = (),
 ) -> Response:
     """POST with `Idempotency-Key`: the first answer is stored in the same transaction as the change and
-    replayed for 24 h to the same client; the same key with another body is a 422."""
+    replayed for 24 h to the same client; the same key with another body is a 422. A replay is an answer
+    to the operation: the replaying token needs the operation's `scope` as the first request did."""
+    principal.require(scope)
     key = request.headers.get("idempotency-key")
     if key is None:
         return await produce()

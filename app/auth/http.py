@@ -33,6 +33,7 @@ async def bearer_principal(request: Request) -> Principal:
     if isinstance(established, Principal):
         return established
     principal = await verify_bearer(request.headers.get("authorization"), request.app.state.tokens)
+    await request.app.state.standing.check(principal)
     await enforce_rate_limit(request, principal)
     setattr(request.state, ESTABLISHED, principal)
     return principal

@@ -113,6 +113,10 @@ class TokenService:
             raise Unauthenticated(f"The token lacks the claim `{exc.claim}`.") from exc
         except jwt.PyJWTError as exc:
             raise Unauthenticated("The token's signature or claims are invalid.") from exc
+        for name in ("exp", "iat", "nbf"):
+            # NumericDate (RFC 7519 §2) is a JSON number: PyJWT would also take "1700000000" as a string
+            if name in claims and (not isinstance(claims[name], int | float) or isinstance(claims[name], bool)):
+                raise Unauthenticated(f"The `{name}` claim must be a number (seconds since the epoch).")
         return self._principal(claims), float(claims["exp"])
 
     @staticmethod

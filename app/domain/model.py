@@ -11,8 +11,9 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from app.domain.clock import rfc3339
 from app.domain.errors import ErrorList
+from app.domain.text import name_problem, one_line
 
-SYSTEM_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+SYSTEM_RE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")  # used with fullmatch: `$` would let "sap\n" through
 MAX_EXTERNAL_ID = 255
 
 
@@ -81,6 +82,7 @@ def to_wire(value: Any) -> Any:
 
 
 LINK_KINDS = ("document", "ticket", "chat", "other")
+_LINK_URL_RE = re.compile(r"https?://[^\s/]+")
 MAX_LINKS = 50
 
 
@@ -97,9 +99,10 @@ def check_links(links: Any, errors: ErrorList, pointer: str = "/links") -> list[
             errors.add(at, "must be an object with title, url and kind")
             continue
         title, url, kind = link.get("title"), link.get("url"), link.get("kind", "other")
-        if not isinstance(title, str) or not title.strip() or len(title) > 200:
-            errors.add(f"{at}/title", "must be a non-empty string of at most 200 characters")
-        if not isinstance(url, str) or not re.match(r"^https?://[^\s/]+", url) or len(url) > 2048:
+        problem = name_problem(title, 200)
+        if problem:
+            errors.add(f"{at}/title", problem)
+        if not isinstance(url, str) or not _LINK_URL_RE.match(url) or len(url) > 2048 or not one_line(url):
             errors.add(f"{at}/url", "must be an absolute http or https URL of at most 2048 characters")
         if kind not in LINK_KINDS:
             errors.add(f"{at}/kind", f"must be one of: {', '.join(LINK_KINDS)}")
@@ -118,12 +121,19 @@ def check_external_refs(refs: Any, errors: ErrorList, pointer: str = "/external_
 
 
 def check_external_ref(system: Any, external_id: Any, errors: ErrorList, pointer: str) -> None:
-    if not isinstance(system, str) or not SYSTEM_RE.match(system):
-        errors.add(pointer, "the system must match ^[a-z0-9][a-z0-9_.-]{0,63}$")
-    if not isinstance(external_id, str) or not external_id.strip() or len(external_id) > MAX_EXTERNAL_ID:
-        errors.add(pointer, f"the external id must be a non-empty string of at most {MAX_EXTERNAL_ID} characters")
-    elif any(ord(c) < 32 for c in external_id):
-        errors.add(pointer, "the external id must not contain control characters")
+    if not system_ok(system):
+        errors.add(pointer, f"the system must match {SYSTEM_RULE}")
+    problem = name_problem(external_id, MAX_EXTERNAL_ID)
+    if problem:
+        errors.add(pointer, f"the external id {problem}")
+
+
+SYSTEM_RULE = "^[a-z0-9][a-z0-9_.-]{0,63}$"
+
+
+def system_ok(system: Any) -> bool:
+    """A system name (`sap`, `hr.workday`): the whole string, so that a trailing newline is no system."""
+    return isinstance(system, str) and SYSTEM_RE.fullmatch(system) is not None
 
 
 E = TypeVar("E")

@@ -8,6 +8,7 @@ from typing import Any
 from app.domain.errors import Forbidden
 
 PLATFORM_ADMIN = "platform:admin"
+ADMIN, ORG_WRITE, WEBHOOKS_WRITE = "admin", "org:write", "webhooks:write"
 # Every scope, and what it allows (the OpenAPI document shows these to the people granting them).
 SCOPES: dict[str, str] = {
     "org:read": "Read units, people, memberships and the org chart.",

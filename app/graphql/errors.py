@@ -7,6 +7,7 @@ from typing import Any
 from graphql import DocumentNode, GraphQLError, StringValueNode, Visitor, visit
 
 from app.domain import errors as de
+from app.domain.text import UNSTORABLE_MESSAGE, storable, unstorable_in
 from app.repo.engine import is_rejected_value
 
 CODES: dict[type[de.DomainError], str] = {
@@ -63,30 +64,17 @@ def finish_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
     return finished
 
 
-NUL_MESSAGE = "Text must not contain the NUL character (U+0000)."
-
-
 def holds_nul(query: str | None, variables: Any, document: DocumentNode | None) -> GraphQLError | None:
-    """No text may hold U+0000 (PostgreSQL cannot store it): the rule REST applies to request bodies,
-    applied to every string a GraphQL request carries, in its variables or written in the query. The
-    error to answer, or None."""
+    """No text may hold U+0000 or a lone surrogate (`app/domain/text.py`): the rule REST applies to
+    request bodies, applied to every string a GraphQL request carries, in its variables or written in
+    the query. The error to answer, or None."""
     text = query or ""
-    # A literal can hold U+0000 only written as is or as an escape (`\u0000`, `\u{0}`): without
-    # either in the text, the document need not be walked.
-    may_hold = "\x00" in text or "\\u" in text
-    if _holds_nul(variables) or (may_hold and _literal_holds_nul(document)):
-        return GraphQLError(NUL_MESSAGE, extensions={"code": "BAD_USER_INPUT"})
+    # A literal can hold either only written as is or as an escape (`\u0000`, `\ud800`, `\u{0}`):
+    # without one in the text, the document need not be walked.
+    may_hold = "\\u" in text or not storable(text)
+    if unstorable_in(variables) or (may_hold and _literal_holds_nul(document)):
+        return GraphQLError(UNSTORABLE_MESSAGE, extensions={"code": "BAD_USER_INPUT"})
     return None
-
-
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
-    return False
 
 
 def _literal_holds_nul(document: DocumentNode | None) -> bool:
@@ -95,7 +83,7 @@ def _literal_holds_nul(document: DocumentNode | None) -> bool:
     class Strings(Visitor):
         def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
             nonlocal found
-            found = found or "\x00" in node.value
+            found = found or not storable(node.value)
 
     if document is not None:
         visit(document, Strings())

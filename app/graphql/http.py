@@ -16,7 +16,7 @@ import orjson
 import strawberry
 from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast, specified_rules
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 from app.graphql.context import Context, get_context
@@ -26,7 +26,10 @@ from app.graphql.schema import LiaisonSchema
 
 
 def _bad_request(reason: str) -> Response:
-    return PlainTextResponse(reason, status_code=400)
+    """A request that is no GraphQL request (GraphQL over HTTP §7.1.2): 400, and still a GraphQL
+    response body a client can read."""
+    body = {"errors": [{"message": reason, "extensions": {"code": "BAD_REQUEST"}}]}
+    return Response(orjson.dumps(body), status_code=400, media_type="application/json")
 
 
 async def graphql_post(schema: LiaisonSchema, request: Request) -> Response:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, insert, select
+from sqlalchemy import Integer, bindparam, func, insert, select
 
 from app.domain.api_clients.model import ClientCredentials
 from app.domain.events import Event
@@ -14,7 +14,7 @@ from app.domain.model import ListQuery, Page
 from app.domain.organizations.model import Organization
 from app.repo.repositories import BATCH, paged, table, unique_violation_is_conflict
 from app.repo.sql import ORG, CrossTenantWrite, Sql, any_of, org_criterion
-from app.repo.tables import ApiClientRow, EventRow, OrganizationRow
+from app.repo.tables import ApiClientRow, CredentialRevocationRow, EventRow, OrganizationRow, PersonRow
 
 _ORG = table(OrganizationRow)
 _ORG_COLUMNS = (_ORG.c.id, _ORG.c.name, _ORG.c.slug, _ORG.c.created_at, _ORG.c.updated_at, _ORG.c.version)
@@ -185,3 +185,43 @@ class EventLog:
         stmt = _event_list(bool(query.after), query.updated_since is not None, bool(types))
         rows = await self.sql.rows(stmt, params)
         return paged(rows, query.limit, self._entity, lambda r: str(r[0]))
+
+
+_REVOKED = table(CredentialRevocationRow)
+_PEOPLE = table(PersonRow)
+REVOCATIONS_AFTER = (
+    select(_REVOKED.c.seq, _REVOKED.c.client_id)
+    .where(_REVOKED.c.seq > bindparam("after", type_=Integer()))
+    .order_by(_REVOKED.c.seq)
+    .limit(1000)
+)
+REVOCATIONS_LAST = select(func.coalesce(func.max(_REVOKED.c.seq), 0))
+# The standing of a token's claims, read before the caller's organization is known (system unit of work).
+ORG_EXISTS = select(_ORG.c.id).where(_ORG.c.id == bindparam("org"))
+PERSON_EXISTS = select(_PEOPLE.c.id).where(
+    _PEOPLE.c.organization_id == bindparam("org"), _PEOPLE.c.id == bindparam("id")
+)
+CLIENT_STANDING = select(_CLIENTS.c.organization_id, _CLIENTS.c.scopes).where(_CLIENTS.c.id == bindparam("id"))
+
+
+class StandingStore:
+    """What a token's claims name, as it stands now: read by app/auth/standing.py, unscoped."""
+
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
+
+    async def organization_exists(self, organization_id: str) -> bool:
+        return await self.sql.scalar(ORG_EXISTS, {"org": organization_id}) is not None
+
+    async def person_exists(self, organization_id: str, person_id: str) -> bool:
+        return await self.sql.scalar(PERSON_EXISTS, {"org": organization_id, "id": person_id}) is not None
+
+    async def client(self, client_id: str) -> tuple[str, frozenset[str]] | None:
+        found = await self.sql.row(CLIENT_STANDING, {"id": client_id})
+        return None if found is None else (str(found[0]), frozenset(found[1]))
+
+    async def last_revocation(self) -> int:
+        return int(await self.sql.scalar(REVOCATIONS_LAST) or 0)
+
+    async def revocations_after(self, seq: int) -> list[tuple[int, str]]:
+        return [(int(r[0]), str(r[1])) for r in await self.sql.rows(REVOCATIONS_AFTER, {"after": seq})]

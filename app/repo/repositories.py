@@ -9,6 +9,7 @@ from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from dataclasses import fields as dc_fields
+from datetime import UTC, datetime, timedelta
 from functools import cache, cached_property
 from typing import Any, Generic, TypeVar, cast
 
@@ -19,7 +20,7 @@ from app.domain.api_clients.model import ApiClient
 from app.domain.errors import Conflict, PreconditionFailed
 from app.domain.model import ExternallyReferenced, ListQuery, Page
 from app.repo.sql import ORG, Sql, any_of, has_link_url, org_criterion
-from app.repo.tables import ApiClientRow, ExternalRefRow
+from app.repo.tables import ApiClientRow, CredentialRevocationRow, ExternalRefRow
 
 E = TypeVar("E", bound=ExternallyReferenced)
 BATCH = 2000
@@ -235,7 +236,34 @@ class SqlRepository(Generic[E]):
         self._refs_seen[entity.id] = dict(entity.external_refs)
 
 
+_REVOKED = table(CredentialRevocationRow)
+REVOCATION_INSERT = insert(_REVOKED).values(
+    client_id=bindparam("client_id"), revoked_at=bindparam("at", type_=_REVOKED.c.revoked_at.type)
+)
+REVOCATIONS_PRUNE = delete(_REVOKED).where(
+    _REVOKED.c.revoked_at < bindparam("before", type_=_REVOKED.c.revoked_at.type)
+)
+REVOCATIONS_KEPT = timedelta(days=1)  # far longer than any process waits between two reads of them
+
+
+async def record_revocation(sql: Sql, client_id: str, at: datetime) -> None:
+    """In the transaction that deletes the client or changes its scopes."""
+    await sql.run(REVOCATIONS_PRUNE, {"before": at - REVOCATIONS_KEPT})
+    await sql.run(REVOCATION_INSERT, {"client_id": client_id, "at": at})
+
+
 class ApiClientRepository(SqlRepository[ApiClient]):
+    """A client changed or deleted may no longer stand behind the tokens it was issued: each change is
+    recorded as a revocation, which every server process reads within a second (app/auth/standing.py)."""
+
     row = ApiClientRow
     entity = ApiClient
     collection = "api_clients"
+
+    async def save(self, entity: ApiClient, *, expected_version: int) -> None:
+        await super().save(entity, expected_version=expected_version)
+        await record_revocation(self.sql, entity.id, entity.updated_at)
+
+    async def delete(self, entity: ApiClient) -> None:
+        await super().delete(entity)
+        await record_revocation(self.sql, entity.id, datetime.now(UTC))

@@ -261,3 +261,18 @@ class AttemptRow(TenantScoped, table=True):
     status_code: int | None = None
     latency_ms: int = 0
     error: str | None = Field(default=None, max_length=500)
+
+
+class CredentialRevocationRow(SQLModel, table=True):
+    """A change that may invalidate tokens already issued to an API client (deleted, scopes changed).
+    Every server process reads the new rows a few times a second (app/auth/standing.py): a platform
+    table, read across organizations by design."""
+
+    __tablename__ = "credential_revocations"
+
+    seq: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    )
+    client_id: str = Field(max_length=40)
+    revoked_at: datetime = Field(sa_type=UtcDateTime, index=True)

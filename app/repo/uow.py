@@ -19,7 +19,7 @@ from app.domain.webhooks.service import fan_out
 from app.repo.engine import is_sqlite
 from app.repo.idempotency import IdempotencyStore
 from app.repo.org_chart import MembershipRepository, PersonRepository, UnitRepository
-from app.repo.platform import CredentialStore, EventLog, OrganizationRepository
+from app.repo.platform import CredentialStore, EventLog, OrganizationRepository, StandingStore
 from app.repo.repositories import ApiClientRepository
 from app.repo.sql import Sql, StatementListener
 from app.repo.tenancy import PLATFORM
@@ -104,6 +104,10 @@ class SqlUnitOfWork:
     @cached_property
     def credentials(self) -> CredentialStore:
         return CredentialStore(self.sql)
+
+    @cached_property
+    def standing(self) -> StandingStore:
+        return StandingStore(self.sql)
 
     @cached_property
     def events(self) -> EventLog:

@@ -174,7 +174,10 @@ async def test_eddsa_tokens_verified_through_a_jwks_url(
 
 
 async def test_person_claim_is_carried(client: httpx.AsyncClient) -> None:
-    org, _ = await make_org(client)
-    h = bearer(org, "org:read", person="person_01ABC")
+    org, admin = await make_org(client)
+    person = await client.post(
+        "/v1/people", json={"given_name": "A", "family_name": "B", "email": "a@b.test"}, headers=admin
+    )
+    h = bearer(org, "org:read", person=person.json()["id"])
     r = await client.post("/graphql", json={"query": "{ viewer { person scopes } }"}, headers=h)
-    assert r.json()["data"] == {"viewer": {"person": "person_01ABC", "scopes": ["org:read"]}}
+    assert r.json()["data"] == {"viewer": {"person": person.json()["id"], "scopes": ["org:read"]}}

@@ -15,6 +15,7 @@ from app.api.schemas.platform import (
     ApiClientWithSecret,
 )
 from app.domain.api_clients.service import ApiClients
+from app.domain.principal import ADMIN
 
 router = APIRouter(
     route_class=LiaisonRoute, prefix="/v1/api-clients", tags=["API clients"], responses=PROBLEM_RESPONSES
@@ -33,7 +34,7 @@ async def create_api_client(body: ApiClientCreate, request: Request, uow: UoW) -
             client, 201, {**client.resource(), "client_secret": secret}, {"Location": f"/v1/api-clients/{client.id}"}
         )
 
-    return await idempotent(request, uow, uow.caller, produce, redact=("client_secret",))
+    return await idempotent(request, uow, uow.caller, produce, ADMIN, redact=("client_secret",))
 
 
 @router.get("", response_model=ListOf[ApiClient], summary="List API clients")

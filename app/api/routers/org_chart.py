@@ -13,6 +13,7 @@ from app.api.schemas import org_chart as s
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.domain.org_chart.service import OrgChart
 from app.domain.org_chart.sync import OrgChartSync
+from app.domain.principal import ORG_WRITE
 
 router = APIRouter(route_class=LiaisonRoute, prefix="/v1", responses=PROBLEM_RESPONSES)
 MERGE_PATCH = "application/merge-patch+json"
@@ -42,7 +43,7 @@ async def create_unit(body: s.UnitCreate, request: Request, uow: UoW) -> Respons
     async def produce() -> Response:
         return _created(await OrgChart(uow, uow.caller).create_unit(body.model_dump()), "units")
 
-    return await idempotent(request, uow, uow.caller, produce)
+    return await idempotent(request, uow, uow.caller, produce, ORG_WRITE)
 
 
 @router.get("/units", response_model=ListOf[s.Unit], tags=UNITS, summary="List units")
@@ -160,7 +161,7 @@ async def create_person(body: s.PersonCreate, request: Request, uow: UoW) -> Res
     async def produce() -> Response:
         return _created(await OrgChart(uow, uow.caller).create_person(body.model_dump()), "people")
 
-    return await idempotent(request, uow, uow.caller, produce)
+    return await idempotent(request, uow, uow.caller, produce, ORG_WRITE)
 
 
 @router.get("/people", response_model=ListOf[s.Person], tags=PEOPLE, summary="List people")
@@ -218,7 +219,7 @@ async def deactivate_person(person_id: str, request: Request, uow: UoW) -> Respo
         person = await OrgChart(uow, uow.caller).deactivate_person(person_id, expected_version(request, person_id))
         return entity_response(person)
 
-    return await idempotent(request, uow, uow.caller, produce)
+    return await idempotent(request, uow, uow.caller, produce, ORG_WRITE)
 
 
 @router.put(
@@ -276,7 +277,7 @@ async def create_membership(body: s.MembershipCreate, request: Request, uow: UoW
     async def produce() -> Response:
         return _created(await OrgChart(uow, uow.caller).create_membership(body.model_dump()), "memberships")
 
-    return await idempotent(request, uow, uow.caller, produce)
+    return await idempotent(request, uow, uow.caller, produce, ORG_WRITE)
 
 
 @router.get("/memberships", response_model=ListOf[s.Membership], tags=MEMBERSHIPS, summary="List memberships")
@@ -336,7 +337,7 @@ async def end_membership(
         )
         return entity_response(m)
 
-    return await idempotent(request, uow, uow.caller, produce)
+    return await idempotent(request, uow, uow.caller, produce, ORG_WRITE)
 
 
 # --- sync -----------------------------------------------------------------------------------------------
@@ -360,4 +361,4 @@ async def sync_org_chart(body: s.SyncRequest, request: Request, uow: UoW) -> Res
         )
         return Json(result)
 
-    return await idempotent(request, uow, uow.caller, produce)
+    return await idempotent(request, uow, uow.caller, produce, ORG_WRITE)

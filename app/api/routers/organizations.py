@@ -7,6 +7,7 @@ from app.api.deps import LiaisonRoute, UoW
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.api.schemas.platform import Organization, OrganizationCreate
 from app.domain.organizations.service import Organizations
+from app.domain.principal import PLATFORM_ADMIN
 
 router = APIRouter(
     route_class=LiaisonRoute, prefix="/v1/organizations", tags=["Organizations"], responses=PROBLEM_RESPONSES
@@ -23,7 +24,7 @@ async def create_organization(body: OrganizationCreate, request: Request, uow: U
         org = await Organizations(uow, uow.caller).create(body.name, body.slug)
         return entity_response(org, 201, headers={"Location": f"/v1/organizations/{org.id}"})
 
-    return await idempotent(request, uow, uow.caller, produce)
+    return await idempotent(request, uow, uow.caller, produce, PLATFORM_ADMIN)
 
 
 @router.get("", response_model=ListOf[Organization], summary="List organizations (platform:admin)")

@@ -10,6 +10,7 @@ from app.api.deps import LiaisonRoute, UoW
 from app.api.schemas import webhooks as s
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.domain.model import to_wire
+from app.domain.principal import WEBHOOKS_WRITE
 from app.domain.webhooks.model import Attempt, Delivery
 from app.domain.webhooks.service import WebhookEndpoints
 from app.worker.net import SystemResolver
@@ -64,7 +65,7 @@ async def create_endpoint(body: s.WebhookEndpointCreate, request: Request, uow: 
             ep, 201, {**ep.resource(), "secret": secret}, {"Location": f"/v1/webhook-endpoints/{ep.id}"}
         )
 
-    return await idempotent(request, uow, uow.caller, produce, redact=("secret",))
+    return await idempotent(request, uow, uow.caller, produce, WEBHOOKS_WRITE, redact=("secret",))
 
 
 @router.get("/webhook-endpoints", response_model=ListOf[s.WebhookEndpoint], tags=TAGS, summary="List webhook endpoints")
@@ -124,7 +125,7 @@ async def rotate_secret(endpoint_id: str, request: Request, uow: UoW) -> Respons
         ep, secret = await service(request, uow, uow.caller).rotate_secret(endpoint_id)
         return entity_response(ep, 200, {**ep.resource(), "secret": secret})
 
-    return await idempotent(request, uow, uow.caller, produce, redact=("secret",))
+    return await idempotent(request, uow, uow.caller, produce, WEBHOOKS_WRITE, redact=("secret",))
 
 
 @router.post(
@@ -141,7 +142,7 @@ async def test_endpoint(endpoint_id: str, request: Request, uow: UoW) -> Respons
         d = await service(request, uow, uow.caller).test(endpoint_id)
         return Json(delivery_body(d, []), status_code=202)
 
-    return await idempotent(request, uow, uow.caller, produce)
+    return await idempotent(request, uow, uow.caller, produce, WEBHOOKS_WRITE)
 
 
 @router.get(
@@ -169,7 +170,7 @@ async def recover(endpoint_id: str, body: s.Recover, request: Request, uow: UoW)
     async def produce() -> Response:
         return Json({"requeued": await service(request, uow, uow.caller).recover(endpoint_id, body.since)})
 
-    return await idempotent(request, uow, uow.caller, produce)
+    return await idempotent(request, uow, uow.caller, produce, WEBHOOKS_WRITE)
 
 
 @router.post(
@@ -186,4 +187,4 @@ async def retry(delivery_id: str, request: Request, uow: UoW) -> Response:
         d = await service(request, uow, uow.caller).retry(delivery_id)
         return Json(delivery_body(d, []), status_code=202)
 
-    return await idempotent(request, uow, uow.caller, produce)
+    return await idempotent(request, uow, uow.caller, produce, WEBHOOKS_WRITE)

@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.domain.text import UNSTORABLE_MESSAGE, unstorable_in
+
 ExternalRefs = dict[str, str]
 
 
@@ -17,21 +19,11 @@ class RequestBody(Input):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        """No text may hold U+0000: PostgreSQL cannot store it, and no identifier or name needs it."""
-        if _holds_nul(value):
-            raise ValueError("Text must not contain the NUL character (U+0000).")
+    def _storable(cls, value: Any) -> Any:
+        """No text may hold U+0000 or a lone surrogate (`app/domain/text.py`)."""
+        if unstorable_in(value):
+            raise ValueError(UNSTORABLE_MESSAGE)
         return value
-
-
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple | set | frozenset):
-        return any(_holds_nul(v) for v in value)
-    return False
 
 
 class Resource(BaseModel):

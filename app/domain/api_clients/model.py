@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from app.domain.errors import ErrorList
 from app.domain.model import ExternallyReferenced, check_external_refs
 from app.domain.principal import ORG_SCOPES
+from app.domain.text import name_problem
 
 SECRET_PREFIX = "lsk_"
 
@@ -56,8 +57,9 @@ def check_fields(fields: dict[str, Any]) -> None:
     errors = ErrorList()
     if "name" in fields:
         name = fields["name"]
-        if not isinstance(name, str) or not name.strip() or len(name) > 200:
-            errors.add("/name", "must be a non-empty string of at most 200 characters")
+        problem = name_problem(name, 200)
+        if problem:
+            errors.add("/name", problem)
     if "scopes" in fields:
         scopes = fields["scopes"]
         if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):

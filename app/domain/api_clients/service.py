@@ -18,6 +18,7 @@ from app.domain.model import ListQuery, Page
 from app.domain.patch import merge_patch, previous_attributes
 from app.domain.ports import Clock, CredentialStore, UnitOfWork
 from app.domain.principal import Principal
+from app.domain.text import one_line, storable
 
 SCOPE = "admin"
 
@@ -140,6 +141,8 @@ async def grant_client_credentials(
 ) -> tuple[ClientCredentials, list[str]]:
     """OAuth 2.0 client credentials: the client and the scopes its token gets (all of its own, or the
     requested subset). The same answer for an unknown client as for a wrong secret."""
+    if not one_line(client_id) or not storable(secret):  # no client id holds one: the same 401 on both engines
+        raise Unauthenticated("The client id or secret is wrong.")
     creds = await store.find_client(client_id)
     if creds is None or not creds.verify(secret):
         raise Unauthenticated("The client id or secret is wrong.")

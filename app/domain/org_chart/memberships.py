@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.domain.changes import check_version, ensure_external_refs_free
-from app.domain.errors import Conflict, ErrorList, FieldError, Invalid, NotFound
+from app.domain.errors import Conflict, ErrorList, NotFound
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
 from app.domain.org_chart.common import (
@@ -97,15 +97,6 @@ class MembershipUseCases(OrgChartBase):
         for k, v in patch.items():  # dates are not objects: a merge patch replaces them
             merged[k] = merge_patch(merged[k], v) if k == "external_refs" else v
         merged["external_refs"] = merged.get("external_refs") or {}
-        if merged.get("kind") is None or merged.get("primary") is None:
-            raise Invalid(
-                "`kind` and `primary` cannot be null.",
-                [
-                    FieldError(f"/{k}", "must not be null", "required")
-                    for k in ("kind", "primary")
-                    if merged.get(k) is None
-                ],
-            )
         errors = ErrorList()
         check_membership(merged, errors, creating=True)
         errors.raise_if_any()

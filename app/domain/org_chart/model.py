@@ -9,11 +9,12 @@ from typing import Any
 
 from app.domain.errors import ErrorList
 from app.domain.model import ExternallyReferenced, Linked, check_external_refs, check_links
+from app.domain.text import name_problem
 
 UNIT_KINDS = ("company", "division", "department", "team", "project")
 PERSON_STATUSES = ("active", "inactive")
 MEMBERSHIP_KINDS = ("member", "rotation", "training")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # with fullmatch
 
 
 @dataclass(kw_only=True)
@@ -63,12 +64,21 @@ def _text(errors: ErrorList, fields: dict[str, Any], name: str, pointer: str, *,
         if required:
             errors.add(f"{pointer}/{name}", "must not be null", "required")
         return
-    if not isinstance(value, str) or not value.strip() or len(value) > limit:
-        errors.add(f"{pointer}/{name}", f"must be a non-empty string of at most {limit} characters")
+    problem = name_problem(value, limit)
+    if problem:
+        errors.add(f"{pointer}/{name}", problem)
 
 
-def _choice(errors: ErrorList, fields: dict[str, Any], name: str, pointer: str, choices: tuple[str, ...]) -> None:
-    if name in fields and fields[name] not in choices:
+def _choice(
+    errors: ErrorList, fields: dict[str, Any], name: str, pointer: str, choices: tuple[str, ...], *, required: bool
+) -> None:
+    """One of `choices`. A field that has a default is still required once the object exists: a merge
+    patch's `null` would remove it, and no object may lack it."""
+    if name not in fields or fields[name] is None:
+        if required:
+            errors.add(f"{pointer}/{name}", "is required" if name not in fields else "must not be null", "required")
+        return
+    if fields[name] not in choices:
         errors.add(f"{pointer}/{name}", f"must be one of: {', '.join(choices)}")
 
 
@@ -80,9 +90,7 @@ def _ref(errors: ErrorList, fields: dict[str, Any], name: str, pointer: str, pre
 
 def check_unit(fields: dict[str, Any], errors: ErrorList, pointer: str = "", *, creating: bool) -> None:
     _text(errors, fields, "name", pointer, required=creating, limit=200)
-    if creating and "kind" not in fields:
-        errors.add(f"{pointer}/kind", "is required", "required")
-    _choice(errors, fields, "kind", pointer, UNIT_KINDS)
+    _choice(errors, fields, "kind", pointer, UNIT_KINDS, required=creating)
     _ref(errors, fields, "parent_id", pointer, "unit")
     _ref(errors, fields, "lead_person_id", pointer, "person")
     if "external_refs" in fields:
@@ -95,10 +103,10 @@ def check_person(fields: dict[str, Any], errors: ErrorList, pointer: str = "", *
     _text(errors, fields, "given_name", pointer, required=creating, limit=200)
     _text(errors, fields, "family_name", pointer, required=creating, limit=200)
     _text(errors, fields, "email", pointer, required=creating, limit=320)
-    if isinstance(fields.get("email"), str) and not EMAIL_RE.match(fields["email"].strip()):
+    if isinstance(fields.get("email"), str) and not EMAIL_RE.fullmatch(fields["email"].strip()):
         errors.add(f"{pointer}/email", "is not an email address")
     _text(errors, fields, "title", pointer, required=False, limit=200)
-    _choice(errors, fields, "status", pointer, PERSON_STATUSES)
+    _choice(errors, fields, "status", pointer, PERSON_STATUSES, required=creating)
     _ref(errors, fields, "manager_id", pointer, "person")
     if "external_refs" in fields:
         check_external_refs(fields["external_refs"], errors, f"{pointer}/external_refs")
@@ -110,8 +118,10 @@ def check_membership(fields: dict[str, Any], errors: ErrorList, pointer: str = "
             errors.add(f"{pointer}/{name}", "is required", "required")
         _ref(errors, fields, name, pointer, prefix)
     _text(errors, fields, "title", pointer, required=False, limit=200)
-    _choice(errors, fields, "kind", pointer, MEMBERSHIP_KINDS)
-    if "primary" in fields and not isinstance(fields["primary"], bool):
+    _choice(errors, fields, "kind", pointer, MEMBERSHIP_KINDS, required=creating)
+    if creating and fields.get("primary") is None:
+        errors.add(f"{pointer}/primary", "is required" if "primary" not in fields else "must not be null", "required")
+    elif "primary" in fields and not isinstance(fields["primary"], bool):
         errors.add(f"{pointer}/primary", "must be true or false")
     starts, ends = fields.get("starts_on"), fields.get("ends_on")
     for name in ("starts_on", "ends_on"):

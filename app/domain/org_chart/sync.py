@@ -14,7 +14,7 @@ from app.domain.changes import record
 from app.domain.clock import SYSTEM_CLOCK
 from app.domain.errors import ErrorList, Invalid
 from app.domain.ids import new_id
-from app.domain.model import SYSTEM_RE, check_external_ref
+from app.domain.model import SYSTEM_RULE, check_external_ref, system_ok
 from app.domain.org_chart.model import Membership, Person, Unit, check_person, check_unit, email_key
 from app.domain.patch import previous_attributes
 from app.domain.ports import Clock, UnitOfWork
@@ -88,8 +88,8 @@ class OrgChartSync:
         self.principal.require("org:write")
         org = self.principal.require_organization()
         errors = ErrorList()
-        if not SYSTEM_RE.match(system):
-            errors.add("/system", "must match ^[a-z0-9][a-z0-9_.-]{0,63}$")
+        if not system_ok(system):
+            errors.add("/system", f"must match {SYSTEM_RULE}")
         await self.uow.units.lock_structure()
         await self.uow.people.lock_structure()
         existing_units = await self.uow.units.by_system(system)
@@ -105,7 +105,7 @@ class OrgChartSync:
             if parent is not None and parent not in unit_rows and parent not in existing_units:
                 errors.add(f"/units/{i}/parent_external_id", f"no unit with {system} id {parent!r}", "not_found")
         for i, row in person_rows.values():
-            fields = {k: row.get(k) for k in ("given_name", "family_name", "email")}
+            fields = {k: row.get(k) for k in ("given_name", "family_name", "email")} | {"status": "active"}
             if row.get("title") is not None:
                 fields["title"] = row["title"]
             check_person(fields, errors, f"/people/{i}", creating=True)

@@ -6,8 +6,9 @@ from typing import Any, ClassVar
 
 from app.domain.errors import ErrorList
 from app.domain.model import Entity
+from app.domain.text import name_problem
 
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+SLUG_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")  # with fullmatch
 
 
 @dataclass(kw_only=True)
@@ -22,8 +23,9 @@ class Organization(Entity):
 
 def check_organization(name: Any, slug: Any) -> None:
     errors = ErrorList()
-    if not isinstance(name, str) or not name.strip() or len(name) > 200:
-        errors.add("/name", "must be a non-empty string of at most 200 characters")
-    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+    problem = name_problem(name, 200)
+    if problem:
+        errors.add("/name", problem)
+    if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
         errors.add("/slug", "must be lowercase letters, digits and inner hyphens, at most 64 characters")
     errors.raise_if_any()
