@@ -152,18 +152,52 @@ BLOCKED_V6 = [
 ]
 
 
+NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries, by what it means, however it is written:
+    IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d, deprecated, which also covers :: and ::1),
+    IPv4-translated (::ffff:0:a.b.c.d), 6to4 (2002::/16), Teredo (2001::/32, server and client) and
+    NAT64's well-known prefix (64:ff9b::/96)."""
+    n = int(ip)
+    found: list[ipaddress.IPv4Address] = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if n >> 32 == 0 or n >> 32 == 0xFFFF0000 or ip in NAT64_WELL_KNOWN:
+        found.append(ipaddress.IPv4Address(n & 0xFFFFFFFF))
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    return found
+
+
 def address_allowed(address: str) -> bool:
-    """False for loopback, private, link-local (cloud metadata), CGNAT, multicast, reserved and
-    documentation ranges; IPv4-mapped and NAT64 IPv6 addresses are judged as the IPv4 they carry."""
-    ip = ipaddress.ip_address(address.split("%")[0])
+    """Whether a webhook may be sent to this address, decided by what the address means, not by how it
+    is spelled: only globally routable unicast addresses; an IPv6 address that carries an IPv4 address
+    is judged by every IPv4 address it carries (and refused when one of them is refused). Loopback,
+    private, link-local (cloud metadata), CGNAT, multicast, reserved and documentation ranges are not."""
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
+    except ValueError:
+        return False
     if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        elif ip in ipaddress.ip_network("64:ff9b::/96"):
-            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    if isinstance(ip, ipaddress.IPv4Address):
-        return not any(ip in n for n in BLOCKED_V4)
-    return not any(ip in n for n in BLOCKED_V6)
+        carried = embedded_ipv4(ip)
+        if carried:
+            return all(_allowed(v4, BLOCKED_V4) for v4 in carried) and not _blocked_only_as_v6(ip)
+        return _allowed(ip, BLOCKED_V6)
+    return _allowed(ip, BLOCKED_V4)
+
+
+def _allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, blocked: list[Any]) -> bool:
+    return ip.is_global and not ip.is_multicast and not any(ip in n for n in blocked)
+
+
+def _blocked_only_as_v6(ip: ipaddress.IPv6Address) -> bool:
+    """Ranges refused whatever they carry (NAT64 for local use, Teredo's and 6to4's are judged by
+    their IPv4 addresses above)."""
+    return ip in ipaddress.ip_network("64:ff9b:1::/48")
 
 
 # A delivery's states, as data: the worker's attempts and the API's retries take these moves only.
