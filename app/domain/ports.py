@@ -84,6 +84,11 @@ class PersonRepository(VersionedRepository["Person"], Protocol):
 
 
 class MembershipRepository(VersionedRepository["Membership"], Protocol):
+    async def lock_primaries(self) -> None:
+        """Serialize every decision about which membership is a person's primary one in this organization
+        (the membership commands and the sync) until the transaction ends. Taken before any row lock."""
+        ...
+
     async def of_people(self, person_ids: list[str]) -> list[Membership]: ...
     async def of_units(self, unit_ids: list[str]) -> list[Membership]: ...
 

@@ -328,6 +328,9 @@ class MembershipRepository(VersionedSqlRepository[Membership]):
     entity = Membership
     collection = "memberships"
 
+    async def lock_primaries(self) -> None:
+        await self._lock("memberships")
+
     async def of_people(self, person_ids: list[str]) -> list[Membership]:
         return await self._in("person_id", person_ids)
 

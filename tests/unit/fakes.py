@@ -62,6 +62,9 @@ class MemoryOrgChartRepository(MemoryRepository[E]):
     async def lock_structure(self) -> None:
         return None
 
+    async def lock_primaries(self) -> None:
+        return None
+
     async def get_many(self, ids: list[str]) -> list[E]:
         return [copy.deepcopy(self.items[i]) for i in sorted(set(ids)) if i in self.items]
 

@@ -54,7 +54,8 @@ class MembershipUseCases(OrgChartBase):
         errors = ErrorList()
         check_membership(fields, errors, creating=True)
         errors.raise_if_any()
-        person = await self.uow.people.get(fields["person_id"], for_update=True)  # serializes primary checks
+        await self.uow.memberships.lock_primaries()  # the sync decides primaries under the same lock
+        person = await self.uow.people.get(fields["person_id"], for_update=True)
         if person is None:
             errors.add("/person_id", "no such person in this organization", "not_found")
         if await self.uow.units.get(fields["unit_id"]) is None:
@@ -89,6 +90,7 @@ class MembershipUseCases(OrgChartBase):
         current = await self.uow.memberships.get(membership_id)
         if current is None:
             raise NotFound(f"No membership {membership_id}.")
+        await self.uow.memberships.lock_primaries()  # the sync decides primaries under the same lock
         await self.uow.people.get(current.person_id, for_update=True)
         m = await self.uow.memberships.get(membership_id, for_update=True)
         assert m is not None

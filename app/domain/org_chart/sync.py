@@ -92,6 +92,7 @@ class OrgChartSync:
             errors.add("/system", f"must match {SYSTEM_RULE}")
         await self.uow.units.lock_structure()
         await self.uow.people.lock_structure()
+        await self.uow.memberships.lock_primaries()  # as the membership commands do: one primary per person
         existing_units = await self.uow.units.by_system(system)
         existing_people = await self.uow.people.by_system(system)
 
