@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     webhook_disable_after: int = Field(default=5 * 24 * 3600, ge=1, description="seconds of failing before disabling")
     webhook_concurrency: int = Field(default=32, ge=1, le=1000)
     webhook_per_endpoint: int = Field(default=4, ge=1, le=100)
+    # The most of a worker's slots one organization's deliveries hold at once: the rest stay for the others.
+    webhook_per_organization: int = Field(default=16, ge=1, le=1000)
     webhook_poll_seconds: float = Field(default=1.0, gt=0)
     webhook_lease_seconds: float = Field(
         default=60.0, gt=0, description="how long a claim holds before another worker may take it"

@@ -14,21 +14,26 @@ from app.repo.tables import AttemptRow, DeliveryRow, WebhookEndpointRow
 
 T = cast(Table, DeliveryRow.__table__)  # type: ignore[attr-defined]
 OUTBOX_DEPTH = select(func.count()).select_from(T).where(T.c.status == "pending")
-_DUE = (
-    select(T.c.id)
+# The claim, in one transaction: the due deliveries not locked by another worker, leaving out the endpoints
+# and organizations that already have their share of this worker's slots (DUE, locked until the
+# transaction ends); the worker picks a fair share of them (app/domain/webhooks/fairness.py) and leases
+# those (LEASE). Every worker's, across organizations: system statements, unscoped on purpose.
+DUE = (
+    select(T.c.id, T.c.organization_id, T.c.endpoint_id)
     .where(
         T.c.status == "pending",
         T.c.next_attempt_at <= bindparam("now", type_=T.c.next_attempt_at.type),
         or_(T.c.locked_until.is_(None), T.c.locked_until < bindparam("now", type_=T.c.locked_until.type)),
+        ~any_of(T.c.endpoint_id, "full_endpoints"),
+        ~any_of(T.c.organization_id, "full_organizations"),
     )
     .order_by(T.c.next_attempt_at)
     .limit(bindparam("limit", type_=Integer()))
     .with_for_update(skip_locked=True)
 )
-# The claim: every worker's, across organizations (a system statement, unscoped on purpose).
-CLAIM = (
+LEASE = (
     update(T)
-    .where(T.c.id.in_(_DUE.scalar_subquery()))
+    .where(any_of(T.c.id, "ids"))
     .values(locked_until=bindparam("lease", type_=T.c.locked_until.type))
     .returning(T.c.id, T.c.organization_id, T.c.endpoint_id, T.c.message_id, T.c.payload, T.c.attempts, T.c.created_at)
 )

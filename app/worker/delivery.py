@@ -1,9 +1,13 @@
 """The delivery worker.
 
-Claims: on PostgreSQL `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`, so that several
-workers share the outbox without a broker; on SQLite the same statement without the lock clause (one
-worker). A claim is a lease (`locked_until`): a worker killed mid-send leaves its deliveries to be claimed
-again when the lease ends, so nothing is lost (at least once; a crash may cause a duplicate).
+Claims: on PostgreSQL `SELECT … FOR UPDATE SKIP LOCKED` then `UPDATE … RETURNING` in one transaction, so
+that several workers share the outbox without a broker; on SQLite the same statements without the lock
+clause (one worker). Each claim takes a fair share (app/domain/webhooks/fairness.py): no endpoint over
+WEBHOOK_PER_ENDPOINT attempts in flight, no organization over WEBHOOK_PER_ORGANIZATION, organizations in
+turn. A claim is a lease (`locked_until`) longer than an attempt may run (each attempt, all of it, ends
+at WEBHOOK_TIMEOUT: app/worker/net.py), so no delivery is sent again while its attempt runs; a worker
+killed mid-send leaves its deliveries to be claimed again when the lease ends, so nothing is lost (at
+least once; a crash may cause a duplicate).
 Wake-ups: LISTEN/NOTIFY on PostgreSQL (the commit that writes a delivery notifies), coalesced into one
 event, with polling as the fallback and the only way on SQLite."""
 
@@ -11,12 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
-import random
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import asyncpg
 import httpx
@@ -24,28 +26,22 @@ import structlog
 from httpx_aiohttp import AiohttpTransport
 from sqlalchemy.engine import make_url
 
-from app.domain.changes import record
-from app.domain.ids import new_id
-from app.domain.principal import Principal
-from app.domain.webhooks.health import after_attempt
+from app.domain.webhooks.fairness import Due, InFlight, fair_pick
 from app.domain.webhooks.model import (
-    DELIVERY_STATES,
     WebhookEndpoint,
-    attempt_action,
-    next_attempt,
-    parse_schedule,
     sign,
 )
-from app.repo.outbox import ATTEMPT_INSERT, CLAIM, ENDPOINTS, OUTBOX_DEPTH, RECORDED, SUCCEEDED
-from app.repo.sql import ORG
+from app.repo.outbox import DUE, ENDPOINTS, LEASE, OUTBOX_DEPTH
 from app.repo.uow import NOTIFY_CHANNEL, Database
 from app.repo.webhooks import WebhookRepository
 from app.settings import Settings
 from app.worker.metrics import WorkerMetrics
 from app.worker.net import Outcome, SystemResolver, post
+from app.worker.recording import Claimed, Recorder
 
 log = structlog.get_logger("liaison.worker")
 PURGE_EVERY = 600  # seconds
+CANDIDATES_PER_SLOT = 4  # due deliveries read per free slot, among which a fair share is picked
 USER_AGENT = "Liaison-Webhooks/1.0 (+https://www.standardwebhooks.com/)"
 
 
@@ -58,18 +54,6 @@ def delivery_client(settings: Settings) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, timeout=settings.webhook_timeout, follow_redirects=False)
 
 
-@dataclass(frozen=True)
-class Claimed:
-    id: str
-    organization_id: str
-    endpoint_id: str
-    message_id: str
-    payload: dict[str, Any]
-    attempts: int
-    created_at: datetime
-    lease: datetime
-
-
 class DeliveryWorker:
     def __init__(
         self,
@@ -80,16 +64,14 @@ class DeliveryWorker:
     ) -> None:
         self.db, self.settings = db, settings
         self.metrics = metrics or WorkerMetrics()
-        self.schedule = parse_schedule(settings.webhook_retry_schedule)
         self.lease = timedelta(seconds=max(settings.webhook_lease_seconds, settings.webhook_timeout * 2))
         self.client = client
         self._own_client = client is None
         self.resolver = SystemResolver()
-        self.worker = Principal(subject="liaison-worker", organization_id=None, scopes=frozenset({"admin"}))
         self._per_endpoint: dict[str, asyncio.Semaphore] = {}
-        self._successes: list[tuple[Claimed, Outcome, int, datetime]] = []
-        self._recorded = asyncio.Event()
-        self._rnd = random.Random()
+        self.in_flight = InFlight.empty()
+        self._wake = asyncio.Event()
+        self.recorder = Recorder(db, settings, self.metrics)
 
     def _http(self) -> httpx.AsyncClient:
         if self.client is None:
@@ -99,23 +81,25 @@ class DeliveryWorker:
     # --- the loop --------------------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        wake = asyncio.Event()
+        wake = self._wake = asyncio.Event()
         listener = await self._listen(wake)
         tasks: set[asyncio.Task[None]] = set()
         recorder_stop = asyncio.Event()
-        recorder = asyncio.create_task(self._record_successes(recorder_stop))
+        recorder = asyncio.create_task(self.recorder.record_successes(recorder_stop))
         last_depth = 0.0
         last_purge = -float("inf")  # the first pass purges (monotonic time may start near zero at boot)
         log.info("worker_started", listen=listener is not None)
         try:
             while not stop.is_set():
+                wake.clear()  # what happens from here on (a notify, a finished attempt) wakes the wait below
                 free = self.settings.webhook_concurrency - len(tasks)
                 claimed = await self._claim(free) if free > 0 else []
                 endpoints = await self._endpoints({c.endpoint_id for c in claimed}) if claimed else {}
                 for c in claimed:
                     task = asyncio.create_task(self._deliver(c, endpoints.get(c.endpoint_id)))
                     tasks.add(task)
-                    task.add_done_callback(tasks.discard)
+                    self.in_flight.start(c.due)
+                    task.add_done_callback(functools.partial(self._done, tasks, c.due))
                 if time.monotonic() - last_depth > 5:
                     last_depth = time.monotonic()
                     await self._measure_outbox()
@@ -127,7 +111,6 @@ class DeliveryWorker:
                     continue
                 if listener is not None and listener.is_closed():
                     listener = await self._listen(wake)
-                wake.clear()
                 waits = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
                 await asyncio.wait(
                     waits, timeout=self.settings.webhook_poll_seconds, return_when=asyncio.FIRST_COMPLETED
@@ -171,11 +154,32 @@ class DeliveryWorker:
             depth = await uow.sql.scalar(OUTBOX_DEPTH)
         self.metrics.outbox.set(depth or 0)
 
-    async def _claim(self, limit: int) -> list[Claimed]:
+    def _done(self, tasks: set[asyncio.Task[None]], due: Due, task: asyncio.Task[None]) -> None:
+        """A slot is free, and its endpoint's and organization's shares have room again: claim now."""
+        tasks.discard(task)
+        self.in_flight.end(due)
+        self._wake.set()
+
+    async def _claim(self, free: int) -> list[Claimed]:
+        """A fair share of the due deliveries for `free` slots (app/domain/webhooks/fairness.py)."""
         now = datetime.now(UTC)
         lease = now + self.lease
+        per_endpoint, per_org = self.settings.webhook_per_endpoint, self.settings.webhook_per_organization
         async with self.db.system_unit_of_work(write=True) as uow:
-            rows = await uow.sql.rows(CLAIM, {"now": now, "lease": lease, "limit": limit})
+            due = [
+                Due(r[0], r[1], r[2])
+                for r in await uow.sql.rows(
+                    DUE,
+                    {
+                        "now": now,
+                        "limit": free * CANDIDATES_PER_SLOT,
+                        "full_endpoints": self.in_flight.full_endpoints(per_endpoint),
+                        "full_organizations": self.in_flight.full_organizations(per_org),
+                    },
+                )
+            ]
+            picked = fair_pick(due, free, self.in_flight, per_endpoint, per_org)
+            rows = await uow.sql.rows(LEASE, {"ids": [d.id for d in picked], "lease": lease}) if picked else []
             await uow.commit()
         return [
             Claimed(
@@ -214,7 +218,7 @@ class DeliveryWorker:
                 now = datetime.now(UTC)
                 if not endpoint.enabled:
                     outcome = Outcome(None, "the endpoint is disabled", None)
-                    await self._record(c, endpoint, outcome, 0, now, attempted=False)
+                    await self.recorder.record(c, endpoint, outcome, 0, now, attempted=False)
                     return
                 timestamp = int(now.timestamp())
                 body = json.dumps(c.payload, separators=(",", ":"), ensure_ascii=False).encode()
@@ -233,137 +237,12 @@ class DeliveryWorker:
                     headers,
                     body,
                     allow_private=self.settings.webhook_allow_private_networks,
+                    deadline=self.settings.webhook_timeout,
                 )
                 latency = int((time.perf_counter() - started) * 1000)
-                await self._record(c, endpoint, outcome, latency, now, attempted=True)
+                await self.recorder.record(c, endpoint, outcome, latency, now, attempted=True)
         except Exception:  # a worker must outlive any one delivery; the lease brings it back later
             log.exception("delivery_crashed", delivery_id=c.id)
-
-    async def _record_successes(self, stop: asyncio.Event) -> None:
-        """Successes on healthy endpoints are written in batches: one transaction, the attempts and the
-        deliveries' new state with executemany. Should the worker die before a batch is written, those
-        deliveries are claimed again when their lease ends and sent once more (at least once)."""
-        while True:
-            self._recorded.clear()
-            if self._successes:
-                batch, self._successes = self._successes, []
-                try:
-                    await self._write_successes(batch)
-                except Exception:
-                    log.exception("recording_failed", deliveries=len(batch))
-                continue
-            if stop.is_set():
-                return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._recorded.wait(), timeout=0.05)
-
-    async def _write_successes(self, batch: list[tuple[Claimed, Outcome, int, datetime]]) -> None:
-        attempts = [
-            {
-                "id": new_id("wha"),
-                ORG: c.organization_id,
-                "delivery_id": c.id,
-                "attempted_at": now,
-                "status_code": o.status_code,
-                "latency_ms": ms,
-                "error": None,
-            }
-            for c, o, ms, now in batch
-        ]
-        updates = [
-            {"_id": c.id, "_lease": c.lease, "_attempts": c.attempts + 1, "_code": o.status_code, "_now": now}
-            for c, o, _ms, now in batch
-        ]
-        async with self.db.system_unit_of_work(write=True) as uow:
-            await uow.sql.run_many(ATTEMPT_INSERT, attempts)
-            await uow.sql.run_many(SUCCEEDED, updates)
-            await uow.commit()
-        for c, _o, _ms, now in batch:
-            self.metrics.deliveries.labels("succeeded").inc()
-            if c.attempts == 0:
-                self.metrics.latency.observe((now - c.created_at).total_seconds())
-
-    async def _record(
-        self, c: Claimed, seen: WebhookEndpoint, outcome: Outcome, latency_ms: int, now: datetime, *, attempted: bool
-    ) -> None:
-        ok = outcome.status_code is not None and 200 <= outcome.status_code < 300
-        if ok and attempted and seen.failing_since is None:
-            self._successes.append((c, outcome, latency_ms, now))
-            self._recorded.set()
-            return
-        gone = outcome.status_code == 410
-        attempts = c.attempts + (1 if attempted else 0)
-        retry_at = (
-            None
-            if (ok or gone or not attempted)
-            else next_attempt(now, attempts, self.schedule, outcome.retry_after, self._rnd)
-        )
-        # Claimed deliveries are pending; the table says where this attempt's result takes them.
-        status = DELIVERY_STATES.take("pending", attempt_action(ok=ok, retry_scheduled=retry_at is not None)).target
-        error = outcome.error or (None if ok else f"HTTP {outcome.status_code}")
-        principal = Principal(subject=self.worker.subject, organization_id=c.organization_id, scopes=self.worker.scopes)
-        async with self.db.unit_of_work(c.organization_id, write=True) as uow:
-            if attempted:
-                await uow.sql.run(
-                    ATTEMPT_INSERT,
-                    {
-                        "id": new_id("wha"),
-                        "delivery_id": c.id,
-                        "attempted_at": now,
-                        "status_code": outcome.status_code,
-                        "latency_ms": latency_ms,
-                        "error": error,
-                    },
-                )
-            await uow.sql.run(
-                RECORDED,
-                {
-                    "_id": c.id,
-                    "_lease": c.lease,
-                    "status": status,
-                    "attempts": attempts,
-                    "next_attempt_at": retry_at,
-                    "last_status_code": outcome.status_code,
-                    "last_error": error,
-                    "_now": now,
-                    "succeeded_at": now if ok else None,
-                },
-            )
-            # The endpoint's row is locked and changed only when its state may change: a failure, or the
-            # first success after failures. A success on a healthy endpoint writes nothing there.
-            if attempted and (not ok or seen.failing_since is not None):
-                endpoint = await uow.webhooks.get(c.endpoint_id, for_update=True)
-                if endpoint is not None:
-                    await self._judge_endpoint(uow, principal, endpoint, ok=ok, gone=gone, attempted=attempted, now=now)
-            await uow.commit()
-        if attempted:
-            self.metrics.deliveries.labels("succeeded" if ok else ("gone" if gone else "failed")).inc()
-            if ok and c.attempts == 0:
-                self.metrics.latency.observe((now - c.created_at).total_seconds())
-
-    async def _judge_endpoint(
-        self, uow: Any, principal: Principal, endpoint: Any, *, ok: bool, gone: bool, attempted: bool, now: datetime
-    ) -> None:
-        if not attempted:
-            return
-        verdict = after_attempt(
-            endpoint, ok=ok, gone=gone, now=now, disable_after_seconds=self.settings.webhook_disable_after
-        )
-        if verdict.endpoint is None:
-            return
-        await uow.webhooks.save(verdict.endpoint, expected_version=endpoint.version)
-        if verdict.disabled_changes is not None:
-            event = "webhook_endpoint.disabled"
-            resource = verdict.endpoint.resource()
-            record(uow, principal, _Clock(now), event, resource, endpoint.organization_id, verdict.disabled_changes)
-
-
-class _Clock:
-    def __init__(self, now: datetime) -> None:
-        self._now = now
-
-    def now(self) -> datetime:
-        return self._now
 
 
 async def run_worker(settings: Settings) -> None:

@@ -64,7 +64,30 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
 
 
+MAX_RESPONSE_BYTES = 64 * 1024  # what is read of a receiver's answer; the rest is never read
+
+
 async def post(
+    client: httpx.AsyncClient,
+    resolver: SystemResolver,
+    url: str,
+    headers: dict[str, str],
+    body: bytes,
+    *,
+    allow_private: bool,
+    deadline: float,
+) -> Outcome:
+    """One attempt, all of it (resolution, connection, request, headers and the answer's body) within
+    `deadline` seconds: a receiver that answers one byte a second cannot hold a worker's slot longer.
+    At most MAX_RESPONSE_BYTES of the answer are read."""
+    try:
+        async with asyncio.timeout(deadline):
+            return await _post(client, resolver, url, headers, body, allow_private=allow_private)
+    except TimeoutError:
+        return Outcome(None, f"timed out (no complete answer within {deadline:g} s)", None)
+
+
+async def _post(
     client: httpx.AsyncClient,
     resolver: SystemResolver,
     url: str,
@@ -83,7 +106,16 @@ async def post(
         return Outcome(None, f"refused: {addresses[0]} is a private, loopback, link-local or reserved address", None)
     target, host, extensions = pinned_request(url, allowed[0])
     try:
-        r = await client.post(target, content=body, headers={**headers, **host}, extensions=extensions)
+        request = client.build_request("POST", target, content=body, headers={**headers, **host}, extensions=extensions)
+        r = await client.send(request, stream=True)
+        try:
+            read = 0
+            async for chunk in r.aiter_raw():
+                read += len(chunk)
+                if read >= MAX_RESPONSE_BYTES:
+                    break
+        finally:
+            await r.aclose()
     except httpx.TimeoutException:
         return Outcome(None, "timed out", None)
     except httpx.HTTPError as exc:
