@@ -213,6 +213,10 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     app.state.tokens = TokenService(settings)
     app.state.standing = Standing(db, settings.revocation_poll_seconds)
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_limit_storage)
+    app.state.token_limiters = (
+        RateLimiter(settings.token_rate_limit_per_client, settings.rate_limit_storage),
+        RateLimiter(settings.token_rate_limit_per_address, settings.rate_limit_storage),
+    )
     app.state.metrics = Metrics()
     app.state.worker_metrics = WorkerMetrics(app.state.metrics.registry)
     app.state.schema_head = head_revision()

@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     revocation_poll_seconds: float = Field(default=0.25, gt=0, le=60)
 
     rate_limit: str = "600/minute"
+    # POST /v1/oauth/token, before any credential is looked up: per client id, and per client address.
+    token_rate_limit_per_client: str = "20/minute"
+    token_rate_limit_per_address: str = "120/minute"
+    # GET /v1/org-chart answers at most this many units (422 beyond: narrow it with root_id or max_depth,
+    # or page through /v1/units).
+    org_chart_max_units: int = Field(default=10_000, ge=1, le=1_000_000)
     rate_limit_storage: str = "memory://"
 
     max_body_bytes: int = 1024 * 1024

@@ -23,6 +23,7 @@ DOMAIN_STATUS: dict[type[de.DomainError], int] = {
     de.PreconditionFailed: 412,
     de.Unauthenticated: 401,
     de.Forbidden: 403,
+    de.RateLimited: 429,
 }
 
 SLUGS = {
@@ -91,6 +92,8 @@ def domain_problem(exc: de.DomainError) -> JSONResponse:
     headers = None
     if isinstance(exc, de.Unauthenticated):
         headers = {"WWW-Authenticate": www_authenticate(None if isinstance(exc, de.MissingCredentials) else exc.detail)}
+    if isinstance(exc, de.RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
     errors = None
     if isinstance(exc, de.Invalid):
         errors = [{"field": e.field, "message": e.message, "code": e.code} for e in exc.errors]

@@ -6,7 +6,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 
 from app.auth.tokens import TokenService
-from app.domain.errors import MissingCredentials, Unauthenticated
+from app.domain.errors import MissingCredentials, RateLimited, Unauthenticated
 from app.domain.principal import Principal
 
 # The request's caller, once verified and counted: a route's dependencies and GraphQL's context share it.
@@ -46,4 +46,20 @@ async def enforce_rate_limit(request: Request, principal: Principal) -> None:
     if not allowed:
         raise StarletteHTTPException(
             429, "Too many requests for this client; slow down.", headers={"Retry-After": str(retry_after)}
+        )
+
+
+async def charge(request: Request, weight: int) -> None:
+    """Hits beyond the request's own, for work that weighs more than one request (app/domain/usage.py),
+    counted before the work is done; RateLimited (429) when the caller's share has no room for them."""
+    principal = getattr(request.state, ESTABLISHED, None)
+    if weight <= 0 or not isinstance(principal, Principal):
+        return
+    allowed, headers, retry_after = await request.app.state.rate_limiter.hit(rate_limit_key(principal), weight)
+    request.state.response_headers = {**getattr(request.state, "response_headers", {}), **headers}
+    if not allowed:
+        raise RateLimited(
+            f"This request weighs {weight + 1} hits of the rate limit, more than is left for this client; "
+            f"retry in {retry_after} s.",
+            retry_after,
         )

@@ -37,16 +37,16 @@ class LocalWindow:
         overlap = 1 - (now % self.window) / self.window
         return previous * overlap + count
 
-    def hit(self, key: str) -> tuple[bool, int, float]:
-        """(allowed, remaining, when the window has room again, as a Unix time)."""
+    def hit(self, key: str, cost: int = 1) -> tuple[bool, int, float]:
+        """(allowed, remaining, when the window has room again, as a Unix time): `cost` hits at once."""
         now = time.time()
         self.hits += 1
         if self.hits % self.SWEEP == 0:
             self._sweep(int(now // self.window))
         number, count, previous = self._state(key, now)
-        allowed = math.floor(self._weighted(now, count, previous)) + 1 <= self.amount
+        allowed = math.floor(self._weighted(now, count, previous)) + cost <= self.amount
         if allowed:
-            count += 1
+            count += cost
         self.counts[key] = (number, count, previous)
         remaining = max(0, self.amount - math.floor(self._weighted(now, count, previous)))
         reset = (number + 1) * self.window if previous == 0 else now + self.window * (1 / max(previous, 1))
@@ -72,13 +72,13 @@ class RateLimiter:
             uri = storage_uri if storage_uri.startswith("async+") else "async+" + storage_uri
             self.shared = SharedWindow(storage_from_string(uri))
 
-    async def hit(self, key: str) -> tuple[bool, dict[str, str], int]:
-        """(allowed, the RateLimit headers, seconds until the window has room again)."""
+    async def hit(self, key: str, cost: int = 1) -> tuple[bool, dict[str, str], int]:
+        """(allowed, the RateLimit headers, seconds until the window has room again): `cost` hits."""
         if self.local is not None:
-            allowed, remaining, reset_time = self.local.hit(key)
+            allowed, remaining, reset_time = self.local.hit(key, cost)
         else:
             assert self.shared is not None
-            allowed = await self.shared.hit(self.item, key)
+            allowed = await self.shared.hit(self.item, key, cost=cost)
             stats = await self.shared.get_window_stats(self.item, key)
             remaining, reset_time = stats.remaining, stats.reset_time
         reset = max(0, math.ceil(reset_time - time.time()))

@@ -77,6 +77,17 @@ class Forbidden(DomainError):
     problem = "forbidden"
 
 
+class RateLimited(DomainError):
+    """Too much work for the caller's share of the rate limit (HTTP 429): retry after `retry_after` s."""
+
+    code = "rate_limited"
+    problem = "too-many-requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 @dataclass
 class ErrorList:
     """Collects field errors while a whole input is checked, so that every error is reported at once."""

@@ -17,6 +17,7 @@ CODES: dict[type[de.DomainError], str] = {
     de.PreconditionFailed: "PRECONDITION_FAILED",
     de.Unauthenticated: "UNAUTHENTICATED",
     de.Forbidden: "FORBIDDEN",
+    de.RateLimited: "RATE_LIMITED",
 }
 
 

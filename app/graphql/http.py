@@ -19,9 +19,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
+from app.auth.http import charge
+from app.domain.errors import RateLimited
 from app.graphql.context import Context, get_context
 from app.graphql.cost import maximum_for
 from app.graphql.errors import finish_errors
+from app.graphql.pipeline import mutation_weight
 from app.graphql.schema import LiaisonSchema
 
 
@@ -93,6 +96,15 @@ async def _run(
     cost, errors = preparation.screen(graphql_schema, query, document, operation_name, variables, rules, max_cost)
     if errors:
         return _answer(schema, ExecutionResult(data=None, errors=errors), cost, max_cost)
+    try:
+        weight = mutation_weight(graphql_schema, document, operation_name, variables)
+        await charge(context.request, weight)  # type: ignore[arg-type]
+    except RateLimited as exc:
+        refused = ExecutionResult(data=None, errors=[GraphQLError(exc.detail, original_error=exc)])
+        body = orjson.dumps(_answer(schema, refused, cost, max_cost))
+        return Response(
+            body, status_code=429, headers={"Retry-After": str(exc.retry_after)}, media_type="application/json"
+        )
     result = execute(
         graphql_schema,
         document,

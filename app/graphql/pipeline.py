@@ -12,10 +12,25 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    get_operation_ast,
+)
+from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 
+from app.domain.usage import MAX_MUTATIONS, mutations_weight, sync_weight
 from app.graphql.cost import CostCache, configured_maximum, refusal
 from app.graphql.errors import finish_errors, holds_nul
 
@@ -53,8 +68,67 @@ class Preparation:
         cost = self.costs.cost(schema, query, document, operation_name, variables)
         if cost > max_cost:
             return cost, [refusal(cost, max_cost)]
+        mutations = mutation_count(document, operation_name)
+        if mutations > MAX_MUTATIONS:
+            message = f"A document may hold at most {MAX_MUTATIONS} mutations; this one holds {mutations}."
+            return cost, [GraphQLError(message, extensions={"code": "MUTATION_LIMIT"})]
         nul = holds_nul(query, variables, document)
         return cost, [] if nul is None else [nul]
+
+
+# What a mutation weighs in the rate limit beyond one hit, by its root field's name and arguments
+# (app/domain/usage.py).
+ARGUMENT_WEIGHTS: dict[str, Callable[[dict[str, Any]], int]] = {
+    "syncOrgChart": lambda args: sync_weight(len(args.get("units") or []), len(args.get("people") or [])),
+}
+
+
+def _root_fields(document: DocumentNode, operation: OperationDefinitionNode) -> list[FieldNode]:
+    """The operation's root fields, aliases and fragments expanded."""
+    fragments = {f.name.value: f for f in document.definitions if isinstance(f, FragmentDefinitionNode)}
+    found: list[FieldNode] = []
+
+    def collect(selections: SelectionSetNode, seen: frozenset[str]) -> None:
+        for node in selections.selections:
+            if isinstance(node, FieldNode):
+                if node.name.value != "__typename":
+                    found.append(node)
+            elif isinstance(node, InlineFragmentNode):
+                collect(node.selection_set, seen)
+            elif isinstance(node, FragmentSpreadNode) and node.name.value in fragments and node.name.value not in seen:
+                collect(fragments[node.name.value].selection_set, seen | {node.name.value})
+
+    collect(operation.selection_set, frozenset())
+    return found
+
+
+def mutation_count(document: DocumentNode, operation_name: str | None) -> int:
+    """The root fields of the document's mutation (aliases and fragments counted), 0 for a query."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation is not OperationType.MUTATION:
+        return 0
+    return len(_root_fields(document, operation))
+
+
+def mutation_weight(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None
+) -> int:
+    """The hits a valid document weighs beyond its request's own, all known before anything runs: one per
+    mutation after the first, and what each heavy mutation's arguments weigh (ARGUMENT_WEIGHTS)."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation is not OperationType.MUTATION or schema.mutation_type is None:
+        return 0
+    fields = _root_fields(document, operation)
+    weight = mutations_weight(len(fields))
+    heavy = [f for f in fields if f.name.value in ARGUMENT_WEIGHTS]
+    if heavy:
+        coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+        if isinstance(coerced, list):  # invalid variables: execution reports them, and nothing runs
+            return weight
+        for node in heavy:
+            definition = schema.mutation_type.fields[node.name.value]
+            weight += ARGUMENT_WEIGHTS[node.name.value](get_argument_values(definition, node, coerced))
+    return weight
 
 
 class Pipeline(SchemaExtension):

@@ -38,10 +38,28 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     return (unquote(user), unquote(password)) if sep else None
 
 
+async def _throttled(request: Request, client_id: str) -> Response | None:
+    """Every attempt is counted before any credential is looked up, per client id and per address, so
+    that guessing secrets costs the guesser, not the database (LIAISON_TOKEN_RATE_LIMIT_PER_*)."""
+    per_client, per_address = request.app.state.token_limiters
+    address = request.client.host if request.client else "-"
+    for limiter, key in ((per_client, f"client:{client_id[:100]}"), (per_address, f"address:{address}")):
+        allowed, _headers, retry_after = await limiter.hit(key)
+        if not allowed:
+            return problem(
+                429,
+                f"Too many token requests; retry in {retry_after} s.",
+                headers={"Retry-After": str(retry_after), "Cache-Control": "no-store"},
+                error="slow_down",
+                error_description="Too many token requests.",
+            )
+    return None
+
+
 @router.post(
     "/token",
     response_model=TokenResponse,
-    responses={400: PROBLEM_RESPONSES[400], 401: PROBLEM_RESPONSES[401]},
+    responses={400: PROBLEM_RESPONSES[400], 401: PROBLEM_RESPONSES[401], 429: PROBLEM_RESPONSES[429]},
     summary="Trade an API client's credentials for a token (OAuth 2.0 client credentials)",
 )
 async def token(
@@ -59,6 +77,9 @@ async def token(
         client_id, client_secret = basic
     if not client_id or not client_secret:
         return _oauth_error(401, "invalid_client", "Send client_id and client_secret.")
+    throttled = await _throttled(request, client_id)
+    if throttled is not None:
+        return throttled
     async with request.app.state.db.system_unit_of_work() as uow:
         try:
             creds, scopes = await grant_client_credentials(uow.credentials, client_id, client_secret, scope)

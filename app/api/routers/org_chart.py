@@ -11,9 +11,11 @@ from app.api.deps import LiaisonRoute, UoW
 from app.api.instants import Instant
 from app.api.schemas import org_chart as s
 from app.api.schemas.common import PROBLEM_RESPONSES
+from app.auth.http import charge
 from app.domain.org_chart.service import OrgChart
 from app.domain.org_chart.sync import OrgChartSync
 from app.domain.principal import ORG_WRITE
+from app.domain.usage import sync_weight
 
 router = APIRouter(route_class=LiaisonRoute, prefix="/v1", responses=PROBLEM_RESPONSES)
 MERGE_PATCH = "application/merge-patch+json"
@@ -137,17 +139,20 @@ async def unit_ancestors(unit_id: str, uow: UoW, as_of: AsOf = None) -> Response
 
 @router.get("/org-chart", response_model=s.OrgChart, tags=CHART, summary="The nested tree of units with their members")
 async def org_chart(
+    request: Request,
     uow: UoW,
     as_of: AsOf = None,
     max_depth: MaxDepth = None,
     root_id: Annotated[str | None, Query(description="Start here instead of at every root.")] = None,
 ) -> Response:
     """The org chart in one read: units as a tree, each with its members, from the top or from `root_id`, now
-    or `as_of` an instant.
+    or `as_of` an instant. At most 10,000 units (`LIAISON_ORG_CHART_MAX_UNITS`): a larger chart is a 422;
+    narrow it with `root_id` or `max_depth`, or page through `/v1/units`.
     """
     # The domain builds the wire shape itself; re-validating 10,000 people against the model costs more
     # than building them, so the answer goes out as it is (the model documents it).
-    chart = await OrgChart(uow, uow.caller).org_chart(root_id, max_depth, as_of)
+    limit = request.app.state.settings.org_chart_max_units
+    chart = await OrgChart(uow, uow.caller).org_chart(root_id, max_depth, as_of, max_units=limit)
     return Json({"data": chart, "next_cursor": None})
 
 
@@ -241,10 +246,13 @@ async def upsert_person(system: str, external_id: str, body: s.PersonCreate, uow
     tags=PEOPLE,
     summary="The people who report to this person (directly, or at any depth)",
 )
-async def person_reports(person_id: str, uow: UoW, as_of: AsOf = None, recursive: bool = False) -> Response:
-    """The people who report to this person: direct reports, or everyone below with `recursive=true`."""
-    found = await OrgChart(uow, uow.caller).reports(person_id, recursive, as_of)
-    return Json({"data": [p.resource() for p in found], "next_cursor": None})
+async def person_reports(
+    person_id: str, query: Listing, uow: UoW, as_of: AsOf = None, recursive: bool = False
+) -> Response:
+    """The people who report to this person: direct reports, or everyone below with `recursive=true`, a
+    page at a time (by id, as every list)."""
+    page = await OrgChart(uow, uow.caller).reports_page(person_id, recursive, query, as_of)
+    return page_body(page, lambda p: p.resource())
 
 
 @router.get(
@@ -353,9 +361,11 @@ async def sync_org_chart(body: s.SyncRequest, request: Request, uow: UoW) -> Res
     """The whole batch is checked first: one bad row rejects it with 422 and `errors` that point at
     the row (`/people/17/email`), and nothing changes. The same payload twice reports everything
     `unchanged` and records no event. This route takes bodies up to 16 MiB
-    (`LIAISON_SYNC_MAX_BODY_BYTES`); every other route, 1 MiB."""
+    (`LIAISON_SYNC_MAX_BODY_BYTES`); every other route, 1 MiB. It weighs one hit of the rate limit, plus
+    one per 100 units and people it carries."""
 
     async def produce() -> Response:
+        await charge(request, sync_weight(len(body.units), len(body.people)))
         result = await OrgChartSync(uow, uow.caller).run(
             body.system, [u.model_dump() for u in body.units], [p.model_dump() for p in body.people]
         )

@@ -183,9 +183,10 @@ class OrgChart(MembershipUseCases):
         return tree.ancestors(await self.uow.units.at(as_of), unit_id)
 
     async def org_chart(
-        self, root_id: str | None, max_depth: int | None, as_of: datetime | None = None
+        self, root_id: str | None, max_depth: int | None, as_of: datetime | None = None, max_units: int = 10_000
     ) -> list[dict[str, Any]]:
-        """The nested tree: each unit with its members (person and membership) and its children."""
+        """The nested tree: each unit with its members (person and membership) and its children; at most
+        `max_units` units (Invalid beyond: the caller narrows it, or pages the flat list of units)."""
         self.readable_organization(self.principal)
         if root_id is not None:
             root = await self.get_unit(root_id, as_of)
@@ -194,6 +195,12 @@ class OrgChart(MembershipUseCases):
             units = await self._all_units()
         else:
             units = await self.uow.units.at(as_of)
+        if len(units) > max_units:
+            raise Invalid(
+                f"The org chart asked for holds {len(units)} units, more than the {max_units} one answer carries:"
+                " narrow it with root_id or max_depth, or page through /v1/units.",
+                [FieldError("/root_id" if root_id else "/max_depth", f"more than {max_units} units", "too_large")],
+            )
         unit_ids = [u.id for u in units]
         day = (as_of or self.clock.now()).date()
         if as_of is None:
@@ -378,6 +385,13 @@ class OrgChart(MembershipUseCases):
         if as_of is None:
             return await self.uow.people.reports(person_id, recursive)
         return tree.reports(await self.uow.people.at(as_of), person_id, recursive)
+
+    async def reports_page(
+        self, person_id: str, recursive: bool, query: ListQuery, as_of: datetime | None = None
+    ) -> Page[Person]:
+        return page_in_memory(
+            [p for p in await self.reports(person_id, recursive, as_of) if matches_query(p, query)], query
+        )
 
     async def management_chain(self, person_id: str, as_of: datetime | None = None) -> list[Person]:
         await self.get_person(person_id, as_of)
