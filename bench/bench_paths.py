@@ -38,7 +38,8 @@ def bearer(secret: str, org: str | None, scope: str) -> dict[str, str]:
 
 
 def seed(base: str, secret: str, people: int, units: int = 60) -> tuple[str, dict[str, str]]:
-    """An organization made through the API, and an admin token for it."""
+    """An organization made through the API, and a token for it as an integration gets one: an API client's,
+    from /v1/oauth/token (so every measured request also checks that its client still stands)."""
     with httpx.Client(base_url=base, timeout=600) as c:
         slug = f"bench-{secrets.token_hex(4)}"
         r = c.post(
@@ -50,7 +51,12 @@ def seed(base: str, secret: str, people: int, units: int = 60) -> tuple[str, dic
         c.post(
             "/v1/sync/org-chart", json={"system": "hr", **payload(people, units=units, seed=5)}, headers=h
         ).raise_for_status()
-    return org, h
+        client = c.post("/v1/api-clients", json={"name": "bench", "scopes": ["admin"]}, headers=h)
+        client.raise_for_status()
+        form = {"grant_type": "client_credentials", "client_id": client.json()["id"]}
+        token = c.post("/v1/oauth/token", data={**form, "client_secret": client.json()["client_secret"]})
+        token.raise_for_status()
+    return org, {"Authorization": "Bearer " + token.json()["access_token"]}
 
 
 def lua(requests: list[tuple[str, str, dict[str, str], str | None]]) -> str:
