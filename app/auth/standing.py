@@ -3,8 +3,9 @@ the token, not that its organization, person or API client still stand behind it
 - `org` must name an organization (else 401, not a 409 on the first write);
 - `person` must name a person of that organization (else 401: no token may act as someone of another
   organization, or as no one);
-- `client_id` must name an API client of that organization that still holds every scope of the token:
-  deleting the client, or narrowing its scopes, revokes the tokens issued before, at once.
+- `client_id`, in a token this service signed (/v1/oauth/token), must name an API client of that
+  organization that still holds every scope of the token: deleting the client, or narrowing its scopes,
+  revokes the tokens issued before, at once. (A token of your identity provider is revoked there.)
 
 Checked on every request without a round trip in the common case. Organizations and people are never
 deleted, so what was found once is remembered. API clients are: each process keeps what it read about a
@@ -42,7 +43,8 @@ class Standing:
         """Unauthenticated when the token's claims name what does not stand."""
         if time.monotonic() >= self._next_poll or self._last_seq is None:
             await self._poll()
-        org, person, client_id = principal.organization_id, principal.person_id, principal.client_id
+        org, person = principal.organization_id, principal.person_id
+        client_id = principal.client_id if principal.issued_here else None
         if org is None:
             return
         known = (
@@ -73,7 +75,7 @@ class Standing:
                 if not await store.person_exists(org, person):
                     raise Unauthenticated("The token's `person` is no person of its organization.")
                 self._remember(self._people, (org, person))
-            if principal.client_id is None:
+            if principal.client_id is None or not principal.issued_here:
                 return None
             client: tuple[str, frozenset[str]] | None = await store.client(principal.client_id)
         # A revocation read while this lookup ran may be newer than what it found: then it is not kept.

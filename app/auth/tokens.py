@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from typing import Any
 
 import jwt
@@ -117,7 +118,10 @@ class TokenService:
             # NumericDate (RFC 7519 §2) is a JSON number: PyJWT would also take "1700000000" as a string
             if name in claims and (not isinstance(claims[name], int | float) or isinstance(claims[name], bool)):
                 raise Unauthenticated(f"The `{name}` claim must be a number (seconds since the epoch).")
-        return self._principal(claims), float(claims["exp"])
+        principal = self._principal(claims)
+        if alg == HS:
+            principal = replace(principal, issued_here=True)
+        return principal, float(claims["exp"])
 
     @staticmethod
     def _principal(claims: dict[str, Any]) -> Principal:

@@ -38,6 +38,9 @@ class Principal:
     scopes: frozenset[str]
     person_id: str | None = None
     client_id: str | None = None
+    # Whether the token was signed by this service (HS256, LIAISON_JWT_SECRET): only then does its
+    # `client_id` name one of our API clients, whose deletion revokes it.
+    issued_here: bool = False
 
     @property
     def is_platform(self) -> bool:
