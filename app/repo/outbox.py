@@ -1,16 +1,22 @@
-"""The worker's statements on the outbox: the claim (every worker's, across organizations), the outbox's
-depth, the endpoints of a claimed batch, and the recording of attempts and outcomes."""
+"""The outbox, as the worker uses it: the claim (every worker's, across organizations), the outbox's depth,
+the endpoints of a claimed batch, and the recording of attempts and outcomes. The worker holds no SQL:
+it calls `Outbox`'s methods on its unit of work (`uow.outbox`)."""
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import Integer, Table, bindparam, func, insert, or_, select, update
 
+from app.domain.ids import new_id
+from app.domain.webhooks.fairness import Claimed, Due
 from app.domain.webhooks.model import WebhookEndpoint
 from app.repo.repositories import shape
-from app.repo.sql import ORG, any_of, org_criterion
+from app.repo.sql import ORG, Sql, any_of, org_criterion
 from app.repo.tables import AttemptRow, DeliveryRow, WebhookEndpointRow
+from app.repo.webhooks import WebhookRepository
 
 T = cast(Table, DeliveryRow.__table__)  # type: ignore[attr-defined]
 OUTBOX_DEPTH = select(func.count()).select_from(T).where(T.c.status == "pending")
@@ -82,3 +88,66 @@ RECORDED = (
         succeeded_at=bindparam("succeeded_at", type_=T.c.succeeded_at.type),
     )
 )
+
+
+class Outbox:
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
+
+    async def depth(self) -> int:
+        return int(await self.sql.scalar(OUTBOX_DEPTH) or 0)
+
+    async def due(
+        self, now: datetime, limit: int, full_endpoints: list[str], full_organizations: list[str]
+    ) -> list[Due]:
+        """Due deliveries no other worker holds, oldest first, but those of full endpoints and organizations;
+        locked (PostgreSQL) until the transaction ends."""
+        params = {
+            "now": now,
+            "limit": limit,
+            "full_endpoints": full_endpoints,
+            "full_organizations": full_organizations,
+        }
+        return [Due(r[0], r[1], r[2]) for r in await self.sql.rows(DUE, params)]
+
+    async def lease(self, ids: list[str], lease: datetime) -> list[Claimed]:
+        if not ids:
+            return []
+        rows = await self.sql.rows(LEASE, {"ids": ids, "lease": lease})
+        return [Claimed(r[0], r[1], r[2], r[3], r[4], r[5], r[6], lease) for r in rows]
+
+    async def endpoints(self, ids: list[str]) -> dict[str, WebhookEndpoint]:
+        """The endpoints of a claimed batch, across organizations, in one statement."""
+        repository = WebhookRepository(self.sql, "")
+        rows = await self.sql.rows(ENDPOINTS, {"ids": ids})
+        return {e.id: e for e in (repository.to_entity(r) for r in rows)}
+
+    async def record_successes(self, batch: Sequence[tuple[Claimed, int | None, int, datetime]]) -> None:
+        """A batch of successes (delivery, status code, latency in ms, when) across organizations, as two
+        statements sent with executemany; each attempt names its own organization."""
+        attempts = [
+            {
+                "id": new_id("wha"),
+                ORG: c.organization_id,
+                "delivery_id": c.id,
+                "attempted_at": now,
+                "status_code": code,
+                "latency_ms": ms,
+                "error": None,
+            }
+            for c, code, ms, now in batch
+        ]
+        updates = [
+            {"_id": c.id, "_lease": c.lease, "_attempts": c.attempts + 1, "_code": code, "_now": now}
+            for c, code, _ms, now in batch
+        ]
+        await self.sql.run_many(ATTEMPT_INSERT, attempts)
+        await self.sql.run_many(SUCCEEDED, updates)
+
+    async def record_attempt(self, attempt: dict[str, Any]) -> None:
+        """In the delivery's organization's unit of work."""
+        await self.sql.run(ATTEMPT_INSERT, attempt)
+
+    async def record_outcome(self, outcome: dict[str, Any]) -> None:
+        """The delivery's new state, written only while this worker's lease (`_lease`) still holds it."""
+        await self.sql.run(RECORDED, outcome)

@@ -19,6 +19,7 @@ from app.domain.webhooks.service import fan_out
 from app.repo.engine import is_sqlite
 from app.repo.idempotency import IdempotencyStore
 from app.repo.org_chart import MembershipRepository, PersonRepository, UnitRepository
+from app.repo.outbox import Outbox
 from app.repo.platform import CredentialStore, EventLog, OrganizationRepository, StandingStore
 from app.repo.repositories import ApiClientRepository
 from app.repo.sql import Sql, StatementListener
@@ -104,6 +105,10 @@ class SqlUnitOfWork:
     @cached_property
     def credentials(self) -> CredentialStore:
         return CredentialStore(self.sql)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.sql)
 
     @cached_property
     def standing(self) -> StandingStore:

@@ -26,18 +26,16 @@ import structlog
 from httpx_aiohttp import AiohttpTransport
 from sqlalchemy.engine import make_url
 
-from app.domain.webhooks.fairness import Due, InFlight, fair_pick
+from app.domain.webhooks.fairness import Claimed, Due, InFlight, fair_pick
 from app.domain.webhooks.model import (
     WebhookEndpoint,
     sign,
 )
-from app.repo.outbox import DUE, ENDPOINTS, LEASE, OUTBOX_DEPTH
 from app.repo.uow import NOTIFY_CHANNEL, Database
-from app.repo.webhooks import WebhookRepository
 from app.settings import Settings
 from app.worker.metrics import WorkerMetrics
 from app.worker.net import Outcome, SystemResolver, post
-from app.worker.recording import Claimed, Recorder
+from app.worker.recording import Recorder
 
 log = structlog.get_logger("liaison.worker")
 PURGE_EVERY = 600  # seconds
@@ -151,8 +149,8 @@ class DeliveryWorker:
 
     async def _measure_outbox(self) -> None:
         async with self.db.system_unit_of_work() as uow:
-            depth = await uow.sql.scalar(OUTBOX_DEPTH)
-        self.metrics.outbox.set(depth or 0)
+            depth = await uow.outbox.depth()
+        self.metrics.outbox.set(depth)
 
     def _done(self, tasks: set[asyncio.Task[None]], due: Due, task: asyncio.Task[None]) -> None:
         """A slot is free, and its endpoint's and organization's shares have room again: claim now."""
@@ -166,34 +164,16 @@ class DeliveryWorker:
         lease = now + self.lease
         per_endpoint, per_org = self.settings.webhook_per_endpoint, self.settings.webhook_per_organization
         async with self.db.system_unit_of_work(write=True) as uow:
-            due = [
-                Due(r[0], r[1], r[2])
-                for r in await uow.sql.rows(
-                    DUE,
-                    {
-                        "now": now,
-                        "limit": free * CANDIDATES_PER_SLOT,
-                        "full_endpoints": self.in_flight.full_endpoints(per_endpoint),
-                        "full_organizations": self.in_flight.full_organizations(per_org),
-                    },
-                )
-            ]
-            picked = fair_pick(due, free, self.in_flight, per_endpoint, per_org)
-            rows = await uow.sql.rows(LEASE, {"ids": [d.id for d in picked], "lease": lease}) if picked else []
-            await uow.commit()
-        return [
-            Claimed(
-                id=r[0],
-                organization_id=r[1],
-                endpoint_id=r[2],
-                message_id=r[3],
-                payload=r[4],
-                attempts=r[5],
-                created_at=r[6],
-                lease=lease,
+            due = await uow.outbox.due(
+                now,
+                free * CANDIDATES_PER_SLOT,
+                self.in_flight.full_endpoints(per_endpoint),
+                self.in_flight.full_organizations(per_org),
             )
-            for r in rows
-        ]
+            picked = fair_pick(due, free, self.in_flight, per_endpoint, per_org)
+            claimed = await uow.outbox.lease([d.id for d in picked], lease)
+            await uow.commit()
+        return claimed
 
     # --- one delivery ----------------------------------------------------------------------------------
 
@@ -201,9 +181,7 @@ class DeliveryWorker:
         """The endpoints of a claimed batch, in one statement, read after the claim (so a rotation that
         committed before it is seen)."""
         async with self.db.system_unit_of_work() as uow:
-            repository = WebhookRepository(uow.sql, "")
-            rows = await uow.sql.rows(ENDPOINTS, {"ids": sorted(ids)})
-            return {e.id: e for e in (repository.to_entity(r) for r in rows)}
+            return await uow.outbox.endpoints(sorted(ids))
 
     async def _deliver(self, c: Claimed, endpoint: WebhookEndpoint | None) -> None:
         gate = self._per_endpoint.setdefault(c.endpoint_id, asyncio.Semaphore(self.settings.webhook_per_endpoint))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,33 +15,15 @@ import structlog
 from app.domain.changes import record
 from app.domain.ids import new_id
 from app.domain.principal import Principal
-from app.domain.webhooks.fairness import Due
+from app.domain.webhooks.fairness import Claimed
 from app.domain.webhooks.health import after_attempt
 from app.domain.webhooks.model import DELIVERY_STATES, WebhookEndpoint, attempt_action, next_attempt, parse_schedule
-from app.repo.outbox import ATTEMPT_INSERT, RECORDED, SUCCEEDED
-from app.repo.sql import ORG
 from app.repo.uow import Database
 from app.settings import Settings
 from app.worker.metrics import WorkerMetrics
 from app.worker.net import Outcome
 
 log = structlog.get_logger("liaison.worker")
-
-
-@dataclass(frozen=True)
-class Claimed:
-    id: str
-    organization_id: str
-    endpoint_id: str
-    message_id: str
-    payload: dict[str, Any]
-    attempts: int
-    created_at: datetime
-    lease: datetime
-
-    @property
-    def due(self) -> Due:
-        return Due(self.id, self.organization_id, self.endpoint_id)
 
 
 class Recorder:
@@ -73,25 +54,8 @@ class Recorder:
                 await asyncio.wait_for(self._recorded.wait(), timeout=0.05)
 
     async def _write_successes(self, batch: list[tuple[Claimed, Outcome, int, datetime]]) -> None:
-        attempts = [
-            {
-                "id": new_id("wha"),
-                ORG: c.organization_id,
-                "delivery_id": c.id,
-                "attempted_at": now,
-                "status_code": o.status_code,
-                "latency_ms": ms,
-                "error": None,
-            }
-            for c, o, ms, now in batch
-        ]
-        updates = [
-            {"_id": c.id, "_lease": c.lease, "_attempts": c.attempts + 1, "_code": o.status_code, "_now": now}
-            for c, o, _ms, now in batch
-        ]
         async with self.db.system_unit_of_work(write=True) as uow:
-            await uow.sql.run_many(ATTEMPT_INSERT, attempts)
-            await uow.sql.run_many(SUCCEEDED, updates)
+            await uow.outbox.record_successes([(c, o.status_code, ms, now) for c, o, ms, now in batch])
             await uow.commit()
         for c, _o, _ms, now in batch:
             self.metrics.deliveries.labels("succeeded").inc()
@@ -119,8 +83,7 @@ class Recorder:
         principal = Principal(subject=self.worker.subject, organization_id=c.organization_id, scopes=self.worker.scopes)
         async with self.db.unit_of_work(c.organization_id, write=True) as uow:
             if attempted:
-                await uow.sql.run(
-                    ATTEMPT_INSERT,
+                await uow.outbox.record_attempt(
                     {
                         "id": new_id("wha"),
                         "delivery_id": c.id,
@@ -130,8 +93,7 @@ class Recorder:
                         "error": error,
                     },
                 )
-            await uow.sql.run(
-                RECORDED,
+            await uow.outbox.record_outcome(
                 {
                     "_id": c.id,
                     "_lease": c.lease,

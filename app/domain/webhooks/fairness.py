@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,24 @@ class Due:
     id: str
     organization_id: str
     endpoint_id: str
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A due delivery this worker leased until `lease`, with what sending it needs."""
+
+    id: str
+    organization_id: str
+    endpoint_id: str
+    message_id: str
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
+    lease: datetime
+
+    @property
+    def due(self) -> Due:
+        return Due(self.id, self.organization_id, self.endpoint_id)
 
 
 @dataclass
