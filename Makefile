@@ -4,8 +4,13 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# `make fuzz`: seconds of fuzzing per database engine (REST and GraphQL together), and the seed
+# (`random`, printed in the summary; a number replays a run). `make test` runs the same suite for 60 s
+# per engine with a fixed seed.
+FUZZ_SECONDS ?= 900
+FUZZ_SEED    ?= random
 
-.PHONY: install run test lint bench openapi lock clean
+.PHONY: install run test fuzz lint bench openapi lock clean
 
 install: $(VENV)/.installed
 
@@ -22,6 +27,10 @@ run: install
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Schemathesis against the served OpenAPI document and /graphql, on SQLite and PostgreSQL (tests/fuzz/).
+fuzz: install
+	LIAISON_FUZZ_SECONDS=$(FUZZ_SECONDS) LIAISON_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/pytest tests/fuzz $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
