@@ -65,6 +65,20 @@ class MemoryOrgChartRepository(MemoryRepository[E]):
     async def lock_primaries(self) -> None:
         return None
 
+    async def by_system(self, system: str) -> dict[str, E]:
+        return {x.external_refs[system]: copy.deepcopy(x) for x in self.items.values() if system in x.external_refs}
+
+    async def links(self, link: str) -> dict[str, str | None]:
+        return {i: getattr(x, link) for i, x in self.items.items()}
+
+    async def add_many(self, entities: list[E]) -> None:
+        for entity in entities:
+            await self.add(entity)
+
+    async def save_many(self, entities: list[E]) -> None:
+        for entity in entities:
+            await self.save(entity, expected_version=entity.version - 1)  # type: ignore[attr-defined]
+
     async def get_many(self, ids: list[str]) -> list[E]:
         return [copy.deepcopy(self.items[i]) for i in sorted(set(ids)) if i in self.items]
 
@@ -105,6 +119,10 @@ class MemoryUnits(MemoryOrgChartRepository[Any]):
 
 
 class MemoryPeople(MemoryOrgChartRepository[Any]):
+    async def emails(self, keys: list[str]) -> dict[str, str]:
+        wanted = set(keys)
+        return {k: p.id for p in self.items.values() if (k := p.email.strip().lower()) in wanted}
+
     async def find_by_email(self, email: str) -> Any:
         key = email.strip().lower()
         return next((copy.deepcopy(p) for p in self.items.values() if p.email.strip().lower() == key), None)

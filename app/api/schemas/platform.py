@@ -48,7 +48,11 @@ class ApiClient(Resource):
 
 
 class ApiClientWithSecret(ApiClient):
-    client_secret: str = Field(description="Shown once, at creation. Store it now: only its hash is kept.")
+    client_secret: str | None = Field(
+        default=None,
+        description="Shown once, at creation. Store it now: only its hash is kept. Absent from an"
+        " `Idempotency-Key` replay of the creation (`Idempotent-Replayed: true`), which cannot show it again.",
+    )
 
 
 class TokenResponse(Input):

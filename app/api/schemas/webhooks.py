@@ -37,7 +37,11 @@ class WebhookEndpoint(Resource):
 
 
 class WebhookEndpointWithSecret(WebhookEndpoint):
-    secret: str = Field(description="`whsec_` + base64. Shown on creation and rotation only.")
+    secret: str | None = Field(
+        default=None,
+        description="`whsec_` + base64. Shown on creation and rotation only; absent from an `Idempotency-Key`"
+        " replay of either (`Idempotent-Replayed: true`), which cannot show it again.",
+    )
 
 
 class Attempt(Input):
