@@ -16,17 +16,18 @@ LONG = "x" * 1001
 VALID: dict[str, dict[str, Any]] = {
     "Unit": {"name": "Sales", "kind": "department"},
     "Person": {"given_name": "Ada", "family_name": "Lovelace", "email": "ada@example.com"},
+    "Membership": {"person_id": "{person}", "unit_id": "{unit}"},  # filled with real ids per test
 }
 BAD: dict[str, dict[str, list[Any]]] = {
     "Unit": {
-        "name": ["", "   ", LONG],
+        "name": ["", "   ", LONG, "\u200b\u200d", "a\nb", "\x07"],
         "kind": ["galaxy", ""],
         "parent_id": ["nope", "person_01J9Z3Q4K6W8X2Y5V7T9R1M3N5", "unit_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"],
         "lead_person_id": ["nope", "person_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"],
         "external_refs": [{"BAD SYSTEM": "1"}, {"sap": ""}, {"sap": LONG}],
     },
     "Person": {
-        "given_name": ["", LONG],
+        "given_name": ["", LONG, "\ufeff", "tab\there"],
         "family_name": ["", LONG],
         "email": ["not-an-email", "", LONG + "@example.com"],
         "title": [LONG],
@@ -34,8 +35,15 @@ BAD: dict[str, dict[str, list[Any]]] = {
         "status": ["retired", ""],
         "external_refs": [{"BAD SYSTEM": "1"}],
     },
+    "Membership": {
+        "person_id": ["nope", "person_01J9Z3Q4K6W8X2Y5V7T9R1M3N5", "unit_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"],
+        "unit_id": ["nope", "unit_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"],
+        "kind": ["galaxy", ""],
+        "title": [LONG, "\x1b[31m"],
+        "external_refs": [{"BAD SYSTEM": "1"}, {"hr\n": "1"}],
+    },
 }
-REST = {"Unit": "/v1/units", "Person": "/v1/people"}
+REST = {"Unit": "/v1/units", "Person": "/v1/people", "Membership": "/v1/memberships"}
 CASES = [(kind, name, value) for kind, fields in BAD.items() for name, values in fields.items() for value in values]
 
 
@@ -53,7 +61,12 @@ async def test_the_same_bad_field_gets_the_same_code(
     client: httpx.AsyncClient, kind: str, name: str, value: Any
 ) -> None:
     _org, h = await make_org(client)
-    body = {**VALID[kind], name: value}
+    valid = dict(VALID[kind])
+    if kind == "Membership":
+        person = {"given_name": "M", "family_name": "M", "email": "m@example.com"}
+        valid["person_id"] = (await client.post("/v1/people", json=person, headers=h)).json()["id"]
+        valid["unit_id"] = (await client.post("/v1/units", json={"name": "U", "kind": "team"}, headers=h)).json()["id"]
+    body = {**valid, name: value}
     rest = await client.post(REST[kind], json=body, headers=h)
     assert rest.status_code in (404, 409, 422), rest.text
     rest_codes = _codes(rest.json().get("errors") or [], name)
@@ -74,4 +87,13 @@ async def test_the_same_bad_field_gets_the_same_code(
 
 
 def test_every_constrained_field_is_in_the_table() -> None:
-    assert set(itertools.chain.from_iterable(BAD.values())) >= {"name", "kind", "email", "status", "manager_id"}
+    assert set(itertools.chain.from_iterable(BAD.values())) >= {
+        "name",
+        "kind",
+        "email",
+        "status",
+        "manager_id",
+        "person_id",
+        "unit_id",
+        "title",
+    }
