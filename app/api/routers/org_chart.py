@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from dataclasses import replace
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app.api.conventions import Json, Listing, ListOf, entity_response, expected_version, idempotent, page_body
 from app.api.deps import LiaisonRoute, UoW
-from app.api.instants import Instant
+from app.api.kit import AsOf, Collection, Operation, register
 from app.api.schemas import org_chart as s
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.auth.http import charge
@@ -16,10 +15,9 @@ from app.domain.org_chart.service import OrgChart
 from app.domain.org_chart.sync import OrgChartSync
 from app.domain.principal import ORG_WRITE
 from app.domain.usage import sync_weight
+from app.repo.uow import SqlUnitOfWork
 
 router = APIRouter(route_class=LiaisonRoute, prefix="/v1", responses=PROBLEM_RESPONSES)
-MERGE_PATCH = "application/merge-patch+json"
-AsOf = Annotated[Instant | None, Query(description="Answer as the org chart stood at this instant (RFC 3339).")]
 MaxDepth = Annotated[int | None, Query(ge=1, le=1000, description="Levels below the starting unit.")]
 UNITS: list[str | Enum] = ["Units"]
 PEOPLE: list[str | Enum] = ["People"]
@@ -27,90 +25,119 @@ MEMBERSHIPS: list[str | Enum] = ["Memberships"]
 CHART: list[str | Enum] = ["Org chart"]
 
 
-def _filters(query: Any, **values: Any) -> Any:
-    return replace(query, filters={k: v for k, v in values.items() if v is not None})
+def _chart(uow: SqlUnitOfWork) -> OrgChart:
+    return OrgChart(uow, uow.caller)
 
 
-def _created(obj: Any, path: str) -> Json:
-    return entity_response(obj, 201, headers={"Location": f"/v1/{path}/{obj.id}"})
+UNITS_COLLECTION = Collection(
+    path="units",
+    noun="unit",
+    plural="units",
+    tag="Units",
+    resource=s.Unit,
+    create=s.UnitCreate,
+    patch=s.UnitPatch,
+    service=_chart,
+    write_scope=ORG_WRITE,
+    filters={
+        "parent_id": Annotated[str | None, Query()],
+        "kind": Annotated[s.UnitKind | None, Query()],
+        "link_url": Annotated[str | None, Query(max_length=2048)],
+    },
+    docs={
+        "create": Operation(
+            "Create a unit", "Create a unit (a department, a team…) under an optional parent. Records `unit.created`."
+        ),
+        "list": Operation(
+            "List units",
+            "The organization's units, a page at a time; filter by parent, kind, a link's URL, external reference\n"
+            "or change time, now or `as_of` an instant.",
+        ),
+        "get": Operation(
+            "Get a unit", "One unit, now or as it stood at `as_of`. The `ETag` is its version, for `If-Match`."
+        ),
+        "update": Operation(
+            "Update or move a unit (JSON merge patch); a move that would make a cycle is a 409",
+            "Change a unit's fields or move it under another parent (JSON merge patch: send only what changes, `null`\n"
+            "to clear). A move under its own descendant is a 409. Records `unit.updated`.",
+        ),
+        "delete": Operation(
+            "Delete a unit (409 while it has child units or members)",
+            "Delete a unit that has no children and no current members (409 otherwise). Records `unit.deleted`.",
+        ),
+        "upsert": Operation(
+            "Create or update the unit that carries an external ref",
+            "Create or update the unit that carries this external reference: how an HR or ERP system keeps its units\n"
+            "in step without storing our ids.",
+        ),
+    },
+)
+PEOPLE_COLLECTION = Collection(
+    path="people",
+    noun="person",
+    plural="people",
+    tag="People",
+    resource=s.Person,
+    create=s.PersonCreate,
+    patch=s.PersonPatch,
+    service=_chart,
+    write_scope=ORG_WRITE,
+    filters={"manager_id": Annotated[str | None, Query()], "status": Annotated[s.PersonStatus | None, Query()]},
+    docs={
+        "create": Operation(
+            "Create a person",
+            "Add a person. An email is unique within the organization (409 on a duplicate). Records `person.created`.",
+        ),
+        "list": Operation(
+            "List people",
+            "The organization's people, a page at a time; filter by manager, status, external reference or change\n"
+            "time, now or `as_of` an instant.",
+        ),
+        "get": Operation("Get a person", "One person, now or as they stood at `as_of`."),
+        "update": Operation(
+            "Update a person (JSON merge patch); a manager cycle is a 409",
+            "Change a person's fields or manager (JSON merge patch). A manager chain that would loop is a 409.\n"
+            "Records `person.updated`.",
+        ),
+        "upsert": Operation(
+            "Create or update the person who carries an external ref",
+            "Create or update the person who carries this external reference (the HR system's employee id, say).",
+        ),
+    },
+)
+MEMBERSHIPS_COLLECTION = Collection(
+    path="memberships",
+    noun="membership",
+    plural="memberships",
+    tag="Memberships",
+    resource=s.Membership,
+    create=s.MembershipCreate,
+    patch=s.MembershipPatch,
+    service=_chart,
+    write_scope=ORG_WRITE,
+    filters={"person_id": Annotated[str | None, Query()], "unit_id": Annotated[str | None, Query()]},
+    docs={
+        "create": Operation(
+            "Put a person in a unit (at most one primary membership at a time)",
+            "Put a person in a unit with a role, from a date and optionally to one. At most one primary membership\n"
+            "per person at a time (409 otherwise). Records `membership.created`.",
+        ),
+        "list": Operation(
+            "List memberships", "Memberships, a page at a time; filter by person or unit, now or `as_of` an instant."
+        ),
+        "get": Operation("Get a membership", "One membership."),
+        "update": Operation(
+            "Update a membership (JSON merge patch)",
+            "Change a membership's role, dates or primary flag (JSON merge patch). Records `membership.updated`.",
+        ),
+    },
+)
 
 
 # --- units ----------------------------------------------------------------------------------------------
 
 
-@router.post("/units", status_code=201, response_model=s.Unit, tags=UNITS, summary="Create a unit")
-async def create_unit(body: s.UnitCreate, request: Request, uow: UoW) -> Response:
-    """Create a unit (a department, a team…) under an optional parent. Records `unit.created`."""
-
-    async def produce() -> Response:
-        return _created(await OrgChart(uow, uow.caller).create_unit(body.model_dump()), "units")
-
-    return await idempotent(request, uow, uow.caller, produce, ORG_WRITE)
-
-
-@router.get("/units", response_model=ListOf[s.Unit], tags=UNITS, summary="List units")
-async def list_units(
-    query: Listing,
-    uow: UoW,
-    as_of: AsOf = None,
-    parent_id: Annotated[str | None, Query()] = None,
-    kind: Annotated[s.UnitKind | None, Query()] = None,
-    link_url: Annotated[str | None, Query(max_length=2048)] = None,
-) -> Response:
-    """The organization's units, a page at a time; filter by parent, kind, a link's URL, external reference
-    or change time, now or `as_of` an instant.
-    """
-    filters = _filters(query, parent_id=parent_id, kind=kind, link_url=link_url)
-    page = await OrgChart(uow, uow.caller).list_units(filters, as_of)
-    return page_body(page, lambda u: u.resource())
-
-
-@router.get("/units/{unit_id}", response_model=s.Unit, tags=UNITS, summary="Get a unit")
-async def get_unit(unit_id: str, uow: UoW, as_of: AsOf = None) -> Response:
-    """One unit, now or as it stood at `as_of`. The `ETag` is its version, for `If-Match`."""
-    return entity_response(await OrgChart(uow, uow.caller).get_unit(unit_id, as_of))
-
-
-@router.patch(
-    "/units/{unit_id}",
-    response_model=s.Unit,
-    tags=UNITS,
-    summary="Update or move a unit (JSON merge patch); a move that would make a cycle is a 409",
-)
-async def update_unit(
-    unit_id: str, request: Request, uow: UoW, body: Annotated[s.UnitPatch, Body(media_type=MERGE_PATCH)]
-) -> Response:
-    """Change a unit's fields or move it under another parent (JSON merge patch: send only what changes, `null`
-    to clear). A move under its own descendant is a 409. Records `unit.updated`.
-    """
-    unit = await OrgChart(uow, uow.caller).update_unit(
-        unit_id, body.model_dump(exclude_unset=True), expected_version(request, unit_id)
-    )
-    return entity_response(unit)
-
-
-@router.delete(
-    "/units/{unit_id}", status_code=204, tags=UNITS, summary="Delete a unit (409 while it has child units or members)"
-)
-async def delete_unit(unit_id: str, request: Request, uow: UoW) -> Response:
-    """Delete a unit that has no children and no current members (409 otherwise). Records `unit.deleted`."""
-    await OrgChart(uow, uow.caller).delete_unit(unit_id, expected_version(request, unit_id))
-    return Response(status_code=204)
-
-
-@router.put(
-    "/units/by-external-ref/{system}/{external_id}",
-    response_model=s.Unit,
-    tags=UNITS,
-    responses={201: {"model": s.Unit, "description": "Created"}},
-    summary="Create or update the unit that carries an external ref",
-)
-async def upsert_unit(system: str, external_id: str, body: s.UnitCreate, uow: UoW) -> Response:
-    """Create or update the unit that carries this external reference: how an HR or ERP system keeps its units
-    in step without storing our ids.
-    """
-    unit, created = await OrgChart(uow, uow.caller).upsert_unit(system, external_id, body.model_dump())
-    return _created(unit, "units") if created else entity_response(unit)
+register(router, UNITS_COLLECTION)
 
 
 @router.get(
@@ -159,56 +186,7 @@ async def org_chart(
 # --- people ---------------------------------------------------------------------------------------------
 
 
-@router.post("/people", status_code=201, response_model=s.Person, tags=PEOPLE, summary="Create a person")
-async def create_person(body: s.PersonCreate, request: Request, uow: UoW) -> Response:
-    """Add a person. An email is unique within the organization (409 on a duplicate). Records `person.created`."""
-
-    async def produce() -> Response:
-        return _created(await OrgChart(uow, uow.caller).create_person(body.model_dump()), "people")
-
-    return await idempotent(request, uow, uow.caller, produce, ORG_WRITE)
-
-
-@router.get("/people", response_model=ListOf[s.Person], tags=PEOPLE, summary="List people")
-async def list_people(
-    query: Listing,
-    uow: UoW,
-    as_of: AsOf = None,
-    manager_id: Annotated[str | None, Query()] = None,
-    status: Annotated[s.PersonStatus | None, Query()] = None,
-) -> Response:
-    """The organization's people, a page at a time; filter by manager, status, external reference or change
-    time, now or `as_of` an instant.
-    """
-    page = await OrgChart(uow, uow.caller).list_people(_filters(query, manager_id=manager_id, status=status), as_of)
-    return page_body(page, lambda p: p.resource())
-
-
-@router.get("/people/{person_id}", response_model=s.Person, tags=PEOPLE, summary="Get a person")
-async def get_person(person_id: str, uow: UoW, as_of: AsOf = None) -> Response:
-    """One person, now or as they stood at `as_of`."""
-    return entity_response(await OrgChart(uow, uow.caller).get_person(person_id, as_of))
-
-
-@router.patch(
-    "/people/{person_id}",
-    response_model=s.Person,
-    tags=PEOPLE,
-    summary="Update a person (JSON merge patch); a manager cycle is a 409",
-)
-async def update_person(
-    person_id: str,
-    request: Request,
-    uow: UoW,
-    body: Annotated[s.PersonPatch, Body(media_type=MERGE_PATCH)],
-) -> Response:
-    """Change a person's fields or manager (JSON merge patch). A manager chain that would loop is a 409.
-    Records `person.updated`.
-    """
-    person = await OrgChart(uow, uow.caller).update_person(
-        person_id, body.model_dump(exclude_unset=True), expected_version(request, person_id)
-    )
-    return entity_response(person)
+register(router, PEOPLE_COLLECTION)
 
 
 @router.post(
@@ -225,19 +203,6 @@ async def deactivate_person(person_id: str, request: Request, uow: UoW) -> Respo
         return entity_response(person)
 
     return await idempotent(request, uow, uow.caller, produce, ORG_WRITE)
-
-
-@router.put(
-    "/people/by-external-ref/{system}/{external_id}",
-    response_model=s.Person,
-    tags=PEOPLE,
-    responses={201: {"model": s.Person, "description": "Created"}},
-    summary="Create or update the person who carries an external ref",
-)
-async def upsert_person(system: str, external_id: str, body: s.PersonCreate, uow: UoW) -> Response:
-    """Create or update the person who carries this external reference (the HR system's employee id, say)."""
-    person, created = await OrgChart(uow, uow.caller).upsert_person(system, external_id, body.model_dump())
-    return _created(person, "people") if created else entity_response(person)
 
 
 @router.get(
@@ -270,62 +235,7 @@ async def management_chain(person_id: str, uow: UoW, as_of: AsOf = None) -> Resp
 # --- memberships ----------------------------------------------------------------------------------------
 
 
-@router.post(
-    "/memberships",
-    status_code=201,
-    response_model=s.Membership,
-    tags=MEMBERSHIPS,
-    summary="Put a person in a unit (at most one primary membership at a time)",
-)
-async def create_membership(body: s.MembershipCreate, request: Request, uow: UoW) -> Response:
-    """Put a person in a unit with a role, from a date and optionally to one. At most one primary membership
-    per person at a time (409 otherwise). Records `membership.created`.
-    """
-
-    async def produce() -> Response:
-        return _created(await OrgChart(uow, uow.caller).create_membership(body.model_dump()), "memberships")
-
-    return await idempotent(request, uow, uow.caller, produce, ORG_WRITE)
-
-
-@router.get("/memberships", response_model=ListOf[s.Membership], tags=MEMBERSHIPS, summary="List memberships")
-async def list_memberships(
-    query: Listing,
-    uow: UoW,
-    as_of: AsOf = None,
-    person_id: Annotated[str | None, Query()] = None,
-    unit_id: Annotated[str | None, Query()] = None,
-) -> Response:
-    """Memberships, a page at a time; filter by person or unit, now or `as_of` an instant."""
-    page = await OrgChart(uow, uow.caller).list_memberships(
-        _filters(query, person_id=person_id, unit_id=unit_id), as_of
-    )
-    return page_body(page, lambda m: m.resource())
-
-
-@router.get("/memberships/{membership_id}", response_model=s.Membership, tags=MEMBERSHIPS, summary="Get a membership")
-async def get_membership(membership_id: str, uow: UoW, as_of: AsOf = None) -> Response:
-    """One membership."""
-    return entity_response(await OrgChart(uow, uow.caller).get_membership(membership_id, as_of))
-
-
-@router.patch(
-    "/memberships/{membership_id}",
-    response_model=s.Membership,
-    tags=MEMBERSHIPS,
-    summary="Update a membership (JSON merge patch)",
-)
-async def update_membership(
-    membership_id: str,
-    request: Request,
-    uow: UoW,
-    body: Annotated[s.MembershipPatch, Body(media_type=MERGE_PATCH)],
-) -> Response:
-    """Change a membership's role, dates or primary flag (JSON merge patch). Records `membership.updated`."""
-    m = await OrgChart(uow, uow.caller).update_membership(
-        membership_id, body.model_dump(exclude_unset=True), expected_version(request, membership_id)
-    )
-    return entity_response(m)
+register(router, MEMBERSHIPS_COLLECTION)
 
 
 @router.post(
