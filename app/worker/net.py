@@ -82,29 +82,24 @@ async def post(
     At most MAX_RESPONSE_BYTES of the answer are read."""
     try:
         async with asyncio.timeout(deadline):
-            return await _post(client, resolver, url, headers, body, allow_private=allow_private)
+            parts = urlsplit(url)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            addresses = await resolver.addresses(parts.hostname or "", port)
+            if not addresses:
+                return Outcome(None, "the host does not resolve", None)
+            allowed = addresses if allow_private else [a for a in addresses if address_allowed(a)]
+            if not allowed:
+                refused = f"refused: {addresses[0]} is a private, loopback, link-local or reserved address"
+                return Outcome(None, refused, None)
+            return await _send(client, pinned_request(url, allowed[0]), headers, body)
     except TimeoutError:
         return Outcome(None, f"timed out (no complete answer within {deadline:g} s)", None)
 
 
-async def _post(
-    client: httpx.AsyncClient,
-    resolver: SystemResolver,
-    url: str,
-    headers: dict[str, str],
-    body: bytes,
-    *,
-    allow_private: bool,
+async def _send(
+    client: httpx.AsyncClient, pinned: tuple[str, dict[str, str], dict[str, str]], headers: dict[str, str], body: bytes
 ) -> Outcome:
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    addresses = await resolver.addresses(parts.hostname or "", port)
-    if not addresses:
-        return Outcome(None, "the host does not resolve", None)
-    allowed = addresses if allow_private else [a for a in addresses if address_allowed(a)]
-    if not allowed:
-        return Outcome(None, f"refused: {addresses[0]} is a private, loopback, link-local or reserved address", None)
-    target, host, extensions = pinned_request(url, allowed[0])
+    target, host, extensions = pinned
     try:
         request = client.build_request("POST", target, content=body, headers={**headers, **host}, extensions=extensions)
         r = await client.send(request, stream=True)
