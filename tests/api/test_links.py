@@ -38,6 +38,11 @@ async def test_units_carry_links_filtered_by_url(client: httpx.AsyncClient) -> N
     # Not a substring match, and quotes or wildcards in the URL are only text.
     assert names(await client.get("/v1/units", params={"link_url": "https://docs.example.com"}, headers=h)) == []
     assert names(await client.get("/v1/units", params={"link_url": "%' OR 1=1 --"}, headers=h)) == []
+    # GraphQL filters the same way
+    query = "query($u: String) { units(linkUrl: $u) { edges { node { name links } } } }"
+    for url, expected in ((PLAN["url"], ["Sales"]), (CHANNEL["url"], ["Ops"]), ("https://docs.example.com", [])):
+        r = await client.post("/graphql", json={"query": query, "variables": {"u": url}}, headers=h)
+        assert sorted(e["node"]["name"] for e in r.json()["data"]["units"]["edges"]) == expected, r.text
 
     # A merge patch replaces the list; null clears it; the past still has it.
     merge = {**h, "Content-Type": "application/merge-patch+json"}

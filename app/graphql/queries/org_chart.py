@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -52,10 +52,14 @@ class OrgChartQuery:
         after: str | None = None,
         parent_id: strawberry.ID | None = None,
         as_of: datetime | None = None,
+        link_url: Annotated[
+            str | None,
+            strawberry.argument(description="Only units that carry a link to this URL (a document, ticket or channel)."),
+        ] = None,
     ) -> Connection[Unit]:
         async with info.context.read() as uow:
             page = await OrgChart(uow, info.context.principal).list_units(
-                _query(first, after, parent_id=parent_id), as_of
+                _query(first, after, parent_id=parent_id, link_url=link_url), as_of
             )
         return _connection(page, lambda u: unit(u, as_of))
 
