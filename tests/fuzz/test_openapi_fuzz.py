@@ -28,7 +28,10 @@ from tests.fuzz.harness import (
     tokens,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(budget_seconds() == 0, reason="LIAISON_FUZZ_SECONDS=0: no fuzzing"),
+]
 
 
 def test_openapi_document_fuzzed(database_url: str, engine_name: str) -> None:
