@@ -7,7 +7,7 @@ through the API by another instance of the application on another event loop, di
 fuzzing starts, so that no pooled connection crosses event loops.
 
 The time budget is LIAISON_FUZZ_SECONDS per database engine (REST and GraphQL together; default 60, what
-`make test` runs); `make fuzz` raises it. The seed is LIAISON_FUZZ_SEED (fixed by default, so that a run
+`make test` runs; 0 skips the suite); `make fuzz` raises it. The seed is LIAISON_FUZZ_SEED (fixed by default, so that a run
 of `make test` is reproducible; `random` draws one, printed in the report)."""
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ def budget_seconds() -> int:
     """Seconds of fuzzing per database engine, REST and GraphQL together."""
     raw = os.environ.get("LIAISON_FUZZ_SECONDS", "").strip()
     seconds = int(raw) if raw else DEFAULT_SECONDS
-    if seconds < 4:
-        raise ValueError(f"LIAISON_FUZZ_SECONDS={raw!r}: at least 4 seconds")
+    if 0 < seconds < 4:
+        raise ValueError(f"LIAISON_FUZZ_SECONDS={raw!r}: 0 (no fuzzing) or at least 4 seconds")
     return seconds
 
 
@@ -440,10 +440,16 @@ def run(schema: Any, outcome: Outcome, secrets: dict[str, str]) -> Outcome:
         for group in groups.values():
             checks = sorted({check_of.get(id(failure), "?") for failure in group.failures})
             text = group.format(index=None, curl=group.code_sample, config=output)
+            if group.response is not None:  # e.g. `Idempotent-Replayed: true` says the answer is a replay
+                shown = {k: v[0] for k, v in group.response.headers.items() if not k.lower().startswith("ratelimit")}
+                text += f"\n\nAnswer headers: {shown}"
             if len(group.steps) > 1:  # a stateful failure: every request that leads to it
                 text += "\n\nThe requests that lead to it, in order:\n\n" + "\n".join(
                     f"    {step.curl}" for step in group.steps
                 )
+            operations = sorted({failure.operation for failure in group.failures if failure.operation})
+            if operations and operations != [label]:  # e.g. "Stateful tests": say which operation failed
+                label = f"{label}: {', '.join(operations)}"
             outcome.failures.append(f"{label} ({', '.join(checks)})\n{mask(text, secrets)}")
     SUMMARIES.append(outcome.summary())
     return outcome

@@ -31,7 +31,10 @@ from tests.fuzz.harness import (
     tokens,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(budget_seconds() == 0, reason="LIAISON_FUZZ_SECONDS=0: no fuzzing"),
+]
 
 # What a client did wrong, as the API words it; any other error met while resolving is the server's.
 CLIENT_CODES = {*CODES.values(), QUERY_TOO_COSTLY, "BAD_REQUEST"}

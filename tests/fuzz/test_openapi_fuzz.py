@@ -28,7 +28,10 @@ from tests.fuzz.harness import (
     tokens,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(budget_seconds() == 0, reason="LIAISON_FUZZ_SECONDS=0: no fuzzing"),
+]
 
 
 def test_openapi_document_fuzzed(database_url: str, engine_name: str) -> None:
@@ -49,5 +52,9 @@ def test_openapi_document_fuzzed(database_url: str, engine_name: str) -> None:
     print(outcome.summary(), outcome.table(), sep="\n")  # shown with -s, or when the test fails
     if outcome.failures or outcome.errors:
         pytest.fail(outcome.report(), pytrace=False)
-    assert [p.split()[0] for p in outcome.phases] == ["examples", "coverage", "fuzzing", "stateful"], outcome.summary()
+    phases = [p.split()[0] for p in outcome.phases]
+    # Examples and coverage run to their end; fuzzing and stateful then share what is left, so that a
+    # budget of a few seconds (a smoke run) may end before the stateful phase starts.
+    expected = ["examples", "coverage", "fuzzing", "stateful"] if seconds >= 30 else ["examples", "coverage"]
+    assert phases[: len(expected)] == expected, outcome.summary()
     assert outcome.operations == outcome.total_operations, outcome.summary()  # each answered and checked
