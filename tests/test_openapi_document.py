@@ -108,3 +108,34 @@ def test_tags_scopes_and_servers_say_what_they_are() -> None:
     ]
     assert all(scope not in text and "scope" not in text.lower() for scope, text in scopes.items()), scopes
     assert DOCUMENT["servers"]
+
+
+def test_idempotency_key_and_if_match_are_declared_exactly_where_they_are_honoured() -> None:
+    """Found by fuzzing: actions that honour `Idempotency-Key` (sync, deactivate, rotate-secret, …) did not
+    declare it, so no client or fuzzer could know. The document now reads it from each route's code."""
+    from fastapi.routing import APIRoute
+
+    from app.api.openapi import honoured
+    from app.main import create_app
+
+    key, match = {"$ref": "#/components/parameters/IdempotencyKey"}, {"$ref": "#/components/parameters/IfMatch"}
+    app = create_app()
+    checked = 0
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        for method in route.methods or ():
+            operation = DOCUMENT["paths"][route.path_format][method.lower()]
+            code = honoured(route.endpoint)
+            assert (key in operation.get("parameters", [])) == ("idempotent" in code), (method, route.path_format)
+            assert (match in operation.get("parameters", [])) == ("expected_version" in code), (method, route.path)
+            checked += 1
+    assert checked >= 40
+    for action in (
+        "/v1/sync/org-chart",
+        "/v1/people/{person_id}/deactivate",
+        "/v1/webhook-endpoints/{endpoint_id}/rotate-secret",
+    ):
+        assert key in DOCUMENT["paths"][action]["post"]["parameters"], action
+    assert match in DOCUMENT["paths"]["/v1/memberships/{membership_id}/end"]["post"]["parameters"]
+    assert key not in DOCUMENT["paths"]["/v1/oauth/token"]["post"].get("parameters", [])

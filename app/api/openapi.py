@@ -2,7 +2,7 @@
 
 - every error response is `application/problem+json` with the `Problem` schema and an example;
 - operation ids an SDK can name (`createUnit`, `listPeople`), from the endpoint's name;
-- the headers of the conventions: `Idempotency-Key` on creations, `If-Match` on changes, `ETag`,
+- the headers of the conventions: `Idempotency-Key` and `If-Match` where the route's code honours them, `ETag`,
   `Location`, the `RateLimit-*` headers on every authenticated answer, `Retry-After` on a 429;
 - a description and an example on every parameter, request body and success response, and on every
   webhook, the examples made from the schemas themselves (so that a new resource has them for free);
@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+import inspect
 import re
+import types
 from http import HTTPStatus
 from typing import Any
 
@@ -105,11 +107,27 @@ def operation_id(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+def honoured(endpoint: Any) -> frozenset[str]:
+    """The conventions a route's code applies, read from the code itself (the names its function and the
+    functions inside it call), so that the document declares a header exactly where it is honoured:
+    `Idempotency-Key` where the route goes through `idempotent`, `If-Match` where it reads
+    `expected_version`."""
+    found: set[str] = set()
+    pending = [inspect.unwrap(endpoint).__code__]
+    while pending:
+        code = pending.pop()
+        found.update(code.co_names)
+        found.update(code.co_freevars)
+        pending.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return frozenset(found & {"idempotent", "expected_version"})
+
+
 def finish(document: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
-    names = {
-        (route.path_format, method.lower()): route.name
-        for route in routes
-        if isinstance(route, APIRoute)
+    api_routes = [route for route in routes if isinstance(route, APIRoute)]
+    names = {(route.path_format, method.lower()): route.name for route in api_routes for method in route.methods or ()}
+    conventions = {
+        (route.path_format, method.lower()): honoured(route.endpoint)
+        for route in api_routes
         for method in route.methods or ()
     }
     components = document.setdefault("components", {})
@@ -124,7 +142,7 @@ def finish(document: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
             name = names.get((path, method))
             if name:
                 operation["operationId"] = operation_id(name)
-            _finish_operation(path, method, operation, schemas)
+            _finish_operation(path, method, operation, schemas, conventions.get((path, method), frozenset()))
     for event_type, methods in document.get("webhooks", {}).items():
         for operation in methods.values():
             operation["operationId"] = "on" + "".join(p.capitalize() for p in re.split(r"[._]", event_type))
@@ -135,7 +153,9 @@ def finish(document: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
     return document
 
 
-def _finish_operation(path: str, method: str, operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+def _finish_operation(
+    path: str, method: str, operation: dict[str, Any], schemas: dict[str, Any], conventions: frozenset[str]
+) -> None:
     authenticated = "security" in operation
     for parameter in operation.get("parameters", []):
         description, example = PARAMETERS.get(parameter["name"], (None, None))
@@ -148,8 +168,8 @@ def _finish_operation(path: str, method: str, operation: dict[str, Any], schemas
         body.setdefault("description", "The " + _what(body, schemas) + ".")
         for media in body.get("content", {}).values():
             media.setdefault("example", example_of(media.get("schema", {}), schemas))
-    creates = method == "post" and "201" in operation["responses"]
-    changes = method in ("patch", "delete") and "{" in path
+    creates = "idempotent" in conventions
+    changes = "expected_version" in conventions
     if creates:
         operation.setdefault("parameters", []).append(_ref("parameters", "IdempotencyKey"))
     if changes:

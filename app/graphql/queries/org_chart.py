@@ -54,7 +54,9 @@ class OrgChartQuery:
         as_of: datetime | None = None,
         link_url: Annotated[
             str | None,
-            strawberry.argument(description="Only units that carry a link to this URL (a document, ticket or channel)."),
+            strawberry.argument(
+                description="Only units that carry a link to this URL (a document, ticket or channel)."
+            ),
         ] = None,
     ) -> Connection[Unit]:
         async with info.context.read() as uow:
