@@ -87,8 +87,10 @@ def expected_version(request: Request, object_id: str) -> int | None:
     for tag in (t.strip() for t in header.split(",")):
         tag = tag.removeprefix("W/")
         prefix = f'"{object_id}.v'
-        if tag.startswith(prefix) and tag.endswith('"') and tag[len(prefix) : -1].isdigit():
-            return int(tag[len(prefix) : -1])
+        digits = tag[len(prefix) : -1]
+        # ASCII digits only (str.isdigit takes "²", which int() refuses), and no more than a version can be
+        if tag.startswith(prefix) and tag.endswith('"') and digits.isascii() and digits.isdigit() and len(digits) <= 18:
+            return int(digits)
     return -1
 
 

@@ -10,14 +10,17 @@ the token, not that its organization, person or API client still stand behind it
 Checked on every request without a round trip in the common case. Organizations and people are never
 deleted, so what was found once is remembered. API clients are: each process keeps what it read about a
 client, and drops it when a revocation is recorded (app/repo/repositories.py). It learns of revocations
-by reading the new ones, at most every `revocation_poll_seconds`, on the first request after that period
-(one request waits for that small read; the others go on), so a revoked token stops working on every
-process within that period of the change."""
+by reading the recent ones, at most every `revocation_poll_seconds`, on the first request after that
+period (one request waits for that small read; the others go on), so a revoked token stops working on
+every process within that period of the change. Each read takes every revocation recorded since a minute
+before the previous read, and acts on those it has not seen: a revocation whose transaction commits after
+a later one (its sequence number lower than one already read) is still found."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.domain.errors import Unauthenticated
@@ -25,6 +28,9 @@ from app.domain.principal import Principal
 from app.repo.platform import StandingStore
 
 REMEMBERED = 100_000  # organizations, people or clients remembered per process before starting over
+# How far back each read of revocations looks before the previous read: longer than a transaction that
+# records a revocation may take to commit (and than the clocks of two servers may differ).
+OVERLAP = timedelta(seconds=60)
 
 
 class Standing:
@@ -34,14 +40,15 @@ class Standing:
         self._orgs: set[str] = set()
         self._people: set[tuple[str, str]] = set()
         self._clients: dict[str, tuple[str, frozenset[str]] | None] = {}
-        self._last_seq: int | None = None
+        self._last_read: datetime | None = None
+        self._seen: dict[int, datetime] = {}  # revocations acted on, by sequence number, while they may be read again
         self._next_poll = 0.0
         self._generation = 0  # grows with each read that found revocations
         self._polling: asyncio.Task[None] | None = None
 
     async def check(self, principal: Principal) -> None:
         """Unauthenticated when the token's claims name what does not stand."""
-        if time.monotonic() >= self._next_poll or self._last_seq is None:
+        if time.monotonic() >= self._next_poll or self._last_read is None:
             await self._poll()
         org, person = principal.organization_id, principal.person_id
         client_id = principal.client_id if principal.issued_here else None
@@ -103,17 +110,20 @@ class Standing:
             self._polling = None
 
     async def _read_revocations(self) -> None:
+        started = datetime.now(UTC)
         async with self.db.system_unit_of_work() as uow:
-            if self._last_seq is None:
-                self._last_seq = await uow.standing.last_revocation()
+            if self._last_read is None:
                 self._clients.clear()
             else:
-                while True:
-                    found = await uow.standing.revocations_after(self._last_seq)
-                    if not found:
-                        break
+                found = await uow.standing.revocations_since(self._last_read - OVERLAP)
+                fresh = [(seq, client_id) for seq, client_id in found if seq not in self._seen]
+                if fresh:
                     self._generation += 1
-                    for seq, client_id in found:
-                        self._clients.pop(client_id, None)
-                        self._last_seq = seq
+                for seq, client_id in fresh:
+                    self._clients.pop(client_id, None)
+                    self._seen[seq] = started
+        self._last_read = started
+        forgotten = started - 2 * OVERLAP
+        for seq in [seq for seq, when in self._seen.items() if when < forgotten]:
+            del self._seen[seq]
         self._next_poll = time.monotonic() + self.poll_seconds

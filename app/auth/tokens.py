@@ -21,6 +21,7 @@ from app.settings import Settings
 
 HS = "HS256"
 VERIFIED_CACHE_SIZE = 10_000
+MAX_SUBJECT = 200  # what every engine stores as the client of an idempotency key
 ASYMMETRIC = ("RS256", "ES256", "EdDSA")
 
 
@@ -130,14 +131,16 @@ class TokenService:
             raise Unauthenticated("The `scope` claim must be a space-separated string.")
         scopes = frozenset(s for s in scope.split() if s in ALL_SCOPES)
         org, person, sub = claims.get("org"), claims.get("person"), claims["sub"]
-        if not isinstance(sub, str) or not sub:
-            raise Unauthenticated("The `sub` claim must be a non-empty string.")
+        if not isinstance(sub, str) or not sub or len(sub) > MAX_SUBJECT:
+            raise Unauthenticated(f"The `sub` claim must be a non-empty string of at most {MAX_SUBJECT} characters.")
         if org is not None and not isinstance(org, str):
             raise Unauthenticated("The `org` claim must be a string.")
         if person is not None and not isinstance(person, str):
             raise Unauthenticated("The `person` claim must be a string.")
         if org is None and PLATFORM_ADMIN not in scopes:
             raise Unauthenticated("The token lacks the claim `org`.")
+        if org is None and (person is not None or claims.get("client_id") is not None):
+            raise Unauthenticated("A token of no organization names no `person` and no `client_id`.")
         client_id = claims.get("client_id") if isinstance(claims.get("client_id"), str) else None
         if any("\x00" in value for value in (sub, org, person, client_id) if value):
             raise Unauthenticated("The token's claims hold a NUL character.")

@@ -16,8 +16,14 @@ import unicodedata
 from typing import Any
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cn", "Co", "Cs"})
+# Control characters (Cc), line and paragraph separators, and the bidirectional embeddings, overrides and
+# isolates, which make text print in another order than it is stored.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_MULTILINE_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What prints: letters, numbers, punctuation and symbols, but the fillers that are letters and print
+# nothing (Hangul fillers, the halfwidth filler, the braille blank).
+_PRINTS = ("L", "N", "P", "S")
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def storable(value: str) -> bool:
@@ -31,10 +37,11 @@ def one_line(value: str) -> bool:
 
 
 def visible(value: str) -> bool:
-    """At least one character that prints (not only spaces, zero-width or format characters)."""
+    """At least one character that prints: a letter, number, punctuation or symbol that is no filler (not
+    only spaces, zero-width, format or combining characters)."""
     if value.isascii():
         return bool(value.strip())
-    return any(unicodedata.category(c) not in _INVISIBLE for c in value)
+    return any(unicodedata.category(c).startswith(_PRINTS) and c not in _FILLERS for c in value)
 
 
 def name_problem(value: Any, limit: int) -> str | None:
@@ -48,15 +55,47 @@ def name_problem(value: Any, limit: int) -> str | None:
     return None
 
 
+def text_problem(value: Any, limit: int) -> str | None:
+    """Why `value` is no free text (a description) of at most `limit` characters; None when it is. Lines
+    and tabs are allowed; other control characters and bidirectional overrides are not."""
+    if not isinstance(value, str) or len(value) > limit:
+        return f"must be a string of at most {limit} characters"
+    if not storable(value) or _MULTILINE_CONTROL.search(value):
+        return "must not contain control characters, U+0000 or unpaired surrogates"
+    return None
+
+
+MAX_DEPTH = 64  # JSON nesting a request may carry: far more than any input of this API has
+
+
 def unstorable_in(value: Any) -> bool:
-    """Whether any string in a JSON value (its keys included) is not storable."""
-    if isinstance(value, str):
-        return not storable(value)
-    if isinstance(value, dict):
-        return any(unstorable_in(k) or unstorable_in(v) for k, v in value.items())
-    if isinstance(value, list | tuple | set | frozenset):
-        return any(unstorable_in(v) for v in value)
+    """Whether any string in a JSON value (its keys included) is not storable. Iterative: no nesting
+    depth makes it recurse."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if not storable(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            pending.extend(item)
     return False
+
+
+def depth_of(value: Any) -> int:
+    """How deeply a JSON value nests (a scalar is 0), counted without recursion."""
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            pending.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend((v, depth + 1) for v in item)
+    return deepest
 
 
 UNSTORABLE_MESSAGE = "Text must not contain the NUL character (U+0000) or unpaired UTF-16 surrogates."

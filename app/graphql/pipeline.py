@@ -30,6 +30,7 @@ from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 
+from app.domain.text import MAX_DEPTH, depth_of
 from app.domain.usage import MAX_MUTATIONS, mutations_weight, sync_weight
 from app.graphql.cost import CostCache, configured_maximum, refusal
 from app.graphql.errors import finish_errors, holds_nul
@@ -62,6 +63,9 @@ class Preparation:
         """A parsed document, before it runs, for both ways in (POST here, GET through strawberry): its
         validation (cached), then its cost (refused over `max_cost`), then U+0000 in its text or
         variables. The cost (None when the document is not valid) and the errors to answer, if any."""
+        if depth_of(variables) > MAX_DEPTH:
+            message = f"The variables nest more than {MAX_DEPTH} levels deep."
+            return None, [GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})]
         errors = self.validate(schema, document, rules)
         if errors:
             return None, errors

@@ -3,10 +3,11 @@ event log."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, insert, select
+from sqlalchemy import Integer, bindparam, insert, select
 
 from app.domain.api_clients.model import ClientCredentials
 from app.domain.events import Event
@@ -189,13 +190,11 @@ class EventLog:
 
 _REVOKED = table(CredentialRevocationRow)
 _PEOPLE = table(PersonRow)
-REVOCATIONS_AFTER = (
+REVOCATIONS_SINCE = (
     select(_REVOKED.c.seq, _REVOKED.c.client_id)
-    .where(_REVOKED.c.seq > bindparam("after", type_=Integer()))
+    .where(_REVOKED.c.revoked_at >= bindparam("since", type_=_REVOKED.c.revoked_at.type))
     .order_by(_REVOKED.c.seq)
-    .limit(1000)
 )
-REVOCATIONS_LAST = select(func.coalesce(func.max(_REVOKED.c.seq), 0))
 # The standing of a token's claims, read before the caller's organization is known (system unit of work).
 ORG_EXISTS = select(_ORG.c.id).where(_ORG.c.id == bindparam("org"))
 PERSON_EXISTS = select(_PEOPLE.c.id).where(
@@ -220,8 +219,6 @@ class StandingStore:
         found = await self.sql.row(CLIENT_STANDING, {"id": client_id})
         return None if found is None else (str(found[0]), frozenset(found[1]))
 
-    async def last_revocation(self) -> int:
-        return int(await self.sql.scalar(REVOCATIONS_LAST) or 0)
-
-    async def revocations_after(self, seq: int) -> list[tuple[int, str]]:
-        return [(int(r[0]), str(r[1])) for r in await self.sql.rows(REVOCATIONS_AFTER, {"after": seq})]
+    async def revocations_since(self, since: datetime) -> list[tuple[int, str]]:
+        """(seq, client id) of the revocations recorded at or after `since`."""
+        return [(int(r[0]), str(r[1])) for r in await self.sql.rows(REVOCATIONS_SINCE, {"since": since})]

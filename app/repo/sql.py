@@ -254,8 +254,14 @@ class Sql:
             self._fairy = await checkout(self.pool)
             self._driver = self._fairy.driver_connection
         if self.write and not self.in_transaction:
+            # In a transaction only once BEGIN succeeded: a BEGIN IMMEDIATE that found the database locked
+            # past the busy timeout must not be followed by a ROLLBACK (which fails and hides its error).
+            begin = "BEGIN IMMEDIATE" if self.sqlite else "BEGIN"
+            try:
+                await self._raw(begin)
+            except Exception as error:
+                raise translate(error, begin) from error
             self.in_transaction = True
-            await self._raw("BEGIN IMMEDIATE" if self.sqlite else "BEGIN")
         return self._driver
 
     async def _raw(self, sql: str) -> None:
@@ -357,10 +363,12 @@ class Sql:
             return
         if failed:
             fairy.invalidate()  # terminates the driver connection without waiting
-        if hasattr(self.pool, "checkedin"):
+        if hasattr(self.pool, "checkedin") and self.pool.checkedin() < self.pool.size():
             fairy.close()  # back to the queue: no I/O
         else:
-            await greenlet_spawn(fairy.close)  # a pool that closes connections on return (NullPool)
+            # a pool that closes connections on return (NullPool), or an overflow connection the full queue
+            # will not take back: closing it does I/O
+            await greenlet_spawn(fairy.close)
 
 
 async def checkout(pool: Any) -> Any:

@@ -113,6 +113,6 @@ async def _send(
             await r.aclose()
     except httpx.TimeoutException:
         return Outcome(None, "timed out", None)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError, UnicodeError) as exc:  # any URL the client refuses
         return Outcome(None, f"{type(exc).__name__}: {str(exc)[:200] or 'connection failed'}", None)
     return Outcome(r.status_code, None, parse_retry_after(r.headers.get("retry-after")))

@@ -189,3 +189,25 @@ async def test_odd_ids_query_strings_and_headers(client: httpx.AsyncClient) -> N
         assert r.status_code < 500, (key, r.text)
     r = await client.patch("/v1/units/x", json={}, headers={**h, "If-Match": b'"\xff"'})
     assert r.status_code < 500
+    unit = _objs["unit"]["id"]
+    for tag in (f'"{unit}.v\u00b2"'.encode(), f'"{unit}.v{"9" * 5000}"'.encode(), f'"{unit}.v\u0661"'.encode()):
+        merge = {**h, "content-type": "application/merge-patch+json", "If-Match": tag}
+        r = await client.patch(f"/v1/units/{unit}", content=b"{}", headers=merge)
+        assert r.status_code == 412, (tag[:30], r.text)
+
+
+async def test_deeply_nested_graphql_variables(client: httpx.AsyncClient) -> None:
+    _org, h = await make_org(client)
+    deep: Any = 1
+    for _ in range(400):
+        deep = {"a": deep}
+    for query in (
+        "{ viewer { scopes } }",
+        'mutation($r: JSON){ createUnit(input: {name: "n", kind: "team", externalRefs: $r}) { unit { id } } }',
+    ):
+        r = await client.post("/graphql", json={"query": query, "variables": {"r": deep}}, headers=h)
+        assert r.status_code < 500 and r.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", r.text[:300]
+        if query.startswith("mutation"):
+            continue  # GET runs no mutation
+        r = await client.get("/graphql", params={"query": query, "variables": json.dumps({"r": deep})}, headers=h)
+        assert r.status_code < 500 and r.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", r.text[:300]

@@ -7,9 +7,13 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 
+from app.domain.api_clients.service import ApiClients
+from app.domain.principal import Principal
 from tests.conftest import empty_tables
 from tests.factories import PLATFORM, bearer, make_api_client, make_org
 from tests.processes import replicas
@@ -99,3 +103,27 @@ async def test_a_token_naming_a_client_of_another_organization_or_none(client: h
         assert r.status_code == 401, (client_id, r.text)
     assert (await client.get("/v1/units", headers=admin_a)).status_code == 200
     assert (await client.get("/v1/organizations", headers=PLATFORM)).status_code == 200
+
+
+async def test_a_revocation_that_commits_after_a_later_one_is_not_missed(
+    app: Any, client: httpx.AsyncClient, engine_name: str
+) -> None:
+    """Found by review: revocations were read by sequence number, so one whose transaction committed after a
+    later one had been read (a lower number) was skipped for good (PostgreSQL, concurrent deletes)."""
+    if engine_name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: two revocations cannot commit out of order")
+    org, admin = await make_org(client)
+    first = await make_api_client(client, admin, name="first")
+    second = await make_api_client(client, admin, name="second")
+    first_token, second_token = await _token(client, first), await _token(client, second)
+    for headers in (first_token, second_token):
+        assert (await client.get("/v1/units", headers=headers)).status_code == 200
+    caller = Principal(subject="tester", organization_id=org, scopes=frozenset({"admin"}))
+    async with app.state.db.unit_of_work(org, write=True, caller=caller) as slow:
+        await ApiClients(slow, caller).delete(first["id"])  # its revocation's number comes first…
+        assert (await client.delete(f"/v1/api-clients/{second['id']}", headers=admin)).status_code == 204
+        await _refused_within(client, "", "/v1/units", second_token, time.monotonic())  # …this one is read first
+        await slow.commit()  # …and it commits after
+    committed = time.monotonic()
+    delay = await _refused_within(client, "", "/v1/units", first_token, committed)
+    assert delay < 1.0, delay

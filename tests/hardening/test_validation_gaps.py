@@ -53,6 +53,15 @@ async def test_patterns_match_the_whole_value(client: httpx.AsyncClient) -> None
 
 
 BLANK_OR_CONTROL = [
+    "\u3164",  # Hangul filler: a letter that prints nothing
+    "\u115f\u1160",
+    "\uffa0",
+    "\u2800",  # braille blank
+    "\ufe0f\ufe0f",  # variation selectors
+    "\u034f",
+    "\u0300",  # a combining mark alone
+    "a\u2028b",  # a line separator
+    "a\u202eb",  # a bidirectional override
     "\u200b",
     "\u200b\u200c\u200d\ufeff",
     " \u00a0\u2003",
@@ -97,6 +106,30 @@ async def test_names_are_visible_and_free_of_control_characters(client: httpx.As
     for fine in ("Zoë", "会計", "R&D – Paris", "👩‍🔬 Lab", "O'Brien"):
         r = await client.post("/v1/units", json={"name": fine, "kind": "team"}, headers=h)
         assert r.status_code == 201, (fine, r.text)
+
+
+async def test_webhook_urls_and_descriptions_hold_no_control_characters(client: httpx.AsyncClient) -> None:
+    _org, h = await make_org(client)
+    for body in (
+        {"url": "http://127.0.0.1:9/\u0001", "event_types": ["*"]},
+        {"url": "http://127.0.0.1:9/a b", "event_types": ["*"]},
+        {"url": "http://127.0.0.1:9/", "event_types": ["*"], "description": "a\x1bb"},
+        {"url": "http://127.0.0.1:9/", "event_types": ["*"], "description": "a\u202eb"},
+    ):
+        r = await client.post("/v1/webhook-endpoints", json=body, headers=h)
+        assert r.status_code == 422, (body, r.text)
+    fine = {"url": "http://127.0.0.1:9/", "event_types": ["*"], "description": "line one\nline two"}
+    assert (await client.post("/v1/webhook-endpoints", json=fine, headers=h)).status_code == 201
+
+
+async def test_claims_every_engine_can_hold(client: httpx.AsyncClient) -> None:
+    org, _ = await make_org(client)
+    long = bearer(org, "org:write", sub="s" * 201)
+    r = await client.post("/v1/units", json={"name": "U", "kind": "team"}, headers={**long, "Idempotency-Key": "k"})
+    assert r.status_code == 401, r.text
+    for claim in ({"person": "person_01X"}, {"client_id": "client_01X"}):
+        r = await client.get("/v1/organizations", headers=bearer(None, "platform:admin", **claim))
+        assert r.status_code == 401, (claim, r.text)
 
 
 async def test_credentials_no_client_can_hold_are_the_same_401(client: httpx.AsyncClient) -> None:

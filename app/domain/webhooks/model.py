@@ -21,6 +21,7 @@ from app.domain.errors import ErrorList
 from app.domain.events import is_known_pattern, pattern_matches
 from app.domain.model import Entity, ExternallyReferenced
 from app.domain.states import StateMachine, move
+from app.domain.text import one_line, text_problem
 
 SECRET_PREFIX = "whsec_"
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -76,7 +77,14 @@ def check_endpoint(fields: dict[str, Any], errors: ErrorList, *, creating: bool)
             _ = parts.port if parts is not None else None  # a port out of range or not a number raises here
         except ValueError:
             parts = None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or len(url or "") > 2048:
+        if (
+            parts is None
+            or parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or len(url or "") > 2048
+            or not one_line(url or "")
+            or any(c.isspace() for c in url or "")
+        ):
             errors.add("/url", "must be an absolute http or https URL")
         elif parts.username or parts.password:
             errors.add("/url", "must not carry credentials; use the signature to authenticate deliveries")
@@ -88,10 +96,10 @@ def check_endpoint(fields: dict[str, Any], errors: ErrorList, *, creating: bool)
             for i, t in enumerate(types):
                 if not is_known_pattern(t):
                     errors.add(f"/event_types/{i}", f"unknown event type {t!r} (exact names, `prefix.*` or `*`)")
-    if fields.get("description") is not None and (
-        not isinstance(fields["description"], str) or len(fields["description"]) > 500
-    ):
-        errors.add("/description", "must be a string of at most 500 characters")
+    if fields.get("description") is not None:
+        problem = text_problem(fields["description"], 500)
+        if problem:
+            errors.add("/description", problem)
     if "enabled" in fields and not isinstance(fields["enabled"], bool):
         errors.add("/enabled", "must be true or false")
 
