@@ -10,23 +10,39 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from fastapi import Request
+from graphql import GraphQLError
 from strawberry.fastapi import BaseContext
 
 from app.auth.http import bearer_principal
 from app.domain.errors import MissingCredentials
 from app.domain.principal import Principal
+from app.graphql.cost import CODE, maximum_for
 from app.graphql.loaders import OrgLoaders
 from app.repo.uow import Database, SqlUnitOfWork
 
 
 class Context(BaseContext):
-    def __init__(self, principal: Principal | None, db: Database) -> None:
+    def __init__(self, principal: Principal | None, db: Database, budget: int | None = None) -> None:
         super().__init__()
         self._principal = principal
         self.db = db
         self._reader: SqlUnitOfWork | None = None
         self._lock = asyncio.Lock()
         self._loaders: dict[datetime | None, OrgLoaders] = {}
+        self.budget = budget  # the cost maximum, held at run time too (spend)
+        self.spent = 0
+
+    def spend(self, items: int) -> None:
+        """The objects a plain list resolved. The cost computed before the query ran counts a list by its
+        typical size; this counts what it holds, and stops the query once the objects it resolved pass the
+        same maximum (a `reports` of 10,000 people under a manager of 10,000 reports)."""
+        self.spent += items
+        if self.budget is not None and self.spent > self.budget:
+            raise GraphQLError(
+                f"The lists this query resolved hold more than {self.budget} objects, the maximum cost: ask for"
+                " fewer nested lists, or page through the connections.",
+                extensions={"code": CODE, "maximum": self.budget},
+            )
 
     def loaders(self, as_of: datetime | None) -> OrgLoaders:
         """One set of DataLoaders per instant asked about (None: the present)."""
@@ -75,4 +91,4 @@ async def get_context(request: Request) -> Context:
     principal = (
         None if _wants_ide(request) and not request.headers.get("authorization") else await bearer_principal(request)
     )
-    return Context(principal, request.app.state.db)
+    return Context(principal, request.app.state.db, maximum_for(request))

@@ -133,3 +133,49 @@ async def test_reports_come_a_page_at_a_time(limited: httpx.AsyncClient) -> None
         if cursor is None:
             break
     assert len(seen) == len(set(seen)) == 5
+
+
+async def test_descendants_are_bounded_like_the_org_chart(limited: httpx.AsyncClient) -> None:
+    _org, h = await make_org(limited)
+    root = (await limited.post("/v1/units", json={"name": "Root", "kind": "company"}, headers=h)).json()["id"]
+    for i in range(6):
+        await limited.post("/v1/units", json={"name": f"child {i}", "kind": "team", "parent_id": root}, headers=h)
+    r = await limited.get(f"/v1/units/{root}/descendants", headers=h)
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "too_large", r.text
+    assert (await limited.get(f"/v1/units/{root}/descendants", params={"max_depth": 1}, headers=h)).status_code == 422
+
+
+async def test_graphql_plain_lists_count_what_they_hold_against_the_maximum(database_url: str) -> None:
+    """Found by review: the cost counts a plain list (`reports`, `children`) by its typical size, and a
+    manager of 10,500 reports answered them all at cost 22. What a query resolves now counts too."""
+    app = create_app(make_settings(database_url, graphql_max_cost=60))
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            _org, h = await make_org(c)
+            boss = (
+                await c.post("/v1/people", json={"given_name": "B", "family_name": "B", "email": "b@x.test"}, headers=h)
+            ).json()["id"]
+            query = "query($id: ID!) { person(id: $id) { reports { id } } }"
+            small = await c.post("/graphql", json={"query": query, "variables": {"id": boss}}, headers=h)
+            assert "errors" not in small.json(), small.text
+            people = [
+                {
+                    "external_id": f"P{i}",
+                    "given_name": "R",
+                    "family_name": str(i),
+                    "email": f"r{i}@x.test",
+                    "manager_external_id": "BOSS",
+                }
+                for i in range(80)
+            ]
+            people.append({"external_id": "BOSS", "given_name": "B2", "family_name": "B", "email": "b2@x.test"})
+            assert (
+                await c.post("/v1/sync/org-chart", json={"system": "hr", "people": people}, headers=h)
+            ).status_code == 200
+            boss2 = (await c.get("/v1/people", params={"external_ref": "hr:BOSS"}, headers=h)).json()["data"][0]["id"]
+            r = await c.post("/graphql", json={"query": query, "variables": {"id": boss2}}, headers=h)
+            body = r.json()
+            assert body["extensions"]["cost"]["requestedQueryCost"] <= 60, body["extensions"]
+            assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY", r.text[:300]
+    finally:
+        await app.state.db.dispose()

@@ -146,9 +146,13 @@ register(router, UNITS_COLLECTION)
     tags=UNITS,
     summary="Every unit below this one, nearest first",
 )
-async def unit_descendants(unit_id: str, uow: UoW, as_of: AsOf = None, max_depth: MaxDepth = None) -> Response:
-    """Every unit below this one, each with its depth, in one read (to `max_depth` levels)."""
-    found = await OrgChart(uow, uow.caller).descendants(unit_id, max_depth, as_of)
+async def unit_descendants(
+    request: Request, unit_id: str, uow: UoW, as_of: AsOf = None, max_depth: MaxDepth = None
+) -> Response:
+    """Every unit below this one, each with its depth, in one read (to `max_depth` levels). At most 10,000
+    units (`LIAISON_ORG_CHART_MAX_UNITS`), as the org chart: beyond, a 422 (narrow it with `max_depth`)."""
+    limit = request.app.state.settings.org_chart_max_units
+    found = await OrgChart(uow, uow.caller).descendants(unit_id, max_depth, as_of, max_units=limit)
     return Json({"data": [{**u.resource(), "depth": d} for u, d in found], "next_cursor": None})
 
 

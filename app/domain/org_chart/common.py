@@ -62,3 +62,13 @@ class OrgChartBase:
 
     def _record(self, event_type: str, obj: dict[str, Any], previous: dict[str, Any] | None = None) -> None:
         record(self.uow, self.principal, self.clock, event_type, obj, self.principal.require_organization(), previous)
+
+
+def bounded(count: int, max_units: int, pointer: str) -> None:
+    """One answer carries at most `max_units` units (LIAISON_ORG_CHART_MAX_UNITS)."""
+    if count > max_units:
+        raise Invalid(
+            f"The answer would hold {count} units, more than the {max_units} one answer carries: narrow it with"
+            " root_id or max_depth, or page through /v1/units.",
+            [FieldError(pointer, f"more than {max_units} units", "too_large")],
+        )

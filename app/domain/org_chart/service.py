@@ -18,6 +18,7 @@ from app.domain.org_chart.common import (
     READ,
     UNIT_FIELDS,
     WRITE,
+    bounded,
     matches_query,
     page_in_memory,
     refuse_read_only,
@@ -169,12 +170,16 @@ class OrgChart(MembershipUseCases):
         return {**fields, "external_refs": refs}
 
     async def descendants(
-        self, unit_id: str, max_depth: int | None, as_of: datetime | None = None
+        self, unit_id: str, max_depth: int | None, as_of: datetime | None = None, max_units: int | None = None
     ) -> list[tuple[Unit, int]]:
         await self.get_unit(unit_id, as_of)
         if as_of is None:
-            return await self.uow.units.descendants(unit_id, max_depth)
-        return tree.descendants(await self.uow.units.at(as_of), unit_id, max_depth)
+            found = await self.uow.units.descendants(unit_id, max_depth)
+        else:
+            found = tree.descendants(await self.uow.units.at(as_of), unit_id, max_depth)
+        if max_units is not None:
+            bounded(len(found), max_units, "/max_depth")
+        return found
 
     async def ancestors(self, unit_id: str, as_of: datetime | None = None) -> list[Unit]:
         await self.get_unit(unit_id, as_of)
@@ -195,12 +200,7 @@ class OrgChart(MembershipUseCases):
             units = await self._all_units()
         else:
             units = await self.uow.units.at(as_of)
-        if len(units) > max_units:
-            raise Invalid(
-                f"The org chart asked for holds {len(units)} units, more than the {max_units} one answer carries:"
-                " narrow it with root_id or max_depth, or page through /v1/units.",
-                [FieldError("/root_id" if root_id else "/max_depth", f"more than {max_units} units", "too_large")],
-            )
+        bounded(len(units), max_units, "/root_id" if root_id else "/max_depth")
         unit_ids = [u.id for u in units]
         day = (as_of or self.clock.now()).date()
         if as_of is None:

@@ -74,6 +74,7 @@ class OrgChartQuery:
             if root_id is not None:
                 return [unit(await chart.get_unit(str(root_id), as_of), as_of)]
             roots = await chart.roots(as_of)
+        info.context.spend(len(roots))
         return [unit(u, as_of) for u in roots]
 
     @strawberry.field(description="A person by id (null when not in your organization).")

@@ -24,6 +24,12 @@ def _loaders(info: strawberry.Info, as_of: datetime | None) -> Any:
     return info.context.loaders(as_of)
 
 
+def _spent(info: strawberry.Info, items: list[Any]) -> list[Any]:
+    """A plain list, counted against the query's maximum as it is resolved (Context.spend)."""
+    info.context.spend(len(items))
+    return items
+
+
 @strawberry.type(description="A unit of the org chart: company, division, department, team or project.")
 class Unit(_UnitFields):  # type: ignore[misc]
     as_of: strawberry.Private[datetime | None] = None
@@ -36,22 +42,23 @@ class Unit(_UnitFields):  # type: ignore[misc]
 
     @strawberry.field(description="The units directly below.")
     async def children(self, info: strawberry.Info) -> list[Unit]:
-        return [unit(u, self.as_of) for u in await _loaders(info, self.as_of).children.load(self.id)]
+        return _spent(info, [unit(u, self.as_of) for u in await _loaders(info, self.as_of).children.load(self.id)])
 
     @strawberry.field(description="The parent, then its parent, up to the root.")
     async def ancestors(self, info: strawberry.Info) -> list[Unit]:
-        return [unit(u, self.as_of) for u in await _loaders(info, self.as_of).ancestors.load(self.id)]
+        return _spent(info, [unit(u, self.as_of) for u in await _loaders(info, self.as_of).ancestors.load(self.id)])
 
     @strawberry.field(description="The people with a running membership in this unit.")
     async def members(self, info: strawberry.Info) -> list[Person]:
         loaders = _loaders(info, self.as_of)
         memberships = await loaders.unit_memberships.load(self.id)
         ids = list(dict.fromkeys(m.person_id for m in memberships))  # once each, in membership order
-        return [person(p, self.as_of) for p in await loaders.person.load_many(ids) if p is not None]
+        return _spent(info, [person(p, self.as_of) for p in await loaders.person.load_many(ids) if p is not None])
 
     @strawberry.field(description="The running memberships of this unit.")
     async def memberships(self, info: strawberry.Info) -> list[Membership]:
-        return [membership(m, self.as_of) for m in await _loaders(info, self.as_of).unit_memberships.load(self.id)]
+        found = await _loaders(info, self.as_of).unit_memberships.load(self.id)
+        return _spent(info, [membership(m, self.as_of) for m in found])
 
     @strawberry.field(description="The unit's lead.")
     async def lead(self, info: strawberry.Info) -> Person | None:
@@ -72,15 +79,16 @@ class Person(_PersonFields):  # type: ignore[misc]
 
     @strawberry.field(description="The people who report directly to this person.")
     async def reports(self, info: strawberry.Info) -> list[Person]:
-        return [person(p, self.as_of) for p in await _loaders(info, self.as_of).reports.load(self.id)]
+        return _spent(info, [person(p, self.as_of) for p in await _loaders(info, self.as_of).reports.load(self.id)])
 
     @strawberry.field(description="The person's memberships (in the past: those running then).")
     async def memberships(self, info: strawberry.Info) -> list[Membership]:
-        return [membership(m, self.as_of) for m in await _loaders(info, self.as_of).person_memberships.load(self.id)]
+        found = await _loaders(info, self.as_of).person_memberships.load(self.id)
+        return _spent(info, [membership(m, self.as_of) for m in found])
 
     @strawberry.field(description="The units of the person's running memberships.")
     async def units(self, info: strawberry.Info) -> list[Unit]:
-        return [unit(u, self.as_of) for u in await _loaders(info, self.as_of).person_units.load(self.id)]
+        return _spent(info, [unit(u, self.as_of) for u in await _loaders(info, self.as_of).person_units.load(self.id)])
 
 
 @strawberry.type(description="A person's place in a unit.")
