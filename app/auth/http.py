@@ -39,10 +39,16 @@ async def bearer_principal(request: Request) -> Principal:
     return principal
 
 
+async def _hit(request: Request, principal: Principal, cost: int) -> tuple[bool, int]:
+    """`cost` hits of the caller's rate limit; its headers go on the answer. (allowed, retry after s)"""
+    allowed, headers, retry_after = await request.app.state.rate_limiter.hit(rate_limit_key(principal), cost)
+    request.state.response_headers = {**getattr(request.state, "response_headers", {}), **headers}
+    return allowed, retry_after
+
+
 async def enforce_rate_limit(request: Request, principal: Principal) -> None:
     """Headers go on every answer."""
-    allowed, headers, retry_after = await request.app.state.rate_limiter.hit(rate_limit_key(principal))
-    request.state.response_headers = {**getattr(request.state, "response_headers", {}), **headers}
+    allowed, retry_after = await _hit(request, principal, 1)
     if not allowed:
         raise StarletteHTTPException(
             429, "Too many requests for this client; slow down.", headers={"Retry-After": str(retry_after)}
@@ -55,8 +61,7 @@ async def charge(request: Request, weight: int) -> None:
     principal = getattr(request.state, ESTABLISHED, None)
     if weight <= 0 or not isinstance(principal, Principal):
         return
-    allowed, headers, retry_after = await request.app.state.rate_limiter.hit(rate_limit_key(principal), weight)
-    request.state.response_headers = {**getattr(request.state, "response_headers", {}), **headers}
+    allowed, retry_after = await _hit(request, principal, weight)
     if not allowed:
         raise RateLimited(
             f"This request weighs {weight + 1} hits of the rate limit, more than is left for this client; "

@@ -66,7 +66,6 @@ class DeliveryWorker:
         self.client = client
         self._own_client = client is None
         self.resolver = SystemResolver()
-        self._per_endpoint: dict[str, asyncio.Semaphore] = {}
         self.in_flight = InFlight.empty()
         self._wake = asyncio.Event()
         self.recorder = Recorder(db, settings, self.metrics)
@@ -184,41 +183,37 @@ class DeliveryWorker:
             return await uow.outbox.endpoints(sorted(ids))
 
     async def _deliver(self, c: Claimed, endpoint: WebhookEndpoint | None) -> None:
-        gate = self._per_endpoint.setdefault(c.endpoint_id, asyncio.Semaphore(self.settings.webhook_per_endpoint))
+        """One attempt, sent as soon as it is claimed: the claim kept within the endpoint's and the
+        organization's shares (fair_pick), and the lease is longer than an attempt may run."""
         try:
-            async with gate:
-                if datetime.now(UTC) + timedelta(seconds=self.settings.webhook_timeout) >= c.lease:
-                    # It waited behind its endpoint's other deliveries past its lease: another claim may hold it
-                    # now. Leave it to that claim (or the next) rather than send it twice.
-                    return
-                if endpoint is None:
-                    return  # deleted: its deliveries went with it
-                now = datetime.now(UTC)
-                if not endpoint.enabled:
-                    outcome = Outcome(None, "the endpoint is disabled", None)
-                    await self.recorder.record(c, endpoint, outcome, 0, now, attempted=False)
-                    return
-                timestamp = int(now.timestamp())
-                body = json.dumps(c.payload, separators=(",", ":"), ensure_ascii=False).encode()
-                headers = {
-                    "webhook-id": c.message_id,
-                    "webhook-timestamp": str(timestamp),
-                    "webhook-signature": sign(endpoint.signing_secrets(now), c.message_id, timestamp, body),
-                    "content-type": "application/json",
-                    "user-agent": USER_AGENT,
-                }
-                started = time.perf_counter()
-                outcome = await post(
-                    self._http(),
-                    self.resolver,
-                    endpoint.url,
-                    headers,
-                    body,
-                    allow_private=self.settings.webhook_allow_private_networks,
-                    deadline=self.settings.webhook_timeout,
-                )
-                latency = int((time.perf_counter() - started) * 1000)
-                await self.recorder.record(c, endpoint, outcome, latency, now, attempted=True)
+            if endpoint is None:
+                return  # deleted: its deliveries went with it
+            now = datetime.now(UTC)
+            if not endpoint.enabled:
+                outcome = Outcome(None, "the endpoint is disabled", None)
+                await self.recorder.record(c, endpoint, outcome, 0, now, attempted=False)
+                return
+            timestamp = int(now.timestamp())
+            body = json.dumps(c.payload, separators=(",", ":"), ensure_ascii=False).encode()
+            headers = {
+                "webhook-id": c.message_id,
+                "webhook-timestamp": str(timestamp),
+                "webhook-signature": sign(endpoint.signing_secrets(now), c.message_id, timestamp, body),
+                "content-type": "application/json",
+                "user-agent": USER_AGENT,
+            }
+            started = time.perf_counter()
+            outcome = await post(
+                self._http(),
+                self.resolver,
+                endpoint.url,
+                headers,
+                body,
+                allow_private=self.settings.webhook_allow_private_networks,
+                deadline=self.settings.webhook_timeout,
+            )
+            latency = int((time.perf_counter() - started) * 1000)
+            await self.recorder.record(c, endpoint, outcome, latency, now, attempted=True)
         except Exception:  # a worker must outlive any one delivery; the lease brings it back later
             log.exception("delivery_crashed", delivery_id=c.id)
 

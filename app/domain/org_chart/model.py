@@ -54,17 +54,19 @@ def email_key(email: str) -> str:
     return email.strip().lower()
 
 
+def _present(errors: ErrorList, fields: dict[str, Any], name: str, pointer: str, *, required: bool) -> bool:
+    """Whether the field holds a value to check; a required one that is absent or null is an error."""
+    if fields.get(name) is not None:
+        return True
+    if required:
+        errors.add(f"{pointer}/{name}", "is required" if name not in fields else "must not be null", "required")
+    return False
+
+
 def _text(errors: ErrorList, fields: dict[str, Any], name: str, pointer: str, *, required: bool, limit: int) -> None:
-    if name not in fields:
-        if required:
-            errors.add(f"{pointer}/{name}", "is required", "required")
+    if not _present(errors, fields, name, pointer, required=required):
         return
-    value = fields[name]
-    if value is None:
-        if required:
-            errors.add(f"{pointer}/{name}", "must not be null", "required")
-        return
-    problem = name_problem(value, limit)
+    problem = name_problem(fields[name], limit)
     if problem:
         errors.add(f"{pointer}/{name}", problem)
 
@@ -74,9 +76,7 @@ def _choice(
 ) -> None:
     """One of `choices`. A field that has a default is still required once the object exists: a merge
     patch's `null` would remove it, and no object may lack it."""
-    if name not in fields or fields[name] is None:
-        if required:
-            errors.add(f"{pointer}/{name}", "is required" if name not in fields else "must not be null", "required")
+    if not _present(errors, fields, name, pointer, required=required):
         return
     if fields[name] not in choices:
         errors.add(f"{pointer}/{name}", f"must be one of: {', '.join(choices)}")
@@ -119,9 +119,7 @@ def check_membership(fields: dict[str, Any], errors: ErrorList, pointer: str = "
         _ref(errors, fields, name, pointer, prefix)
     _text(errors, fields, "title", pointer, required=False, limit=200)
     _choice(errors, fields, "kind", pointer, MEMBERSHIP_KINDS, required=creating)
-    if creating and fields.get("primary") is None:
-        errors.add(f"{pointer}/primary", "is required" if "primary" not in fields else "must not be null", "required")
-    elif "primary" in fields and not isinstance(fields["primary"], bool):
+    if _present(errors, fields, "primary", pointer, required=creating) and not isinstance(fields["primary"], bool):
         errors.add(f"{pointer}/primary", "must be true or false")
     starts, ends = fields.get("starts_on"), fields.get("ends_on")
     for name in ("starts_on", "ends_on"):
