@@ -81,7 +81,7 @@ def cmd_orgs_create(args: argparse.Namespace) -> int:
         try:
             async with db.unit_of_work(None, write=True) as uow:
                 cli = Principal(subject="cli", organization_id=None, scopes=frozenset({PLATFORM_ADMIN}))
-                org = await Organizations(uow, cli).create(args.name, args.slug)
+                org = await Organizations(uow, cli).create(args.name, args.slug, args.time_zone)
                 await uow.commit()
                 return org.resource()
         finally:
@@ -136,6 +136,7 @@ def parser() -> argparse.ArgumentParser:
     oc = osub.add_parser("create", help="create an organization and print it as JSON")
     oc.add_argument("--name", required=True)
     oc.add_argument("--slug", required=True)
+    oc.add_argument("--time-zone", default="UTC", help="IANA time zone of the organization's day (default UTC)")
     oc.set_defaults(func=cmd_orgs_create)
 
     t = sub.add_parser("token", help="print a development token signed with LIAISON_JWT_SECRET")

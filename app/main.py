@@ -23,12 +23,13 @@ from app.api import problems
 from app.api.deps import SECURITY, SECURITY_SCHEMES, LiaisonRoute, current_principal
 from app.api.middleware import EdgeMiddleware
 from app.api.openapi import finish as finish_document
-from app.api.routers import api_clients, events, oauth, ops, org_chart, organizations, webhooks
+from app.api.routers import api_clients, events, oauth, objectives, ops, org_chart, organizations, webhooks
 from app.api.routing import RouteIndex
 from app.api.schemas.webhooks import WebhookPayload
 from app.auth.ratelimit import RateLimiter
 from app.auth.standing import Standing
 from app.auth.tokens import TokenService
+from app.domain.clock import set_clock_offset
 from app.domain.events import CATALOGUE
 from app.graphql.context import get_context
 from app.graphql.ide import LiaisonGraphQLRouter
@@ -40,6 +41,7 @@ from app.repo.uow import Database
 from app.settings import Settings, get_settings
 from app.worker.delivery import DeliveryWorker
 from app.worker.metrics import WorkerMetrics
+from app.worker.scheduler import Scheduler
 
 STATIC = Path(__file__).parent / "static"
 
@@ -168,6 +170,7 @@ def _declare_webhooks(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None, *, with_worker: bool = False) -> LiaisonAPI:
     """`with_worker`: deliver webhooks from this process too (what `liaison serve` does by default)."""
     settings = settings or get_settings()
+    set_clock_offset(settings.clock_offset_seconds)
     engine = make_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
@@ -184,14 +187,15 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
         gc.collect()
         gc.freeze()
         stop = asyncio.Event()
-        worker = None
+        workers = []
         if with_worker:
-            worker = asyncio.create_task(DeliveryWorker(db, settings, app.state.worker_metrics).run(stop))
+            workers.append(asyncio.create_task(DeliveryWorker(db, settings, app.state.worker_metrics).run(stop)))
+            workers.append(asyncio.create_task(Scheduler(db, settings).run(stop)))
         try:
             yield
         finally:
             stop.set()
-            if worker is not None:
+            for worker in workers:
                 await worker
             await db.dispose()
 
@@ -231,7 +235,7 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     problems.install(app)
     # Each module's routes carry their full path: they join the application's router as they are, so
     # that a request meets its route directly (an included router would be one more level of matching).
-    for module in (ops, organizations, api_clients, oauth, events, org_chart, webhooks):
+    for module in (ops, organizations, api_clients, oauth, events, org_chart, objectives, webhooks):
         app.router.routes.extend(_with_security(module.router).routes)
 
     _document_security(app)

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         default=60.0, gt=0, description="how long a claim holds before another worker may take it"
     )
 
+    # The scheduler's pass (timed jobs: check-in reminders): how often a worker looks for due jobs.
+    scheduler_poll_seconds: float = Field(default=1.0, gt=0, le=3600)
+    # Moves the domain's clock by this many seconds in this process (every process of a deployment must
+    # read the same value). For tests and demos only: a week of cadences without waiting a week.
+    clock_offset_seconds: float = Field(default=0.0, ge=-10 * 365 * 86_400, le=10 * 365 * 86_400)
+
     graphql_max_depth: int = 12
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 2000

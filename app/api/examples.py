@@ -48,6 +48,10 @@ PREFIXES = {
     "node": "unit",
     "attempt": "att",
     "payload": "evt",
+    "objective": "obj",
+    "result": "kr",  # key_result
+    "in": "chk",  # check_in
+    "contributor": "unit",
 }
 
 

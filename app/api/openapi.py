@@ -30,6 +30,11 @@ TAGS: list[dict[str, str]] = [
     {"name": "People", "description": "The people of the organization, their managers and reports."},
     {"name": "Memberships", "description": "Who belongs to which unit, in which role, from when to when."},
     {"name": "Org chart", "description": "The whole chart in one read, and the bulk sync from an HR system."},
+    {
+        "name": "Objectives",
+        "description": "Shared objectives across departments, their key results and check-ins, and a roll-up"
+        " that explains every figure.",
+    },
     {"name": "Webhooks", "description": "Endpoints that receive events, signed (Standard Webhooks)."},
     {"name": "Events", "description": "The organization's event log: every change, in order."},
     {"name": "API clients", "description": "Credentials for integrations (OAuth 2.0 client credentials)."},
@@ -48,6 +53,9 @@ PARAMETERS: dict[str, tuple[str, Any]] = {
     "membership_id": ("The membership's id.", "mbr_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
     "endpoint_id": ("The webhook endpoint's id.", "whe_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
     "delivery_id": ("The delivery's id.", "dlv_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
+    "objective_id": ("The objective's id.", "obj_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
+    "key_result_id": ("The key result's id.", "kr_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
+    "check_in_id": ("The check-in's id.", "chk_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
     "system": ("The external system's name, as in `external_refs`.", "sap"),
     "external_id": ("The object's id in that system.", "E1042"),
     "limit": ("Page size (at most 200).", 50),

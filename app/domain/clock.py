@@ -1,11 +1,20 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
 class SystemClock:
+    """The time the domain reads. `offset` moves it (LIAISON_CLOCK_OFFSET_SECONDS, set by every process at
+    start): tests and demos stand a week in for a real one, without a mock, in every process alike."""
+
+    offset = timedelta(0)
+
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return datetime.now(UTC) + self.offset
+
+
+def set_clock_offset(seconds: float) -> None:
+    SystemClock.offset = timedelta(seconds=seconds)
 
 
 SYSTEM_CLOCK = SystemClock()

@@ -15,6 +15,10 @@ PREFIXES = {
     "whd": "webhook_delivery",
     "wha": "webhook_attempt",
     "msg": "message",
+    "obj": "objective",
+    "kr": "key_result",
+    "chk": "check_in",
+    "job": "job",
 }
 
 

@@ -11,6 +11,8 @@ from app.domain.model import ListQuery, Page
 
 if TYPE_CHECKING:
     from app.domain.api_clients.model import ApiClient, ClientCredentials
+    from app.domain.jobs import Job
+    from app.domain.objectives.model import CheckIn, KeyResult, Objective
     from app.domain.org_chart.model import Membership, Person, Unit
     from app.domain.organizations.model import Organization
     from app.domain.webhooks.model import Attempt, Delivery, WebhookEndpoint
@@ -93,6 +95,43 @@ class MembershipRepository(VersionedRepository["Membership"], Protocol):
     async def of_units(self, unit_ids: list[str]) -> list[Membership]: ...
 
 
+class ObjectiveRepository(VersionedRepository["Objective"], Protocol):
+    async def lock_structure(self) -> None:
+        """Serialize changes of the objectives' alignment tree in this organization until the transaction ends."""
+        ...
+
+    async def ancestors(self, objective_id: str) -> list[Objective]: ...
+    async def children_of(self, objective_ids: list[str]) -> list[Objective]: ...
+    async def has_children(self, objective_id: str) -> bool: ...
+    async def of_owner_units(self, unit_ids: list[str]) -> list[Objective]: ...
+
+
+class KeyResultRepository(VersionedRepository["KeyResult"], Protocol):
+    async def of_objectives(self, objective_ids: list[str]) -> list[KeyResult]: ...
+
+
+class CheckInRepository(Repository["CheckIn"], Protocol):
+    async def count_of(self, key_result_ids: list[str]) -> int:
+        """How many check-ins these key results hold (one statement)."""
+        ...
+
+    async def latest_of(self, column: str, ids: list[str], limit: int, before: datetime | None) -> list[CheckIn]:
+        """At most `limit` of the latest check-ins of each key result or objective (`column`: key_result_id
+        or objective_id), recorded before `before` when it is given (one statement)."""
+        ...
+
+
+class JobQueue(Protocol):
+    """Timed jobs of one organization: at most one per (kind, subject), run once at or after `due_at`."""
+
+    async def schedule(self, kind: str, subject_id: str, due_at: datetime) -> None:
+        """Create the job, or move it to `due_at`."""
+        ...
+
+    async def cancel(self, kind: str, subject_id: str) -> None: ...
+    async def get(self, kind: str, subject_id: str) -> Job | None: ...
+
+
 class Resolver(Protocol):
     async def addresses(self, host: str, port: int) -> list[str]:
         """Every address the host resolves to (empty when it does not resolve)."""
@@ -145,6 +184,14 @@ class UnitOfWork(Protocol):
     def people(self) -> PersonRepository: ...
     @property
     def memberships(self) -> MembershipRepository: ...
+    @property
+    def objectives(self) -> ObjectiveRepository: ...
+    @property
+    def key_results(self) -> KeyResultRepository: ...
+    @property
+    def check_ins(self) -> CheckInRepository: ...
+    @property
+    def jobs(self) -> JobQueue: ...
     @property
     def webhooks(self) -> WebhookRepository: ...
     @property

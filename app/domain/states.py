@@ -38,6 +38,7 @@ class StateMachine:
             if unknown:
                 raise ValueError(f"{name}: {t.action} names unknown states {sorted(unknown)}")
         self._by_move = {(source, t.action): t for t in self.transitions for source in t.sources}
+        self._by_target = {(source, t.target): t for t in self.transitions for source in t.sources}
 
     def allowed(self, state: str) -> list[str]:
         """The actions the table allows from `state`, in the table's order."""
@@ -56,3 +57,15 @@ class StateMachine:
             if reason is not None:
                 raise Conflict(f"A {self.name} that is {state} cannot {action}: {reason}", field="/status")
         return transition
+
+    def to(self, state: str, target: str, subject: Any = None) -> Transition:
+        """The transition from `state` to `target` (a PATCH of the status names where it goes, not the
+        action); Conflict (409) when the table has none, saying which states are allowed from here."""
+        transition = self._by_target.get((state, target))
+        if transition is None:
+            targets = [t.target for t in self.transitions if state in t.sources]
+            choices = ", ".join(targets) if targets else "nothing (it is final)"
+            raise Conflict(
+                f"A {self.name} that is {state} cannot become {target}; it can become: {choices}.", field="/status"
+            )
+        return self.take(state, transition.action, subject)

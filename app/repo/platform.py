@@ -18,7 +18,15 @@ from app.repo.sql import ORG, CrossTenantWrite, Sql, any_of, org_criterion
 from app.repo.tables import ApiClientRow, CredentialRevocationRow, EventRow, OrganizationRow, PersonRow
 
 _ORG = table(OrganizationRow)
-_ORG_COLUMNS = (_ORG.c.id, _ORG.c.name, _ORG.c.slug, _ORG.c.created_at, _ORG.c.updated_at, _ORG.c.version)
+_ORG_COLUMNS = (
+    _ORG.c.id,
+    _ORG.c.name,
+    _ORG.c.slug,
+    _ORG.c.created_at,
+    _ORG.c.updated_at,
+    _ORG.c.version,
+    _ORG.c.time_zone,
+)
 # The organizations table is the platform's, not a tenant's: it is read by id or slug.
 ORG_GET = select(*_ORG_COLUMNS).where(_ORG.c.id == bindparam("id"))
 ORG_BY_SLUG = select(*_ORG_COLUMNS).where(_ORG.c.slug == bindparam("slug"))
@@ -42,7 +50,14 @@ class OrganizationRepository:
     @staticmethod
     def _entity(r: tuple[Any, ...]) -> Organization:
         return Organization(
-            id=r[0], organization_id=r[0], name=r[1], slug=r[2], created_at=r[3], updated_at=r[4], version=r[5]
+            id=r[0],
+            organization_id=r[0],
+            name=r[1],
+            slug=r[2],
+            created_at=r[3],
+            updated_at=r[4],
+            version=r[5],
+            time_zone=r[6],
         )
 
     async def get(self, organization_id: str) -> Organization | None:
@@ -69,6 +84,7 @@ class OrganizationRepository:
                     "created_at": organization.created_at,
                     "updated_at": organization.updated_at,
                     "version": organization.version,
+                    "time_zone": organization.time_zone,
                 },
             )
 

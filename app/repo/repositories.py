@@ -13,13 +13,13 @@ from datetime import UTC, datetime, timedelta
 from functools import cache, cached_property
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Integer, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Integer, Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.domain.api_clients.model import ApiClient
 from app.domain.errors import Conflict, PreconditionFailed
 from app.domain.model import ExternallyReferenced, ListQuery, Page
-from app.repo.sql import ORG, Sql, any_of, has_link_url, org_criterion
+from app.repo.sql import ORG, Sql, any_of, has_element, has_link_url, org_criterion
 from app.repo.tables import ApiClientRow, CredentialRevocationRow, ExternalRefRow
 
 E = TypeVar("E", bound=ExternallyReferenced)
@@ -115,6 +115,19 @@ def _statements(s: Shape) -> dict[str, Any]:
     }
 
 
+# Filters that are no column's equality, by the name lists take them under.
+SPECIAL_FILTERS: dict[str, Callable[[Table, str], Any]] = {
+    # a link of the object's `links` has this URL
+    "link_url": lambda t, p: has_link_url(t.c.links, p),
+    # the unit is among the objective's contributors
+    "contributor_unit_id": lambda t, p: has_element(t.c.contributor_unit_ids, p),
+    # the unit owns the objective or contributes to it
+    "involves_unit_id": lambda t, p: or_(t.c.owner_unit_id == bindparam(p), has_element(t.c.contributor_unit_ids, p)),
+    # recorded before this instant
+    "created_before": lambda t, p: t.c.created_at < bindparam(p, type_=t.c.created_at.type),
+}
+
+
 @cache
 def _list_statement(s: Shape, after: bool, since: bool, by_id: bool, filters: tuple[tuple[str, bool], ...]) -> Any:
     """One statement per combination of filters present (a handful per collection), each compiled once."""
@@ -127,8 +140,9 @@ def _list_statement(s: Shape, after: bool, since: bool, by_id: bool, filters: tu
     if by_id:
         stmt = stmt.where(t.c.id == bindparam("_id"))
     for name, is_null in filters:
-        if name == "link_url":  # a link of the object's `links` has this URL
-            stmt = stmt.where(has_link_url(t.c.links, "f_link_url"))
+        special = SPECIAL_FILTERS.get(name)
+        if special is not None:
+            stmt = stmt.where(special(t, "f_" + name))
             continue
         column = s.row.__mapper__.attrs[name].columns[0]
         stmt = stmt.where(column.is_(None) if is_null else column == bindparam("f_" + name, type_=column.type))

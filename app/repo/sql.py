@@ -126,6 +126,28 @@ def has_link_url(column: Any, name: str) -> HasLinkUrl:
     return HasLinkUrl(column, name)
 
 
+class HasElement(_ColumnAndParameter):
+    """`column` (a JSON list of strings) holds the parameter."""
+
+    inherit_cache = True
+
+
+@compiles(HasElement, "postgresql")
+def _has_element_pg(element: HasElement, compiler: Any, **kw: Any) -> str:
+    column, param = compiler.process(element.column, **kw), compiler.process(element.param, **kw)
+    return f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({column}) AS e WHERE e = {param})"  # noqa: S608
+
+
+@compiles(HasElement, "sqlite")
+def _has_element_sqlite(element: HasElement, compiler: Any, **kw: Any) -> str:
+    column, param = compiler.process(element.column, **kw), compiler.process(element.param, **kw)
+    return f"EXISTS (SELECT 1 FROM json_each({column}) WHERE value = {param})"  # noqa: S608
+
+
+def has_element(column: Any, name: str) -> HasElement:
+    return HasElement(column, name)
+
+
 @dataclass(frozen=True)
 class Plan:
     sql: str

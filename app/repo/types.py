@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, DateTime, Float
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
@@ -28,3 +28,18 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _to_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+class Real(TypeDecorator[float]):
+    """A double-precision number; read as a Python float on both engines (the drivers give floats already:
+    this only spares asyncpg's numeric processor, which wants to know the column's type)."""
+
+    impl = Float(53)
+    cache_ok = True
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        return _to_float

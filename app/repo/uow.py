@@ -18,6 +18,8 @@ from app.domain.principal import Principal
 from app.domain.webhooks.service import fan_out
 from app.repo.engine import is_sqlite
 from app.repo.idempotency import IdempotencyStore
+from app.repo.jobs import JobClaims, JobQueue
+from app.repo.objectives import CheckInRepository, KeyResultRepository, ObjectiveRepository
 from app.repo.org_chart import MembershipRepository, PersonRepository, UnitRepository
 from app.repo.outbox import Outbox
 from app.repo.platform import CredentialStore, EventLog, OrganizationRepository, StandingStore
@@ -133,6 +135,27 @@ class SqlUnitOfWork:
     @cached_property
     def memberships(self) -> MembershipRepository:
         return MembershipRepository(self.sql, self._org)
+
+    @cached_property
+    def objectives(self) -> ObjectiveRepository:
+        return ObjectiveRepository(self.sql, self._org)
+
+    @cached_property
+    def key_results(self) -> KeyResultRepository:
+        return KeyResultRepository(self.sql, self._org)
+
+    @cached_property
+    def check_ins(self) -> CheckInRepository:
+        return CheckInRepository(self.sql, self._org)
+
+    @cached_property
+    def jobs(self) -> JobQueue:
+        return JobQueue(self.sql, self._org)
+
+    @cached_property
+    def job_claims(self) -> JobClaims:
+        """For the worker's system unit of work: the due jobs of every organization."""
+        return JobClaims(self.sql)
 
     @cached_property
     def webhooks(self) -> WebhookRepository:

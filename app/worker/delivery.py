@@ -219,7 +219,7 @@ class DeliveryWorker:
 
 
 async def run_worker(settings: Settings) -> None:
-    """`liaison worker`: deliver until SIGTERM or SIGINT."""
+    """`liaison worker`: deliver webhooks and run timed jobs until SIGTERM or SIGINT."""
     import signal
 
     from app.repo.engine import make_engine
@@ -230,7 +230,11 @@ async def run_worker(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    from app.domain.clock import set_clock_offset
+    from app.worker.scheduler import Scheduler
+
+    set_clock_offset(settings.clock_offset_seconds)
     try:
-        await DeliveryWorker(db, settings).run(stop)
+        await asyncio.gather(DeliveryWorker(db, settings).run(stop), Scheduler(db, settings).run(stop))
     finally:
         await db.dispose()

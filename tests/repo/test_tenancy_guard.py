@@ -53,7 +53,7 @@ async def db(database_url: str):  # type: ignore[no-untyped-def]
         now = datetime.now(UTC)
         for org in ("org_a", "org_b"):
             params = {"id": org, "name": org, "slug": org.replace("_", "-"), "created_at": now, "updated_at": now}
-            await uow.sql.run(ORG_INSERT, {**params, "version": 1})
+            await uow.sql.run(ORG_INSERT, {**params, "version": 1, "time_zone": "UTC"})
         await uow.sql.run_many(CLIENT_INSERT, [_client("org_a", 1), _client("org_a", 2), _client("org_b", 1)])
         await uow.commit()
     yield database

@@ -21,7 +21,7 @@ async def create_organization(body: OrganizationCreate, request: Request, uow: U
     """
 
     async def produce() -> Response:
-        org = await Organizations(uow, uow.caller).create(body.name, body.slug)
+        org = await Organizations(uow, uow.caller).create(body.name, body.slug, body.time_zone)
         return entity_response(org, 201, headers={"Location": f"/v1/organizations/{org.id}"})
 
     return await idempotent(request, uow, uow.caller, produce, PLATFORM_ADMIN)

@@ -13,11 +13,18 @@ Scope = Literal[tuple(sorted(ORG_SCOPES))]  # type: ignore[valid-type]
 class OrganizationCreate(RequestBody):
     name: str = Field(min_length=1, max_length=200, examples=["Acme Corp"])
     slug: str = Field(min_length=1, max_length=64, examples=["acme"])
+    time_zone: str = Field(
+        default="UTC",
+        max_length=64,
+        description="IANA time zone: the organization's day (objective periods, check-in cadences, calendars).",
+        examples=["Europe/Paris"],
+    )
 
 
 class Organization(Resource):
     name: str
     slug: str
+    time_zone: str = Field(description="IANA time zone of the organization's day.")
 
 
 class ApiClientCreate(RequestBody):

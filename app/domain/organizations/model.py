@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, ClassVar
 
 from app.domain.errors import ErrorList
@@ -17,12 +19,25 @@ class Organization(Entity):
 
     name: str
     slug: str
+    time_zone: str = "UTC"  # IANA: the organization's day (periods, cadences, anonymous dates, calendars)
 
     private_fields: ClassVar[frozenset[str]] = frozenset({"organization_id"})
 
 
-def check_organization(name: Any, slug: Any) -> None:
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones()) | {"UTC"}
+
+
+def time_zone_ok(value: Any) -> bool:
+    """An IANA time zone name this machine knows (`Europe/Paris`, `UTC`)."""
+    return isinstance(value, str) and value in _zones()
+
+
+def check_organization(name: Any, slug: Any, time_zone: Any = "UTC") -> None:
     errors = ErrorList()
+    if not time_zone_ok(time_zone):
+        errors.add("/time_zone", "must be an IANA time zone name, such as Europe/Paris or UTC")
     problem = name_problem(name, 200)
     if problem:
         errors.add("/name", problem)

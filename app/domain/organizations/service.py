@@ -14,15 +14,21 @@ class Organizations:
     def __init__(self, uow: UnitOfWork, principal: Principal, clock: Clock = SYSTEM_CLOCK) -> None:
         self.uow, self.principal, self.clock = uow, principal, clock
 
-    async def create(self, name: str, slug: str) -> Organization:
+    async def create(self, name: str, slug: str, time_zone: str = "UTC") -> Organization:
         self.principal.require(PLATFORM_ADMIN)
-        check_organization(name, slug)
+        check_organization(name, slug, time_zone)
         if await self.uow.organizations.get_by_slug(slug) is not None:
             raise Conflict(f"The slug {slug!r} is taken.", field="/slug")
         now = self.clock.now()
         org_id = new_id("org")
         org = Organization(
-            id=org_id, organization_id=org_id, created_at=now, updated_at=now, name=name.strip(), slug=slug
+            id=org_id,
+            organization_id=org_id,
+            created_at=now,
+            updated_at=now,
+            name=name.strip(),
+            slug=slug,
+            time_zone=time_zone,
         )
         await self.uow.organizations.add(org)
         record(self.uow, self.principal, self.clock, "organization.created", org.resource(), org.id)

@@ -1,0 +1,168 @@
+"""Key results: the measures of an objective. `current_value` moves only by check-ins (check_ins.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from app.domain.changes import check_version, ensure_external_refs_free
+from app.domain.errors import Conflict, NotFound
+from app.domain.ids import new_id
+from app.domain.model import ListQuery, Page
+from app.domain.objectives.base import (
+    REMINDER,
+    WRITE,
+    ObjectivesBase,
+    refuse_nulls,
+    refuse_read_only,
+    with_ref,
+    without_unset,
+)
+from app.domain.objectives.model import (
+    KEY_RESULT_DEFAULTS,
+    KEY_RESULT_FIELDS,
+    KEY_RESULT_WRITABLE,
+    OPEN_STATUSES,
+    KeyResult,
+    Objective,
+    check_key_result,
+)
+from app.domain.objectives.progress import key_result_progress
+from app.domain.objectives.reminders import first_due
+from app.domain.org_chart.common import matches_query, page_in_memory
+from app.domain.patch import merge_patch, previous_attributes
+
+
+class KeyResultUseCases(ObjectivesBase):
+    async def get_key_result(self, key_result_id: str, as_of: datetime | None = None) -> KeyResult:
+        self.readable()
+        found = (
+            await self.uow.key_results.get(key_result_id)
+            if as_of is None
+            else next((k for k in await self.uow.key_results.at(as_of) if k.id == key_result_id), None)
+        )
+        if found is None:
+            raise NotFound(f"No key result {key_result_id}" + (" at that instant." if as_of else "."))
+        return found
+
+    async def list_key_results(self, query: ListQuery, as_of: datetime | None = None) -> Page[KeyResult]:
+        self.readable()
+        if as_of is None:
+            return await self.uow.key_results.list(query)
+        return page_in_memory([k for k in await self.uow.key_results.at(as_of) if matches_query(k, query)], query)
+
+    async def create_key_result(self, fields: dict[str, Any]) -> KeyResult:
+        org = self._org(WRITE)
+        fields = {**KEY_RESULT_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
+        check_key_result(fields, creating=True)
+        await self._check_refs(fields)
+        objective = await self._open_objective(fields["objective_id"])
+        await ensure_external_refs_free(self.uow.key_results, fields["external_refs"], None)
+        now = self.clock.now()
+        start = float(fields["start_value"])
+        key_result = KeyResult(
+            id=new_id("kr"),
+            organization_id=org,
+            created_at=now,
+            updated_at=now,
+            objective_id=objective.id,
+            current_value=start,
+            **_values(fields),
+        )
+        key_result.progress = key_result_progress(start, key_result.target_value, start)
+        await self.uow.key_results.add(key_result)
+        self._record("key_result.created", key_result.resource())
+        await self._schedule_reminder(key_result)
+        await self.roll_up([objective.id])
+        return key_result
+
+    async def update_key_result(
+        self, key_result_id: str, patch: dict[str, Any], expected_version: int | None = None
+    ) -> KeyResult:
+        self._org(WRITE)
+        refuse_read_only(patch, KEY_RESULT_WRITABLE)
+        refuse_nulls(patch, KEY_RESULT_FIELDS)
+        key_result = await self._key_result(key_result_id, for_update=True)
+        check_version(key_result, expected_version)
+        merged = merge_patch({k: getattr(key_result, k) for k in KEY_RESULT_WRITABLE}, patch)
+        check_key_result(merged, creating=False)
+        await self._check_refs(merged, key_result)
+        await ensure_external_refs_free(
+            self.uow.key_results, merged["external_refs"], key_result.id, key_result.external_refs
+        )
+        before = key_result.resource()
+        changed = replace(key_result, **_values(merged))
+        changed.progress = key_result_progress(changed.start_value, changed.target_value, changed.current_value)
+        previous = previous_attributes(before, changed.resource())
+        if not previous:
+            return key_result
+        changed.touch(self.clock.now())
+        await self.uow.key_results.save(changed, expected_version=key_result.version)
+        self._record("key_result.updated", changed.resource(), previous)
+        if "check_in_cadence" in previous:
+            await self._schedule_reminder(changed)
+        if {"progress", "weight"} & set(previous):
+            await self.roll_up([changed.objective_id])
+        return changed
+
+    async def delete_key_result(self, key_result_id: str, expected_version: int | None = None) -> None:
+        """A key result that holds check-ins stays (409): they are a record."""
+        self._org(WRITE)
+        key_result = await self._key_result(key_result_id, for_update=True)
+        check_version(key_result, expected_version)
+        if await self.uow.check_ins.count_of([key_result.id]):
+            raise Conflict(f"{key_result_id} holds check-ins, which are a record; it cannot be deleted.")
+        await self.uow.jobs.cancel(REMINDER, key_result.id)
+        await self.uow.key_results.delete(key_result)
+        self._record("key_result.deleted", key_result.resource())
+        await self.roll_up([key_result.objective_id])
+
+    async def upsert_key_result(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[KeyResult, bool]:
+        self._org(WRITE)
+        fields = with_ref(fields, system, external_id)
+        existing = await self.uow.key_results.find_by_external_ref(system, external_id)
+        if existing is None:
+            return await self.create_key_result(fields), True
+        patch = without_unset(fields, KEY_RESULT_FIELDS)
+        if patch.get("objective_id") == existing.objective_id:
+            patch.pop("objective_id")  # the same objective: no change asked
+        return await self.update_key_result(existing.id, patch), False
+
+    async def _key_result(self, key_result_id: str, *, for_update: bool = False) -> KeyResult:
+        found = await self.uow.key_results.get(key_result_id, for_update=for_update)
+        if found is None:
+            raise NotFound(f"No key result {key_result_id}.")
+        return found
+
+    async def _open_objective(self, objective_id: str) -> Objective:
+        objective = await self._objective(objective_id)
+        if objective.status not in OPEN_STATUSES:
+            raise Conflict(
+                f"{objective_id} is {objective.status}: its key results and check-ins are closed.",
+                field="/objective_id",
+            )
+        return objective
+
+    async def _schedule_reminder(self, key_result: KeyResult) -> None:
+        """The reminder job at the end of the running period (none without a cadence)."""
+        if key_result.check_in_cadence == "none":
+            await self.uow.jobs.cancel(REMINDER, key_result.id)
+            return
+        anchor = key_result.last_check_in_at or key_result.created_at
+        due = first_due(anchor, key_result.check_in_cadence, await self.time_zone(), anchor)
+        await self.uow.jobs.schedule(REMINDER, key_result.id, due)
+
+
+def _values(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": fields["title"].strip(),
+        "unit": fields.get("unit"),
+        "start_value": float(fields["start_value"]),
+        "target_value": float(fields["target_value"]),
+        "weight": float(fields["weight"]),
+        "owner_person_id": fields.get("owner_person_id"),
+        "check_in_cadence": fields["check_in_cadence"],
+        "links": fields["links"],
+        "external_refs": fields["external_refs"],
+    }

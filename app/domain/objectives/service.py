@@ -1,0 +1,211 @@
+"""Shared objectives' use cases: objectives here, key results in `key_results.py`, check-ins in
+`check_ins.py`, the roll-up in `base.py`. REST and GraphQL both call these."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from app.domain.changes import check_version, ensure_external_refs_free
+from app.domain.errors import Conflict, FieldError, Invalid, NotFound
+from app.domain.ids import new_id
+from app.domain.model import ListQuery, Page
+from app.domain.objectives.base import READ, REMINDER, WRITE, refuse_nulls, refuse_read_only, with_ref, without_unset
+from app.domain.objectives.check_ins import CheckInUseCases
+from app.domain.objectives.model import (
+    OBJECTIVE_DEFAULTS,
+    OBJECTIVE_FIELDS,
+    OBJECTIVE_STATUS,
+    OBJECTIVE_WRITABLE,
+    Objective,
+    check_objective,
+    periods_overlap,
+)
+from app.domain.objectives.progress import Explanation, explain
+from app.domain.org_chart.common import matches_query, page_in_memory
+from app.domain.patch import merge_patch, previous_attributes
+
+__all__ = ["READ", "WRITE", "Objectives"]
+
+
+class Objectives(CheckInUseCases):
+    """Every use case of shared objectives, for one caller."""
+
+    async def get_objective(self, objective_id: str, as_of: datetime | None = None) -> Objective:
+        self.readable()
+        found = (
+            await self.uow.objectives.get(objective_id)
+            if as_of is None
+            else next((o for o in await self.uow.objectives.at(as_of) if o.id == objective_id), None)
+        )
+        if found is None:
+            raise NotFound(f"No objective {objective_id}" + (" at that instant." if as_of else "."))
+        return found
+
+    async def list_objectives(self, query: ListQuery, as_of: datetime | None = None) -> Page[Objective]:
+        self.readable()
+        if as_of is None:
+            return await self.uow.objectives.list(query)
+        return page_in_memory([o for o in await self.uow.objectives.at(as_of) if _matches(o, query)], query)
+
+    async def unit_objectives(self, unit_id: str, query: ListQuery, include_contributing: bool) -> Page[Objective]:
+        """What a unit owns, and with `include_contributing`, what it contributes to."""
+        self.readable()
+        if await self.uow.units.get(unit_id) is None:
+            raise NotFound(f"No unit {unit_id}.")
+        name = "involves_unit_id" if include_contributing else "owner_unit_id"
+        return await self.uow.objectives.list(replace(query, filters={**query.filters, name: unit_id}))
+
+    async def create_objective(self, fields: dict[str, Any]) -> Objective:
+        org = self._org(WRITE)
+        fields = {**OBJECTIVE_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
+        check_objective(fields, creating=True)
+        await self._check_refs(fields)
+        await self._check_alignment(fields, None)
+        await ensure_external_refs_free(self.uow.objectives, fields["external_refs"], None)
+        now = self.clock.now()
+        objective = Objective(
+            id=new_id("obj"),
+            organization_id=org,
+            created_at=now,
+            updated_at=now,
+            **_values(fields),
+        )
+        await self.uow.objectives.add(objective)
+        self._record("objective.created", objective.resource())
+        await self.roll_up([objective.id, objective.parent_id])
+        return await self._objective(objective.id)
+
+    async def update_objective(
+        self, objective_id: str, patch: dict[str, Any], expected_version: int | None = None
+    ) -> Objective:
+        self._org(WRITE)
+        refuse_read_only(patch, OBJECTIVE_WRITABLE)
+        refuse_nulls(patch, OBJECTIVE_FIELDS)
+        if "parent_id" in patch:
+            await self.uow.objectives.lock_structure()
+        objective = await self._objective(objective_id, for_update=True)
+        check_version(objective, expected_version)
+        merged = merge_patch({k: getattr(objective, k) for k in OBJECTIVE_WRITABLE}, patch)
+        check_objective(merged, creating=False)
+        await self._check_refs(merged, objective)
+        await self._check_alignment(merged, objective)
+        await ensure_external_refs_free(
+            self.uow.objectives, merged["external_refs"], objective.id, objective.external_refs
+        )
+        event = "objective.updated"
+        if merged["status"] != objective.status:
+            event = OBJECTIVE_STATUS.to(objective.status, merged["status"]).event or event
+        before = objective.resource()
+        changed = replace(objective, **_values(merged))
+        previous = previous_attributes(before, changed.resource())
+        if not previous:
+            return objective
+        changed.touch(self.clock.now())
+        await self.uow.objectives.save(changed, expected_version=objective.version)
+        self._record(event, changed.resource(), previous)
+        moved = {"parent_id", "alignment_weight", "status"} & set(previous)
+        await self.roll_up([changed.id, changed.parent_id if moved else None, objective.parent_id if moved else None])
+        if changed.status in ("achieved", "missed", "cancelled"):
+            for kr in await self.uow.key_results.of_objectives([changed.id]):
+                await self.uow.jobs.cancel(REMINDER, kr.id)
+        return await self._objective(changed.id)
+
+    async def delete_objective(self, objective_id: str, expected_version: int | None = None) -> None:
+        """An objective with aligned children, or whose key results hold check-ins, stays (409)."""
+        self._org(WRITE)
+        await self.uow.objectives.lock_structure()
+        objective = await self._objective(objective_id, for_update=True)
+        check_version(objective, expected_version)
+        if await self.uow.objectives.has_children(objective_id):
+            raise Conflict(f"{objective_id} has aligned objectives; move or delete them first.")
+        key_results = await self.uow.key_results.of_objectives([objective_id])
+        if key_results and await self.uow.check_ins.count_of([k.id for k in key_results]):
+            raise Conflict(
+                f"The key results of {objective_id} hold check-ins, which are a record: cancel the objective instead."
+            )
+        for kr in key_results:
+            await self.uow.jobs.cancel(REMINDER, kr.id)
+            await self.uow.key_results.delete(kr)
+            self._record("key_result.deleted", kr.resource())
+        await self.uow.objectives.delete(objective)
+        self._record("objective.deleted", objective.resource())
+        await self.roll_up([objective.parent_id])
+
+    async def upsert_objective(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[Objective, bool]:
+        self._org(WRITE)
+        fields = with_ref(fields, system, external_id)
+        existing = await self.uow.objectives.find_by_external_ref(system, external_id)
+        if existing is None:
+            return await self.create_objective(fields), True
+        return await self.update_objective(existing.id, without_unset(fields, OBJECTIVE_FIELDS)), False
+
+    async def explain_progress(self, objective_id: str) -> Explanation:
+        """Every input of the objective's progress, with its value, weight and share."""
+        self.readable()
+        objective = await self._objective(objective_id)
+        key_results = await self.uow.key_results.of_objectives([objective_id])
+        children = await self.uow.objectives.children_of([objective_id])
+        return explain(objective, key_results, children)
+
+    async def _check_alignment(self, fields: dict[str, Any], before: Objective | None) -> None:
+        """Under the structure lock when the parent changes: no cycle (409); the period overlaps the
+        parent's and every child's (422)."""
+        parent_id = fields.get("parent_id")
+        start, end = fields["period_start"], fields["period_end"]
+        if parent_id and (before is None or parent_id != before.parent_id or _period_changed(fields, before)):
+            if before is not None and (
+                parent_id == before.id or before.id in {a.id for a in await self.uow.objectives.ancestors(parent_id)}
+            ):
+                raise Conflict(f"Aligning {before.id} under {parent_id} would make a cycle.", field="/parent_id")
+            parent = await self.uow.objectives.get(parent_id)
+            if parent is not None and not periods_overlap(start, end, parent.period_start, parent.period_end):
+                raise Invalid(
+                    "An aligned objective's period must overlap its parent's.",
+                    [FieldError("/period_start", f"does not overlap the period of {parent_id}", "period")],
+                )
+        if before is not None and _period_changed(fields, before):
+            outside = [
+                c.id
+                for c in await self.uow.objectives.children_of([before.id])
+                if not periods_overlap(start, end, c.period_start, c.period_end)
+            ]
+            if outside:
+                raise Invalid(
+                    "The period must overlap the periods of the objectives aligned to this one.",
+                    [FieldError("/period_start", f"does not overlap the period of {outside[0]}", "period")],
+                )
+
+
+def _period_changed(fields: dict[str, Any], before: Objective) -> bool:
+    return bool(fields["period_start"] != before.period_start or fields["period_end"] != before.period_end)
+
+
+def _values(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": fields["title"].strip(),
+        "description": fields.get("description"),
+        "period_start": fields["period_start"],
+        "period_end": fields["period_end"],
+        "owner_unit_id": fields["owner_unit_id"],
+        "owner_person_id": fields.get("owner_person_id"),
+        "parent_id": fields.get("parent_id"),
+        "alignment_weight": float(fields["alignment_weight"]),
+        "contributor_unit_ids": list(fields["contributor_unit_ids"]),
+        "progress_rule": fields["progress_rule"],
+        "status": fields["status"],
+        "links": fields["links"],
+        "external_refs": fields["external_refs"],
+    }
+
+
+def _matches(o: Objective, query: ListQuery) -> bool:
+    special = {"involves_unit_id", "contributor_unit_id"}
+    if not matches_query(o, replace(query, filters={k: v for k, v in query.filters.items() if k not in special})):
+        return False
+    unit = query.filters.get("contributor_unit_id")
+    if unit is not None and unit not in o.contributor_unit_ids:
+        return False
+    involved = query.filters.get("involves_unit_id")
+    return involved is None or involved == o.owner_unit_id or involved in o.contributor_unit_ids

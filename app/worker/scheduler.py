@@ -1,0 +1,67 @@
+"""The scheduler: runs timed jobs (app/domain/jobs.py) when they are due, exactly once across worker
+processes and restarts. It claims due jobs with a lease (app/repo/jobs.py), then runs each in its
+organization's unit of work, which ends or moves the job in the same transaction as the job's work.
+Time is the domain's clock (LIAISON_CLOCK_OFFSET_SECONDS moves it in every process alike)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+import structlog
+
+from app.domain.clock import SYSTEM_CLOCK
+from app.domain.jobs import Handler, Job
+from app.domain.objectives import reminders
+from app.domain.objectives.base import REMINDER
+from app.repo.uow import Database
+from app.settings import Settings
+
+log = structlog.get_logger("liaison.scheduler")
+HANDLERS: dict[str, Handler] = {REMINDER: reminders.check_in_due}
+BATCH = 100
+LEASE = timedelta(seconds=120)  # far longer than a job runs; a worker killed mid-job frees it after this
+
+
+class Scheduler:
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db, self.settings = db, settings
+        self.ran = 0  # jobs this process ran (tests and metrics read it)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        log.info("scheduler_started")
+        while not stop.is_set():
+            try:
+                count = await self.run_due()
+            except Exception:  # the database restarting, say: the next pass tries again
+                log.exception("scheduler_pass_failed")
+                count = 0
+            if count == BATCH:
+                continue  # more are due
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.settings.scheduler_poll_seconds)
+        log.info("scheduler_stopped")
+
+    async def run_due(self) -> int:
+        """Claim the jobs due now and run them; the number claimed."""
+        now = SYSTEM_CLOCK.now()
+        async with self.db.system_unit_of_work(write=True) as uow:
+            claimed = await uow.job_claims.claim(now, BATCH, now + LEASE)
+            await uow.commit()
+        for job in claimed:
+            await self._run(job)
+        return len(claimed)
+
+    async def _run(self, job: Job) -> None:
+        handler = HANDLERS.get(job.kind)
+        try:
+            async with self.db.unit_of_work(job.organization_id, write=True) as uow:
+                if not await uow.jobs.hold(job):
+                    return  # moved, cancelled, or taken by another worker since the claim
+                again_at = None if handler is None else await handler(uow, SYSTEM_CLOCK, job)
+                await uow.jobs.finish(job, again_at)
+                await uow.commit()
+            self.ran += 1
+        except Exception:  # one job's failure is not the scheduler's: the lease brings it back
+            log.exception("job_failed", job_id=job.id, kind=job.kind)
