@@ -17,7 +17,7 @@ from app.auth.http import bearer_principal
 from app.domain.errors import MissingCredentials
 from app.domain.principal import Principal
 from app.graphql.cost import CODE, maximum_for
-from app.graphql.loaders import OrgLoaders
+from app.graphql.loaders import ObjectiveLoaders, OrgLoaders
 from app.repo.uow import Database, SqlUnitOfWork
 
 
@@ -29,6 +29,7 @@ class Context(BaseContext):
         self._reader: SqlUnitOfWork | None = None
         self._lock = asyncio.Lock()
         self._loaders: dict[datetime | None, OrgLoaders] = {}
+        self._objective_loaders: dict[datetime | None, ObjectiveLoaders] = {}
         self.budget = budget  # the cost maximum, held at run time too (spend)
         self.spent = 0
 
@@ -50,6 +51,11 @@ class Context(BaseContext):
             self._loaders[as_of] = OrgLoaders(self, as_of)
         return self._loaders[as_of]
 
+    def objective_loaders(self, as_of: datetime | None) -> ObjectiveLoaders:
+        if as_of not in self._objective_loaders:
+            self._objective_loaders[as_of] = ObjectiveLoaders(self, as_of)
+        return self._objective_loaders[as_of]
+
     @property
     def principal(self) -> Principal:
         if self._principal is None:
@@ -69,6 +75,7 @@ class Context(BaseContext):
             yield uow
             await uow.commit()
         self._loaders.clear()  # what the loaders cached may have just changed
+        self._objective_loaders.clear()
 
     async def close(self) -> None:
         if self._reader is not None:

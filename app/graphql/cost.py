@@ -68,6 +68,16 @@ CONNECTION_SUFFIX = "Connection"
 # it selects below the list, so each number is a typical size, not a worst case.
 DEFAULT_LIST_SIZE = 20  # a list not named below: a team-sized list
 LIST_SIZES: dict[str, int] = {
+    # An objective's aligned children, key results and contributing units: a handful each.
+    "Objective.children": 10,
+    "Objective.keyResults": 5,
+    "Objective.contributors": 3,
+    # The latest check-ins of an objective or a key result (at most 50 are read).
+    "Objective.checkIns": 20,
+    "KeyResult.checkIns": 20,
+    "ProgressExplained.inputs": 10,
+    # The objectives a unit owns in the periods on record.
+    "Unit.objectives": 10,
     # Roots of the chart: one per company or system synced in; a handful at most.
     "Query.orgChart": 5,
     # Direct sub-units of a unit: departments have a few teams, a company a dozen departments.

@@ -8,6 +8,8 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from app.domain.objectives.batches import ObjectiveBatches
+from app.domain.objectives.model import CheckIn, KeyResult, Objective
 from app.domain.org_chart.model import Membership, Person, Unit
 from app.domain.org_chart.service import OrgChartBatches
 
@@ -34,3 +36,30 @@ class OrgLoaders:
         self.person_memberships: DataLoader[str, list[Membership]] = loader(lambda b, k: b.memberships_of_people(k), [])
         self.person_units: DataLoader[str, list[Unit]] = loader(lambda b, k: b.units_of_people(k), [])
         self.ancestors: DataLoader[str, list[Unit]] = loader(lambda b, k: b.ancestors(k), [])
+
+
+class ObjectiveLoaders:
+    """Objectives, key results and check-ins, one set per `asOf` instant."""
+
+    def __init__(self, context: Any, as_of: datetime | None) -> None:
+        self.context, self.as_of = context, as_of
+
+        def loader(
+            fetch: Callable[[ObjectiveBatches, list[str]], Awaitable[dict[str, Any]]], default: Any
+        ) -> DataLoader[str, Any]:
+            async def batch(keys: Sequence[str]) -> list[Any]:
+                async with self.context.read() as uow:
+                    found = await fetch(ObjectiveBatches(uow, self.context.principal, self.as_of), list(keys))
+                return [found.get(k, default) for k in keys]
+
+            return DataLoader(load_fn=batch)
+
+        self.objective: DataLoader[str, Objective | None] = loader(lambda b, k: b.objectives(k), None)
+        self.children: DataLoader[str, list[Objective]] = loader(lambda b, k: b.children(k), [])
+        self.unit_objectives: DataLoader[str, list[Objective]] = loader(lambda b, k: b.of_units(k), [])
+        self.key_results: DataLoader[str, list[KeyResult]] = loader(lambda b, k: b.key_results(k), [])
+        self.key_result: DataLoader[str, KeyResult | None] = loader(lambda b, k: b.key_results_by_id(k), None)
+        self.key_result_check_ins: DataLoader[str, list[CheckIn]] = loader(
+            lambda b, k: b.check_ins_of_key_results(k), []
+        )
+        self.objective_check_ins: DataLoader[str, list[CheckIn]] = loader(lambda b, k: b.check_ins_of_objectives(k), [])

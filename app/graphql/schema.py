@@ -17,17 +17,21 @@ from app.domain.api_clients.service import ApiClients
 from app.domain.errors import NotFound
 from app.domain.feed import EventFeed
 from app.domain.ids import type_of
+from app.domain.objectives.service import Objectives
 from app.domain.org_chart.service import OrgChart
 from app.domain.organizations.service import Organizations
 from app.domain.ports import UnitOfWork
 from app.domain.principal import Principal
 from app.domain.webhooks.service import WebhookEndpoints
 from app.graphql.cost import CostCache
+from app.graphql.mutations.objectives import ObjectivesMutation
 from app.graphql.mutations.org_chart import OrgChartMutation
 from app.graphql.pipeline import Pipeline, Preparation
+from app.graphql.queries.objectives import ObjectivesQuery
 from app.graphql.queries.org_chart import OrgChartQuery
 from app.graphql.scalars import SCALAR_OVERRIDES
 from app.graphql.types.derive import Node
+from app.graphql.types.objectives import CheckIn, KeyResult, Objective, check_in, key_result, objective
 from app.graphql.types.org_chart import Membership, Person, Unit, membership, person, unit
 from app.graphql.types.platform import (
     ApiClient,
@@ -66,6 +70,18 @@ async def _membership(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
     return membership(await OrgChart(uow, p).get_membership(object_id))
 
 
+async def _objective(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
+    return objective(await Objectives(uow, p).get_objective(object_id))
+
+
+async def _key_result(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
+    return key_result(await Objectives(uow, p).get_key_result(object_id))
+
+
+async def _check_in(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
+    return check_in(await Objectives(uow, p).get_check_in(object_id))
+
+
 async def _webhook_endpoint(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
     # Reading an endpoint needs no DNS: the resolver is only asked when a URL is set.
     service = WebhookEndpoints(uow, p, SystemResolver(), allow_private=False)
@@ -80,6 +96,9 @@ NODES: dict[str, Callable[[UnitOfWork, Principal, str], Awaitable[Any]]] = {
     "unit": _unit,
     "person": _person,
     "membership": _membership,
+    "objective": _objective,
+    "key_result": _key_result,
+    "check_in": _check_in,
 }
 
 
@@ -98,7 +117,7 @@ class Viewer:
 
 
 @strawberry.type
-class Query(OrgChartQuery):
+class Query(OrgChartQuery, ObjectivesQuery):
     @strawberry.field(description="The caller.")
     def viewer(self, info: strawberry.Info) -> Viewer:
         p: Principal = info.context.principal
@@ -122,11 +141,22 @@ class Query(OrgChartQuery):
 
 
 @strawberry.type
-class Mutation(OrgChartMutation):
+class Mutation(OrgChartMutation, ObjectivesMutation):
     pass
 
 
-TYPES: list[Any] = [Organization, ApiClient, Event, Unit, Person, Membership, WebhookEndpoint]
+TYPES: list[Any] = [
+    Organization,
+    ApiClient,
+    Event,
+    Unit,
+    Person,
+    Membership,
+    Objective,
+    KeyResult,
+    CheckIn,
+    WebhookEndpoint,
+]
 
 
 class LiaisonSchema(strawberry.Schema):

@@ -89,7 +89,12 @@ def _statements(s: Shape) -> dict[str, Any]:
     r = table(ExternalRefRow)
     return {
         "get": s.select().where(t.c.id == bindparam("id", type_=t.c.id.type)),
-        "get_for_update": s.select().where(t.c.id == bindparam("id", type_=t.c.id.type)).with_for_update(),
+        # FOR NO KEY UPDATE on PostgreSQL: ids never change, and a plain FOR UPDATE would conflict with the
+        # KEY SHARE lock that inserting a row which references this one takes (a check-in referencing its
+        # objective), so that two such transactions upgrading their locks would deadlock.
+        "get_for_update": s.select()
+        .where(t.c.id == bindparam("id", type_=t.c.id.type))
+        .with_for_update(key_share=True),
         "get_many": s.select().where(any_of(t.c.id, "ids")).order_by(t.c.id),
         "insert": insert(t).values(organization_id=bindparam(ORG), **values),
         "update": update(t)

@@ -10,38 +10,15 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from app.domain.errors import DomainError, Forbidden, Invalid, Unauthenticated
 from app.domain.org_chart.service import OrgChart
 from app.domain.org_chart.sync import OrgChartSync
+from app.graphql.mutations.common import UserError, run_service
+from app.graphql.types.inputs import given as _fields
 from app.graphql.types.org_chart import Membership, Person, Unit, membership, person, unit
 
 
-@strawberry.type(description="A problem with the input or the state of things; nothing was changed.")
-class UserError:
-    field: str | None = strawberry.field(description="A JSON pointer into the input, when one field is at fault.")
-    message: str
-    code: str = strawberry.field(
-        description="The same words as REST: a field's code (`required`, `invalid`, …) as in a problem's "
-        "`errors`, else the problem type (`conflict`, `not-found`, `precondition-failed`)."
-    )
-
-
-def _fields(data: Any) -> dict[str, Any]:
-    """The input's fields that were given (absent ones stay UNSET: merge-patch semantics)."""
-    return {k: v for k, v in vars(data).items() if v is not strawberry.UNSET}
-
-
 async def _run(info: strawberry.Info, work: Callable[[OrgChart], Awaitable[Any]]) -> tuple[Any, list[UserError]]:
-    try:
-        async with info.context.write() as uow:
-            return await work(OrgChart(uow, info.context.principal)), []
-    except (Unauthenticated, Forbidden):
-        raise
-    except Invalid as exc:
-        errors = [UserError(field=e.field, message=e.message, code=e.code) for e in exc.errors]
-        return None, errors or [UserError(field=None, message=exc.detail, code=exc.problem)]
-    except DomainError as exc:
-        return None, [UserError(field=exc.field, message=exc.detail, code=exc.problem)]
+    return await run_service(info, OrgChart, work)
 
 
 @strawberry.input

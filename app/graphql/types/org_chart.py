@@ -4,7 +4,7 @@ and the instant (`asOf`) carried down so that a nested read answers as the org s
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 import strawberry
 
@@ -13,7 +13,11 @@ from app.domain.org_chart.model import Person as PersonModel
 from app.domain.org_chart.model import Unit as UnitModel
 from app.graphql.types.derive import derive, instance
 
+if TYPE_CHECKING:
+    from app.graphql.types.objectives import Objective
+
 T = TypeVar("T")
+ObjectiveRef = Annotated["Objective", strawberry.lazy("app.graphql.types.objectives")]
 
 _UnitFields: Any = derive(UnitModel, "UnitFields", description="A unit's own fields.")
 _PersonFields: Any = derive(PersonModel, "PersonFields", description="A person's own fields.")
@@ -65,6 +69,13 @@ class Unit(_UnitFields):  # type: ignore[misc]
         if not self.lead_person_id:
             return None
         return person(await _loaders(info, self.as_of).person.load(self.lead_person_id), self.as_of)
+
+    @strawberry.field(description="The objectives this unit owns (needs objectives:read).")
+    async def objectives(self, info: strawberry.Info) -> list[ObjectiveRef]:
+        from app.graphql.types.objectives import objective
+
+        found = await info.context.objective_loaders(self.as_of).unit_objectives.load(self.id)
+        return _spent(info, [objective(o, self.as_of) for o in found])
 
 
 @strawberry.type(description="A person of the organization.")

@@ -1,0 +1,63 @@
+"""GraphQL inputs derived from a resource's declaration (app/domain/fields.py), so that a field, its type
+and whether it is required are written once. The values are checked by the domain, as REST's are: a bad
+value is a `userErrors` entry with the same code as REST's problem, not a GraphQL coercion error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.domain.fields import Field
+
+_TYPES: dict[str, Any] = {
+    "name": str,
+    "text": str,
+    "choice": str,
+    "ref": strawberry.ID,
+    "refs": list[strawberry.ID],
+    "date": date,
+    "number": float,
+    "bool": bool,
+    "links": JSON,
+    "external_refs": JSON,
+}
+
+
+def _describe(f: Field) -> str | None:
+    if f.kind == "choice":
+        return "One of: " + ", ".join(f.choices) + "."
+    if f.kind == "links":
+        return "`[{title, url, kind}]`: the documents, tickets and channels behind the work."
+    if f.kind == "number" and f.low > -1e15:
+        return f"From {f.low:g} to {f.high:g}."
+    return None
+
+
+def derive_input(name: str, declared: Iterable[Field], *, update: bool, description: str) -> type:
+    """`update`: every field optional and UNSET unless given (merge-patch semantics; null clears it)."""
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__module__": __name__}
+    for f in declared:
+        kind = _TYPES[f.kind]
+        if update or not f.required:
+            annotations[f.name] = kind | None
+            namespace[f.name] = strawberry.field(default=strawberry.UNSET if update else None, description=_describe(f))
+        else:
+            annotations[f.name] = kind
+            namespace[f.name] = strawberry.field(description=_describe(f))
+    namespace["__annotations__"] = annotations
+    return strawberry.input(type(name, (), namespace), description=description)
+
+
+def given(data: Any) -> dict[str, Any]:
+    """The input's fields that were given (absent ones stay UNSET: merge-patch semantics)."""
+    return {k: v for k, v in vars(data).items() if v is not strawberry.UNSET}
+
+
+def for_create(data: Any) -> dict[str, Any]:
+    """A create's fields: nulls are left out, so that the declaration's defaults apply."""
+    return {k: v for k, v in given(data).items() if v is not None}
