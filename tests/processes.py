@@ -75,3 +75,27 @@ def replicas(database_url: str, directory: Path, count: int, **settings: str) ->
         yield [
             stack.enter_context(served(database_url, directory / f"serve-{i}.log", **settings)) for i in range(count)
         ]
+
+
+@contextmanager
+def worker(database_url: str, log: Path, **settings: str) -> Iterator[subprocess.Popen[bytes]]:
+    """One `liaison worker` (webhook delivery and timed jobs) on `database_url`; stopped with SIGTERM."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
+    env |= {
+        "LIAISON_DATABASE_URL": database_url,
+        "LIAISON_JWT_SECRET": JWT_SECRET,
+        "LIAISON_AUTO_MIGRATE": "false",
+        "LIAISON_LOG_LEVEL": "WARNING",
+    }
+    env |= {f"LIAISON_{k.upper()}": v for k, v in settings.items()}
+    with open(log, "a") as out:
+        proc = subprocess.Popen(
+            [str(BIN / "liaison"), "worker"], cwd=log.parent, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)

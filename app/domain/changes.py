@@ -43,14 +43,16 @@ def record(
     obj: dict[str, Any],
     organization_id: str,
     previous: dict[str, Any] | None = None,
+    actor: dict[str, Any] | None = None,
 ) -> None:
+    """`actor`: who the event names, when it is not the principal (the scheduler)."""
     uow.record(
         Event(
             id=new_id("evt"),
             type=event_type,
             organization_id=organization_id,
             occurred_at=clock.now(),
-            actor=principal.actor,
+            actor=actor or principal.actor,
             object=obj,
             previous_attributes=previous or {},
         )

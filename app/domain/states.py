@@ -51,11 +51,11 @@ class StateMachine:
         if transition is None:
             allowed = self.allowed(state)
             choices = ", ".join(allowed) if allowed else "nothing"
-            raise Conflict(f"A {self.name} that is {state} cannot {action}; it can: {choices}.", field="/status")
+            raise Conflict(f"{_a(self.name)} that is {state} cannot {action}; it can: {choices}.", field="/status")
         if transition.guard is not None:
             reason = transition.guard(subject)
             if reason is not None:
-                raise Conflict(f"A {self.name} that is {state} cannot {action}: {reason}", field="/status")
+                raise Conflict(f"{_a(self.name)} that is {state} cannot {action}: {reason}", field="/status")
         return transition
 
     def to(self, state: str, target: str, subject: Any = None) -> Transition:
@@ -66,6 +66,10 @@ class StateMachine:
             targets = [t.target for t in self.transitions if state in t.sources]
             choices = ", ".join(targets) if targets else "nothing (it is final)"
             raise Conflict(
-                f"A {self.name} that is {state} cannot become {target}; it can become: {choices}.", field="/status"
+                f"{_a(self.name)} that is {state} cannot become {target}; it can become: {choices}.", field="/status"
             )
         return self.take(state, transition.action, subject)
+
+
+def _a(noun: str) -> str:
+    return ("An " if noun[:1].lower() in "aeiou" else "A ") + noun

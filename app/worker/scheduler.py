@@ -13,13 +13,13 @@ import structlog
 
 from app.domain.clock import SYSTEM_CLOCK
 from app.domain.jobs import Handler, Job
-from app.domain.objectives import reminders
-from app.domain.objectives.base import REMINDER
+from app.domain.objectives import health, reminders
+from app.domain.objectives.base import HEALTH, REMINDER
 from app.repo.uow import Database
 from app.settings import Settings
 
 log = structlog.get_logger("liaison.scheduler")
-HANDLERS: dict[str, Handler] = {REMINDER: reminders.check_in_due}
+HANDLERS: dict[str, Handler] = {REMINDER: reminders.check_in_due, HEALTH: health.refresh_health}
 BATCH = 100
 LEASE = timedelta(seconds=120)  # far longer than a job runs; a worker killed mid-job frees it after this
 

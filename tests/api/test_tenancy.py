@@ -21,6 +21,9 @@ PARAM_KINDS = {
     "membership_id": "membership",
     "endpoint_id": "webhook_endpoint",
     "delivery_id": "webhook_delivery",
+    "objective_id": "objective",
+    "key_result_id": "key_result",
+    "check_in_id": "check_in",
 }
 UPSERT_BODIES = {
     "/v1/api-clients/": {"name": "B's", "scopes": []},
@@ -55,6 +58,29 @@ async def seed_org_a(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[st
         )
     ).json()
     ping = (await client.post(f"/v1/webhook-endpoints/{endpoint['id']}/test", headers=h)).json()
+    objective = (
+        await client.post(
+            "/v1/objectives",
+            json={
+                "title": "A's",
+                "owner_unit_id": unit["id"],
+                "period_start": "2026-07-01",
+                "period_end": "2026-09-30",
+                "external_refs": {"sap": "A-1"},
+            },
+            headers=h,
+        )
+    ).json()
+    key_result = (
+        await client.post(
+            "/v1/key-results",
+            json={"objective_id": objective["id"], "title": "A's", "target_value": 5, "external_refs": {"sap": "A-1"}},
+            headers=h,
+        )
+    ).json()
+    check_in = (
+        await client.post("/v1/check-ins", json={"key_result_id": key_result["id"], "value": 1}, headers=h)
+    ).json()
     ids = {
         "organization": org,
         "api_client": api_client["id"],
@@ -64,6 +90,9 @@ async def seed_org_a(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[st
         "membership": membership["id"],
         "webhook_endpoint": endpoint["id"],
         "webhook_delivery": ping["id"],
+        "objective": objective["id"],
+        "key_result": key_result["id"],
+        "check_in": check_in["id"],
     }
     return ids, h, api_client
 
@@ -110,8 +139,18 @@ async def test_every_route_with_an_id_answers_404_across_organizations(client: h
     assert r.status_code == 200 and r.json()["version"] == 1
 
     # Upsert by external ref: B's PUT with A's reference makes B's own object; A's stays A's.
+    b_unit = (await client.post("/v1/units", json={"name": "B's", "kind": "team"}, headers=h_b)).json()["id"]
+    period = {"period_start": "2026-07-01", "period_end": "2026-09-30"}
+    UPSERT_BODIES["/v1/objectives/"] = {"title": "B's", "owner_unit_id": b_unit, **period}
+    b_objective = (await client.post("/v1/objectives", json=UPSERT_BODIES["/v1/objectives/"], headers=h_b)).json()
+    UPSERT_BODIES["/v1/key-results/"] = {"objective_id": b_objective["id"], "title": "B's", "target_value": 3}
     upserts = [p for p in spec["paths"] if UPSERT.search(p)]
     assert len(upserts) == len(UPSERT_BODIES), upserts
+    versions = {}
+    for path in upserts:
+        prefix = path.split("by-external-ref")[0]
+        (held,) = (await client.get(prefix.rstrip("/"), params={"external_ref": "sap:A-1"}, headers=h_a)).json()["data"]
+        versions[prefix] = held["version"]
     for path in upserts:
         prefix = path.split("by-external-ref")[0]
         r = await client.put(
@@ -120,7 +159,7 @@ async def test_every_route_with_an_id_answers_404_across_organizations(client: h
         assert r.status_code == 201, (path, r.text)
         assert r.json()["id"] not in ids.values()
         mine = (await client.get(prefix.rstrip("/"), params={"external_ref": "sap:A-1"}, headers=h_a)).json()["data"]
-        assert len(mine) == 1 and mine[0]["id"] in ids.values() and mine[0]["version"] == 1, (path, mine)
+        assert len(mine) == 1 and mine[0]["id"] in ids.values() and mine[0]["version"] == versions[prefix], mine
     events_b = (await client.get("/v1/events", headers=h_b)).json()["data"]
     assert all(e["organization_id"] != ids["organization"] for e in events_b)
 

@@ -38,7 +38,10 @@ class ObjectiveCreate(RequestBody):
         default_factory=list, description="Other units that contribute to it (at most 50)."
     )
     progress_rule: ProgressRule = Field(default="both", description=RULE)
-    status: Literal["draft", "active"] = Field(default="draft", description="A new objective is draft or active.")
+    status: Literal["draft", "active"] | None = Field(
+        default=None,
+        description="A new objective is draft (the default) or active. Absent from a PUT: the status stays.",
+    )
     external_refs: ExternalRefs = Field(default_factory=dict)
     links: list[Link] = Field(default_factory=list)
 

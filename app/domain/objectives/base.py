@@ -18,11 +18,15 @@ from app.domain.principal import Principal
 READ, WRITE = "objectives:read", "objectives:write"
 MAX_WALK = 10_000  # a bound on walks up the alignment tree, which has no cycle; it only guarantees an end
 REMINDER = "key_result.check_in_due"  # the timed job that reminds a key result's owner to check in
+HEALTH = "objective.health"  # the timed job that re-evaluates an open objective's health each day
 
 
 class ObjectivesBase:
-    def __init__(self, uow: UnitOfWork, principal: Principal, clock: Clock = SYSTEM_CLOCK) -> None:
+    def __init__(
+        self, uow: UnitOfWork, principal: Principal, clock: Clock = SYSTEM_CLOCK, actor: dict[str, Any] | None = None
+    ) -> None:
         self.uow, self.principal, self.clock = uow, principal, clock
+        self.actor = actor  # who events name, when not the principal (the scheduler)
         self._zone: str | None = None
 
     def _org(self, scope: str) -> str:
@@ -33,7 +37,8 @@ class ObjectivesBase:
         return self._org(READ)
 
     def _record(self, event_type: str, obj: dict[str, Any], previous: dict[str, Any] | None = None) -> None:
-        record(self.uow, self.principal, self.clock, event_type, obj, self.principal.require_organization(), previous)
+        org = self.principal.require_organization()
+        record(self.uow, self.principal, self.clock, event_type, obj, org, previous, self.actor)
 
     async def time_zone(self) -> str:
         """The organization's IANA time zone: the day its periods and cadences count in."""

@@ -11,8 +11,18 @@ from app.domain.changes import check_version, ensure_external_refs_free
 from app.domain.errors import Conflict, FieldError, Invalid, NotFound
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
-from app.domain.objectives.base import READ, REMINDER, WRITE, refuse_nulls, refuse_read_only, with_ref, without_unset
+from app.domain.objectives.base import (
+    HEALTH,
+    READ,
+    REMINDER,
+    WRITE,
+    refuse_nulls,
+    refuse_read_only,
+    with_ref,
+    without_unset,
+)
 from app.domain.objectives.check_ins import CheckInUseCases
+from app.domain.objectives.health import next_midnight
 from app.domain.objectives.model import (
     OBJECTIVE_DEFAULTS,
     OBJECTIVE_FIELDS,
@@ -75,6 +85,7 @@ class Objectives(CheckInUseCases):
         await self.uow.objectives.add(objective)
         self._record("objective.created", objective.resource())
         await self.roll_up([objective.id, objective.parent_id])
+        await self.uow.jobs.schedule(HEALTH, objective.id, next_midnight(now, await self.time_zone()))
         return await self._objective(objective.id)
 
     async def update_objective(
@@ -108,6 +119,7 @@ class Objectives(CheckInUseCases):
         moved = {"parent_id", "alignment_weight", "status"} & set(previous)
         await self.roll_up([changed.id, changed.parent_id if moved else None, objective.parent_id if moved else None])
         if changed.status in ("achieved", "missed", "cancelled"):
+            await self.uow.jobs.cancel(HEALTH, changed.id)
             for kr in await self.uow.key_results.of_objectives([changed.id]):
                 await self.uow.jobs.cancel(REMINDER, kr.id)
         return await self._objective(changed.id)
@@ -129,6 +141,7 @@ class Objectives(CheckInUseCases):
             await self.uow.jobs.cancel(REMINDER, kr.id)
             await self.uow.key_results.delete(kr)
             self._record("key_result.deleted", kr.resource())
+        await self.uow.jobs.cancel(HEALTH, objective.id)
         await self.uow.objectives.delete(objective)
         self._record("objective.deleted", objective.resource())
         await self.roll_up([objective.parent_id])
