@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domain.errors import Conflict, PreconditionFailed
+from app.domain.errors import Conflict, FieldError, Invalid, PreconditionFailed
 from app.domain.events import Event
 from app.domain.ids import new_id
 from app.domain.model import Entity
@@ -57,3 +57,15 @@ def record(
             previous_attributes=previous or {},
         )
     )
+
+
+def with_ref(fields: dict[str, Any], system: str, external_id: str) -> dict[str, Any]:
+    """A PUT by external ref: the body's refs with the URL's, which it may repeat but not contradict."""
+    refs = dict(fields.get("external_refs") or {})
+    if refs.get(system, external_id) != external_id:
+        raise Invalid(
+            "The body names another id for the system of the URL.",
+            [FieldError(f"/external_refs/{system}", "differs from the URL")],
+        )
+    refs[system] = external_id
+    return {**fields, "external_refs": refs}

@@ -16,6 +16,9 @@ from app.domain.model import check_external_refs, check_links
 from app.domain.text import name_problem, text_problem
 
 MAX_NUMBER = 1e15  # a metric's values: far beyond any count or amount, and exact in a double up to here
+# The days a period may name: wide enough for any plan, narrow enough that arithmetic on them in any time
+# zone stays within the calendar (date.min and date.max are a day away from overflowing).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,9 @@ def _problem(f: Field, value: Any, errors: ErrorList, at: str, fields: dict[str,
             return f"must be a list of at most {f.max_items} ids of a {_noun(f.prefix)}"
         return None if len(set(value)) == len(value) else "must not name the same id twice"
     if f.kind == "date":
-        return None if isinstance(value, date) else "must be a date (YYYY-MM-DD)"
+        if isinstance(value, date) and FIRST_DAY <= value <= LAST_DAY:
+            return None
+        return f"must be a date (YYYY-MM-DD) from {FIRST_DAY} to {LAST_DAY}"
     if f.kind == "number":
         ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
         if ok and f.low <= value <= f.high:

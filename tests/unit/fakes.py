@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
@@ -151,6 +151,19 @@ class MemoryMemberships(MemoryOrgChartRepository[Any]):
         return sorted((copy.deepcopy(m) for m in self.items.values() if m.unit_id in unit_ids), key=lambda m: m.id)
 
 
+class MemoryObjectives(MemoryOrgChartRepository[Any]):
+    """Objectives, enough for the org chart's rules: a unit that owns or contributes to one stays."""
+
+    async def list(self, query: ListQuery) -> Page[Any]:
+        unit = query.filters.get("involves_unit_id")
+        found = [
+            o
+            for o in (await super().list(replace(query, limit=10**9))).items
+            if unit is None or unit == o.owner_unit_id or unit in o.contributor_unit_ids
+        ]
+        return Page(found[: query.limit], None)
+
+
 class MemoryOrganizations:
     def __init__(self) -> None:
         self.items: dict[str, Organization] = {}
@@ -196,6 +209,7 @@ class FakeUnitOfWork:
     units: MemoryUnits = field(default_factory=MemoryUnits)
     people: MemoryPeople = field(default_factory=MemoryPeople)
     memberships: MemoryMemberships = field(default_factory=MemoryMemberships)
+    objectives: MemoryObjectives = field(default_factory=MemoryObjectives)
     staged: list[Event] = field(default_factory=list)
 
     @property

@@ -98,3 +98,23 @@ async def test_a_unit_with_children_or_current_members_cannot_be_deleted() -> No
     await c.delete_unit(child.id)
     await c.delete_unit(top.id)
     assert (await c.list_units(ListQuery())).items == []
+
+
+async def test_a_unit_that_owns_or_contributes_to_objectives_stays() -> None:
+    from app.domain.objectives.model import Objective
+
+    c = chart()
+    uow = c.uow
+    owner = await c.create_unit({"name": "Sales", "kind": "department"})
+    helper = await c.create_unit({"name": "Delivery", "kind": "department"})
+    now = c.clock.now()
+    await uow.objectives.add(
+        Objective(
+            id="obj_1", organization_id="org_1", created_at=now, updated_at=now, title="O",
+            period_start=date(2026, 7, 1), period_end=date(2026, 9, 30), owner_unit_id=owner.id,
+            contributor_unit_ids=[helper.id],
+        )
+    )  # fmt: skip
+    for unit in (owner, helper):
+        with pytest.raises(Conflict, match="objectives"):
+            await c.delete_unit(unit.id)

@@ -146,14 +146,3 @@ def without_unset(fields: dict[str, Any], declared: Any) -> dict[str, Any]:
     out), a null elsewhere clears the field."""
     required = {f.name for f in declared if not f.nullable}
     return {k: v for k, v in fields.items() if v is not None or k not in required}
-
-
-def with_ref(fields: dict[str, Any], system: str, external_id: str) -> dict[str, Any]:
-    refs = dict(fields.get("external_refs") or {})
-    if refs.get(system, external_id) != external_id:
-        raise Invalid(
-            "The body names another id for the system of the URL.",
-            [FieldError(f"/external_refs/{system}", "differs from the URL")],
-        )
-    refs[system] = external_id
-    return {**fields, "external_refs": refs}

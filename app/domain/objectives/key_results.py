@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from app.domain.changes import check_version, ensure_external_refs_free
+from app.domain.changes import check_version, ensure_external_refs_free, with_ref
 from app.domain.errors import Conflict, NotFound
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
@@ -16,7 +16,6 @@ from app.domain.objectives.base import (
     ObjectivesBase,
     refuse_nulls,
     refuse_read_only,
-    with_ref,
     without_unset,
 )
 from app.domain.objectives.model import (

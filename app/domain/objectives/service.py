@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from app.domain.changes import check_version, ensure_external_refs_free
+from app.domain.changes import check_version, ensure_external_refs_free, with_ref
 from app.domain.errors import Conflict, FieldError, Invalid, NotFound
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
@@ -18,7 +18,6 @@ from app.domain.objectives.base import (
     WRITE,
     refuse_nulls,
     refuse_read_only,
-    with_ref,
     without_unset,
 )
 from app.domain.objectives.check_ins import CheckInUseCases

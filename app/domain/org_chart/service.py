@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from app.domain.changes import check_version, ensure_external_refs_free
-from app.domain.errors import Conflict, ErrorList, FieldError, Invalid, NotFound
+from app.domain.changes import check_version, ensure_external_refs_free, with_ref
+from app.domain.errors import Conflict, ErrorList, NotFound
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
 from app.domain.org_chart import tree
@@ -137,12 +137,14 @@ class OrgChart(MembershipUseCases):
         today = self.clock.now().date()
         if any(m.ends_on is None or m.ends_on >= today for m in await self.uow.memberships.of_units([unit_id])):
             raise Conflict(f"{unit_id} still has members; end their memberships first.")
+        if (await self.uow.objectives.list(ListQuery(limit=1, filters={"involves_unit_id": unit_id}))).items:
+            raise Conflict(f"{unit_id} owns or contributes to objectives; realign them first.")
         await self.uow.units.delete(unit)
         self._record("unit.deleted", unit.resource())
 
     async def upsert_unit(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[Unit, bool]:
         self._org(WRITE)
-        fields = self._with_ref(fields, system, external_id)
+        fields = with_ref(fields, system, external_id)
         existing = await self.uow.units.find_by_external_ref(system, external_id)
         if existing is None:
             return await self.create_unit(fields), True
@@ -157,17 +159,6 @@ class OrgChart(MembershipUseCases):
         if lead and (before is None or lead != before.lead_person_id) and await self.uow.people.get(lead) is None:
             errors.add("/lead_person_id", "no such person in this organization", "not_found")
         errors.raise_if_any()
-
-    @staticmethod
-    def _with_ref(fields: dict[str, Any], system: str, external_id: str) -> dict[str, Any]:
-        refs = dict(fields.get("external_refs") or {})
-        if refs.get(system, external_id) != external_id:
-            raise Invalid(
-                "The body names another id for the system of the URL.",
-                [FieldError(f"/external_refs/{system}", "differs from the URL")],
-            )
-        refs[system] = external_id
-        return {**fields, "external_refs": refs}
 
     async def descendants(
         self, unit_id: str, max_depth: int | None, as_of: datetime | None = None, max_units: int | None = None
@@ -353,7 +344,7 @@ class OrgChart(MembershipUseCases):
 
     async def upsert_person(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[Person, bool]:
         self._org(WRITE)
-        fields = self._with_ref(fields, system, external_id)
+        fields = with_ref(fields, system, external_id)
         existing = await self.uow.people.find_by_external_ref(system, external_id)
         if existing is None:
             return await self.create_person(fields), True
