@@ -31,7 +31,7 @@ from app.domain.objectives.model import (
     check_objective,
     periods_overlap,
 )
-from app.domain.objectives.progress import Explanation, explain
+from app.domain.objectives.progress import Explanation, explain, health
 from app.domain.org_chart.common import matches_query, page_in_memory
 from app.domain.patch import merge_patch, previous_attributes
 
@@ -81,6 +81,7 @@ class Objectives(CheckInUseCases):
             updated_at=now,
             **_values(fields),
         )
+        objective.health = health(objective, 0.0, [], now, await self.time_zone())  # as the roll-up would judge it
         await self.uow.objectives.add(objective)
         self._record("objective.created", objective.resource())
         await self.roll_up([objective.id, objective.parent_id])
