@@ -23,7 +23,17 @@ from app.api import problems
 from app.api.deps import SECURITY, SECURITY_SCHEMES, LiaisonRoute, current_principal
 from app.api.middleware import EdgeMiddleware
 from app.api.openapi import finish as finish_document
-from app.api.routers import api_clients, events, oauth, objectives, ops, org_chart, organizations, webhooks
+from app.api.routers import (
+    api_clients,
+    events,
+    handoffs,
+    oauth,
+    objectives,
+    ops,
+    org_chart,
+    organizations,
+    webhooks,
+)
 from app.api.routing import RouteIndex
 from app.api.schemas.webhooks import WebhookPayload
 from app.auth.ratelimit import RateLimiter
@@ -235,7 +245,7 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     problems.install(app)
     # Each module's routes carry their full path: they join the application's router as they are, so
     # that a request meets its route directly (an included router would be one more level of matching).
-    for module in (ops, organizations, api_clients, oauth, events, org_chart, objectives, webhooks):
+    for module in (ops, organizations, api_clients, oauth, events, org_chart, objectives, handoffs, webhooks):
         app.router.routes.extend(_with_security(module.router).routes)
 
     _document_security(app)

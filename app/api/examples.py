@@ -52,6 +52,9 @@ PREFIXES = {
     "result": "kr",  # key_result
     "in": "chk",  # check_in
     "contributor": "unit",
+    "handoff": "ho",
+    "policy": "hop",
+    "comment": "hoc",
 }
 
 

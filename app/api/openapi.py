@@ -35,6 +35,11 @@ TAGS: list[dict[str, str]] = [
         "description": "Shared objectives across departments, their key results and check-ins, and a roll-up"
         " that explains every figure.",
     },
+    {
+        "name": "Handoffs",
+        "description": "Work passed between departments: offered, accepted or declined with a reason, timed per"
+        " unit by two clocks, with policies, a timeline and comments.",
+    },
     {"name": "Webhooks", "description": "Endpoints that receive events, signed (Standard Webhooks)."},
     {"name": "Events", "description": "The organization's event log: every change, in order."},
     {"name": "API clients", "description": "Credentials for integrations (OAuth 2.0 client credentials)."},
@@ -56,6 +61,8 @@ PARAMETERS: dict[str, tuple[str, Any]] = {
     "objective_id": ("The objective's id.", "obj_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
     "key_result_id": ("The key result's id.", "kr_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
     "check_in_id": ("The check-in's id.", "chk_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
+    "handoff_id": ("The handoff's id.", "ho_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
+    "handoff_policy_id": ("The handoff policy's id.", "hop_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
     "system": ("The external system's name, as in `external_refs`.", "sap"),
     "external_id": ("The object's id in that system.", "E1042"),
     "limit": ("Page size (at most 200).", 50),

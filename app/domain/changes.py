@@ -44,8 +44,10 @@ def record(
     organization_id: str,
     previous: dict[str, Any] | None = None,
     actor: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
 ) -> None:
-    """`actor`: who the event names, when it is not the principal (the scheduler)."""
+    """`actor`: who the event names, when it is not the principal (the scheduler); `details`: more of the
+    event's `data` (`clock`)."""
     uow.record(
         Event(
             id=new_id("evt"),
@@ -55,6 +57,7 @@ def record(
             actor=actor or principal.actor,
             object=obj,
             previous_attributes=previous or {},
+            details=details or {},
         )
     )
 

@@ -55,6 +55,22 @@ CATALOGUE: dict[str, EventType] = {
             "key_result",
         ),
         EventType("check_in.created", "A check-in was recorded on a key result.", "check_in"),
+        EventType("handoff.created", "A handoff was drafted.", "handoff"),
+        EventType("handoff.updated", "A handoff's draft, checklist, links or external refs changed.", "handoff"),
+        EventType("handoff.sent", "A handoff was sent to its addressee; its clocks started.", "handoff"),
+        EventType("handoff.accepted", "The receiving side accepted a handoff.", "handoff"),
+        EventType("handoff.declined", "The receiving side declined a handoff (with a reason code).", "handoff"),
+        EventType("handoff.waiting", "The receiving side waits on the sender; the complete clock pauses.", "handoff"),
+        EventType("handoff.resumed", "The sender answered; the complete clock runs again, due_at moved.", "handoff"),
+        EventType("handoff.forwarded", "The receiving side forwarded a handoff to another unit.", "handoff"),
+        EventType("handoff.completed", "The receiving side completed a handoff.", "handoff"),
+        EventType("handoff.cancelled", "The sending side cancelled a handoff.", "handoff"),
+        EventType("handoff.sla_warning", "80 % of a clock's time is gone (data.clock: accept or complete).", "handoff"),
+        EventType("handoff.overdue", "A clock ran past its deadline (data.clock: accept or complete).", "handoff"),
+        EventType("handoff.comment_added", "A comment was added to a handoff.", "handoff_comment"),
+        EventType("handoff_policy.created", "A handoff policy was created.", "handoff_policy"),
+        EventType("handoff_policy.updated", "A handoff policy changed.", "handoff_policy"),
+        EventType("handoff_policy.deleted", "A handoff policy was deleted.", "handoff_policy"),
         EventType("webhook_endpoint.created", "A webhook endpoint was created.", "webhook_endpoint"),
         EventType(
             "webhook_endpoint.updated",
@@ -80,6 +96,7 @@ class Event:
     actor: dict[str, Any]
     object: dict[str, Any]
     previous_attributes: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)  # more of `data` (a clock's name: `data.clock`)
 
     def __post_init__(self) -> None:
         if self.type not in CATALOGUE:
@@ -87,7 +104,7 @@ class Event:
 
     @property
     def data(self) -> dict[str, Any]:
-        return {"object": self.object, "previous_attributes": self.previous_attributes}
+        return {**self.details, "object": self.object, "previous_attributes": self.previous_attributes}
 
     def resource(self) -> dict[str, Any]:
         return {
@@ -110,6 +127,7 @@ KNOWN_PREFIXES = {t.split(".")[0] for t in CATALOGUE} | {
     "key_result",
     "check_in",
     "handoff",
+    "handoff_policy",
     "feedback",
     "feedback_request",
     "survey",

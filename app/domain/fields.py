@@ -4,21 +4,44 @@ whatever the transport. Objectives and key results are declared this way (app/do
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from app.domain.errors import ErrorList
 from app.domain.ids import PREFIXES
 from app.domain.model import check_external_refs, check_links
-from app.domain.text import name_problem, text_problem
+from app.domain.text import name_problem, text_problem, visible
 
 MAX_NUMBER = 1e15  # a metric's values: far beyond any count or amount, and exact in a double up to here
 # The days a period may name: wide enough for any plan, narrow enough that arithmetic on them in any time
 # zone stays within the calendar (date.min and date.max are a day away from overflowing).
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+FIRST_INSTANT = datetime(1900, 1, 1, tzinfo=UTC)
+LAST_INSTANT = datetime(2999, 12, 31, tzinfo=UTC)
+# ISO 8601 durations of a fixed length: weeks, days, hours, minutes, seconds (P2D, PT4H, P1DT12H, PT0.5S).
+# Years and months are refused: their length varies with the calendar.
+DURATION_RE = re.compile(
+    r"P(?:(\d{1,4})W)?(?:(\d{1,5})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,7})M)?(?:(\d{1,8}(?:\.\d{1,6})?)S)?)?"
+)
+MAX_DURATION = timedelta(days=3650)
+
+
+def parse_duration(value: Any) -> timedelta | None:
+    """The duration an ISO 8601 string of fixed length names (more than zero, at most ten years); None when
+    it names none."""
+    if not isinstance(value, str) or value in ("P", "PT") or value.endswith("T"):
+        return None
+    found = DURATION_RE.fullmatch(value)
+    if found is None:
+        return None
+    weeks, days, hours, minutes, seconds = (float(g) if g else 0.0 for g in found.groups())
+    span = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+    return span if timedelta(0) < span <= MAX_DURATION else None
 
 
 @dataclass(frozen=True)
@@ -59,7 +82,10 @@ def _problem(f: Field, value: Any, errors: ErrorList, at: str, fields: dict[str,
     if f.kind == "name":
         return name_problem(value, f.limit)
     if f.kind == "text":
-        return text_problem(value, f.limit)
+        problem = text_problem(value, f.limit)
+        if problem is None and f.required and not visible(value):
+            return "must contain a visible character"
+        return problem
     if f.kind == "choice":
         return None if isinstance(value, str) and value in f.choices else f"must be one of: {', '.join(f.choices)}"
     if f.kind == "ref":
@@ -72,6 +98,24 @@ def _problem(f: Field, value: Any, errors: ErrorList, at: str, fields: dict[str,
         if isinstance(value, date) and FIRST_DAY <= value <= LAST_DAY:
             return None
         return f"must be a date (YYYY-MM-DD) from {FIRST_DAY} to {LAST_DAY}"
+    if f.kind == "instant":
+        ok = isinstance(value, datetime) and value.tzinfo is not None
+        if ok and FIRST_INSTANT <= value <= LAST_INSTANT:
+            return None
+        return "must be an RFC 3339 instant with its offset, from 1900 to 2999"
+    if f.kind == "duration":
+        return (
+            None
+            if parse_duration(value)
+            else "must be an ISO 8601 duration in weeks, days, hours, minutes or seconds (PT4H, P2D), up to ten years"
+        )
+    if f.kind == "json":
+        if not isinstance(value, dict):
+            return "must be a JSON object"
+        size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+        return None if size <= f.limit else f"must be at most {f.limit} bytes of JSON"
+    if f.kind == "checklist":
+        return _checklist(value, f, errors, at)
     if f.kind == "number":
         ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
         if ok and f.low <= value <= f.high:
@@ -86,6 +130,23 @@ def _problem(f: Field, value: Any, errors: ErrorList, at: str, fields: dict[str,
         check_external_refs(value, errors, at)
         return None
     raise ValueError(f"unknown field kind {f.kind!r}")
+
+
+def _checklist(value: Any, f: Field, errors: ErrorList, at: str) -> str | None:
+    """`[{item, done, required}]`: an item of at most 500 characters, done and required default false."""
+    if not isinstance(value, list) or len(value) > f.max_items:
+        return f"must be a list of at most {f.max_items} items"
+    for i, entry in enumerate(value):
+        if not isinstance(entry, dict) or set(entry) - {"item", "done", "required"}:
+            errors.add(f"{at}/{i}", "must be an object with item, done and required")
+            continue
+        problem = name_problem(entry.get("item"), 500)
+        if problem:
+            errors.add(f"{at}/{i}/item", problem)
+        for flag in ("done", "required"):
+            if not isinstance(entry.get(flag, False), bool):
+                errors.add(f"{at}/{i}/{flag}", "must be true or false")
+    return None
 
 
 def _is_id(value: Any, prefix: str) -> bool:

@@ -19,6 +19,9 @@ PREFIXES = {
     "kr": "key_result",
     "chk": "check_in",
     "job": "job",
+    "ho": "handoff",
+    "hop": "handoff_policy",
+    "hoc": "handoff_comment",
 }
 
 

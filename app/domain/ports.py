@@ -11,6 +11,7 @@ from app.domain.model import ListQuery, Page
 
 if TYPE_CHECKING:
     from app.domain.api_clients.model import ApiClient, ClientCredentials
+    from app.domain.handoffs.model import Handoff, HandoffComment, HandoffPolicy
     from app.domain.jobs import Job
     from app.domain.objectives.model import CheckIn, KeyResult, Objective
     from app.domain.org_chart.model import Membership, Person, Unit
@@ -121,6 +122,12 @@ class CheckInRepository(Repository["CheckIn"], Protocol):
         ...
 
 
+class HandoffPolicyRepository(Repository["HandoffPolicy"], Protocol):
+    async def all(self) -> list[HandoffPolicy]:
+        """Every policy of the organization (a handful: one per pair of units at most)."""
+        ...
+
+
 class JobQueue(Protocol):
     """Timed jobs of one organization: at most one per (kind, subject), run once at or after `due_at`."""
 
@@ -192,6 +199,12 @@ class UnitOfWork(Protocol):
     def check_ins(self) -> CheckInRepository: ...
     @property
     def jobs(self) -> JobQueue: ...
+    @property
+    def handoffs(self) -> VersionedRepository[Handoff]: ...
+    @property
+    def handoff_policies(self) -> HandoffPolicyRepository: ...
+    @property
+    def handoff_comments(self) -> Repository[HandoffComment]: ...
     @property
     def webhooks(self) -> WebhookRepository: ...
     @property

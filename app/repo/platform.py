@@ -161,6 +161,7 @@ class EventLog:
             actor=r[4],
             object=data.get("object", {}),
             previous_attributes=data.get("previous_attributes", {}),
+            details={k: v for k, v in data.items() if k not in ("object", "previous_attributes")},
         )
 
     async def write(self, events: list[Event]) -> None:

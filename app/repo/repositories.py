@@ -128,6 +128,8 @@ SPECIAL_FILTERS: dict[str, Callable[[Table, str], Any]] = {
     "contributor_unit_id": lambda t, p: has_element(t.c.contributor_unit_ids, p),
     # the unit owns the objective or contributes to it
     "involves_unit_id": lambda t, p: or_(t.c.owner_unit_id == bindparam(p), has_element(t.c.contributor_unit_ids, p)),
+    # the unit sent the handoff or is addressed by it
+    "either_unit_id": lambda t, p: or_(t.c.from_unit_id == bindparam(p), t.c.to_unit_id == bindparam(p)),
     # recorded before this instant
     "created_before": lambda t, p: t.c.created_at < bindparam(p, type_=t.c.created_at.type),
 }

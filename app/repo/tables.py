@@ -388,3 +388,72 @@ class ScheduledJobRow(TenantScoped, table=True):
     due_at: datetime = Field(sa_type=UtcDateTime)
     locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
     version: int = 1
+
+
+class HandoffRow(TenantScoped, table=True):
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        Index("ix_handoffs_org_id", "organization_id", "id"),
+        Index("ix_handoffs_org_from_unit", "organization_id", "from_unit_id"),
+        Index("ix_handoffs_org_to_unit", "organization_id", "to_unit_id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)
+    organization_id: str = _org_column()
+    title: str = Field(max_length=200)
+    summary: str | None = Field(default=None, max_length=10_000)
+    from_unit_id: str = Field(sa_column=Column(String(40), ForeignKey("units.id"), nullable=False))
+    from_person_id: str | None = Field(
+        default=None, sa_column=Column(String(40), ForeignKey("people.id"), nullable=True)
+    )
+    to_unit_id: str = Field(sa_column=Column(String(40), ForeignKey("units.id"), nullable=False))
+    to_person_id: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("people.id"), nullable=True))
+    accept_by: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
+    due_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
+    priority: str = Field(max_length=20)
+    payload: dict[str, Any] = Field(sa_type=JsonType)
+    checklist: list[dict[str, Any]] = Field(default_factory=list, sa_type=JsonType)
+    objective_id: str | None = Field(
+        default=None, sa_column=Column(String(40), ForeignKey("objectives.id"), nullable=True)
+    )
+    status: str = Field(max_length=20)
+    overdue: bool = False
+    sla: dict[str, Any] = Field(sa_type=JsonType)
+    history: list[dict[str, Any]] = Field(default_factory=list, sa_type=JsonType)
+    external_refs: dict[str, Any] = Field(sa_type=JsonType)
+    links: list[dict[str, Any]] = Field(default_factory=list, sa_type=JsonType)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+    version: int = 1
+
+
+class HandoffPolicyRow(TenantScoped, table=True):
+    __tablename__ = "handoff_policies"
+    __table_args__ = (Index("ix_handoff_policies_org_id", "organization_id", "id"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    organization_id: str = _org_column()
+    from_unit_id: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("units.id"), nullable=True))
+    to_unit_id: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("units.id"), nullable=True))
+    accept_within: str | None = Field(default=None, max_length=40)
+    complete_within: str | None = Field(default=None, max_length=40)
+    external_refs: dict[str, Any] = Field(sa_type=JsonType)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+    version: int = 1
+
+
+class HandoffCommentRow(TenantScoped, table=True):
+    __tablename__ = "handoff_comments"
+    __table_args__ = (Index("ix_handoff_comments_org_handoff", "organization_id", "handoff_id", "id"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    organization_id: str = _org_column()
+    handoff_id: str = Field(sa_column=Column(String(40), ForeignKey("handoffs.id"), nullable=False))
+    body: str = Field(max_length=10_000)
+    author_person_id: str | None = Field(default=None, max_length=40)
+    author: dict[str, Any] = Field(sa_type=JsonType)
+    external_refs: dict[str, Any] = Field(sa_type=JsonType)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+    version: int = 1

@@ -17,6 +17,7 @@ from app.domain.events import Event
 from app.domain.principal import Principal
 from app.domain.webhooks.service import fan_out
 from app.repo.engine import is_sqlite
+from app.repo.handoffs import HandoffCommentRepository, HandoffPolicyRepository, HandoffRepository
 from app.repo.idempotency import IdempotencyStore
 from app.repo.jobs import JobClaims, JobQueue
 from app.repo.objectives import CheckInRepository, KeyResultRepository, ObjectiveRepository
@@ -151,6 +152,18 @@ class SqlUnitOfWork:
     @cached_property
     def jobs(self) -> JobQueue:
         return JobQueue(self.sql, self._org)
+
+    @cached_property
+    def handoffs(self) -> HandoffRepository:
+        return HandoffRepository(self.sql, self._org)
+
+    @cached_property
+    def handoff_policies(self) -> HandoffPolicyRepository:
+        return HandoffPolicyRepository(self.sql, self._org)
+
+    @cached_property
+    def handoff_comments(self) -> HandoffCommentRepository:
+        return HandoffCommentRepository(self.sql, self._org)
 
     @cached_property
     def job_claims(self) -> JobClaims:

@@ -7,19 +7,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import structlog
 
 from app.domain.clock import SYSTEM_CLOCK
+from app.domain.handoffs import jobs as handoff_jobs
+from app.domain.handoffs.service import CLOCK_JOBS
 from app.domain.jobs import Handler, Job
 from app.domain.objectives import health, reminders
 from app.domain.objectives.base import HEALTH, REMINDER
+from app.domain.ports import UnitOfWork
 from app.repo.uow import Database
 from app.settings import Settings
 
 log = structlog.get_logger("liaison.scheduler")
-HANDLERS: dict[str, Handler] = {REMINDER: reminders.check_in_due, HEALTH: health.refresh_health}
+HANDLERS: dict[str, Handler] = {
+    REMINDER: reminders.check_in_due,
+    HEALTH: health.refresh_health,
+    **dict.fromkeys(CLOCK_JOBS.values(), handoff_jobs.clock_due),
+}
+# What a job's work will lock, taken before the job's own row: the order the API's changes take (the
+# subject, then its jobs), so that a job and a change of its subject queue rather than deadlock.
+LOCKS: dict[str, Callable[[UnitOfWork, Job], Awaitable[None]]] = dict.fromkeys(
+    CLOCK_JOBS.values(), handoff_jobs.lock_handoff
+)
 BATCH = 100
 LEASE = timedelta(seconds=120)  # far longer than a job runs; a worker killed mid-job frees it after this
 
@@ -57,6 +70,9 @@ class Scheduler:
         handler = HANDLERS.get(job.kind)
         try:
             async with self.db.unit_of_work(job.organization_id, write=True) as uow:
+                lock = LOCKS.get(job.kind)
+                if lock is not None:
+                    await lock(uow, job)
                 if not await uow.jobs.hold(job):
                     return  # moved, cancelled, or taken by another worker since the claim
                 again_at = None if handler is None else await handler(uow, SYSTEM_CLOCK, job)

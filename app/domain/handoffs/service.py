@@ -1,0 +1,306 @@
+"""Handoffs' use cases: the handoff itself and its actions here; policies and comments in `policies.py`.
+REST and GraphQL both call these."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from app.domain.changes import check_version, ensure_external_refs_free, record, with_ref
+from app.domain.clock import SYSTEM_CLOCK, rfc3339
+from app.domain.errors import Conflict, ErrorList, FieldError, Forbidden, Invalid, NotFound
+from app.domain.fields import parse_duration
+from app.domain.handoffs import clocks
+from app.domain.handoffs.model import (
+    AFTER_SENDING,
+    CLOCKS,
+    HANDOFF_DEFAULTS,
+    HANDOFF_FIELDS,
+    HANDOFF_FLOW,
+    HANDOFF_WRITABLE,
+    RECEIVING,
+    Handoff,
+    check_action,
+    check_handoff,
+)
+from app.domain.ids import new_id
+from app.domain.model import ListQuery, Page
+from app.domain.patch import merge_patch, previous_attributes
+from app.domain.ports import Clock, UnitOfWork, VersionedRepository
+from app.domain.principal import Principal
+
+READ, WRITE = "handoffs:read", "handoffs:write"
+CLOCK_JOBS = {name: f"handoff.{name}_clock" for name in CLOCKS}  # the timed job of each clock
+
+
+class HandoffsBase:
+    def __init__(
+        self, uow: UnitOfWork, principal: Principal, clock: Clock = SYSTEM_CLOCK, actor: dict[str, Any] | None = None
+    ) -> None:
+        self.uow, self.principal, self.clock, self.actor = uow, principal, clock, actor
+
+    def _org(self, scope: str) -> str:
+        self.principal.require(scope)
+        return self.principal.require_organization()
+
+    def _record(
+        self, event_type: str, obj: dict[str, Any], previous: dict[str, Any] | None = None, **details: Any
+    ) -> None:
+        org = self.principal.require_organization()
+        record(self.uow, self.principal, self.clock, event_type, obj, org, previous, self.actor, details)
+
+    async def _handoff(self, handoff_id: str, *, for_update: bool = False) -> Handoff:
+        found = await self.uow.handoffs.get(handoff_id, for_update=for_update)
+        if found is None:
+            raise NotFound(f"No handoff {handoff_id}.")
+        return found
+
+    async def _check_refs(self, fields: dict[str, Any], before: Any = None, pointer: str = "") -> None:
+        """The units, people and objective named exist in this organization: 422 `not_found` on the field."""
+        errors = ErrorList()
+        repos: dict[str, VersionedRepository[Any]] = {
+            "unit": self.uow.units,
+            "person": self.uow.people,
+            "obj": self.uow.objectives,
+        }
+        for name, prefix in (
+            ("from_unit_id", "unit"),
+            ("to_unit_id", "unit"),
+            ("from_person_id", "person"),
+            ("to_person_id", "person"),
+            ("objective_id", "obj"),
+        ):
+            value = fields.get(name)
+            changed = isinstance(value, str) and (before is None or value != getattr(before, name, None))
+            if changed and not await repos[prefix].get_many([str(value)]):
+                errors.add(f"{pointer}/{name}", "no such object in this organization", "not_found")
+        errors.raise_if_any()
+
+    async def schedule_clocks(self, handoff: Handoff) -> None:
+        """Each clock's timed job at its next mark, or none (stopped, paused, no deadline, all fired)."""
+        for name in CLOCKS:
+            due = clocks.next_due(handoff.sla, name)
+            if due is None:
+                await self.uow.jobs.cancel(CLOCK_JOBS[name], handoff.id)
+            else:
+                await self.uow.jobs.schedule(CLOCK_JOBS[name], handoff.id, due)
+
+
+class Handoffs(HandoffsBase):
+    async def get_handoff(self, handoff_id: str, as_of: datetime | None = None) -> Handoff:
+        self._org(READ)
+        found = (
+            await self.uow.handoffs.get(handoff_id)
+            if as_of is None
+            else next((h for h in await self.uow.handoffs.at(as_of) if h.id == handoff_id), None)
+        )
+        if found is None:
+            raise NotFound(f"No handoff {handoff_id}" + (" at that instant." if as_of else "."))
+        return found
+
+    async def list_handoffs(self, query: ListQuery, as_of: datetime | None = None) -> Page[Handoff]:
+        from app.domain.org_chart.common import matches_query, page_in_memory
+
+        self._org(READ)
+        if as_of is None:
+            return await self.uow.handoffs.list(query)
+        return page_in_memory([h for h in await self.uow.handoffs.at(as_of) if matches_query(h, query)], query)
+
+    async def create_handoff(self, fields: dict[str, Any]) -> Handoff:
+        org = self._org(WRITE)
+        fields = {**HANDOFF_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
+        check_handoff(fields, creating=True)
+        await self._check_refs(fields)
+        await self._side(fields, "edit")
+        await ensure_external_refs_free(self.uow.handoffs, fields["external_refs"], None)
+        now = self.clock.now()
+        handoff = Handoff(
+            id=new_id("ho"),
+            organization_id=org,
+            created_at=now,
+            updated_at=now,
+            sla=clocks.new_sla(),
+            history=[self._entry(now, "create", None, "draft")],
+            **_writable(fields),
+        )
+        handoff.title = handoff.title.strip()
+        await self.uow.handoffs.add(handoff)
+        self._record("handoff.created", handoff.resource())
+        return handoff
+
+    async def update_handoff(
+        self, handoff_id: str, patch: dict[str, Any], expected_version: int | None = None
+    ) -> Handoff:
+        """The sending side edits a draft; once sent, only the checklist, links and external refs change (either
+        side)."""
+        self._org(WRITE)
+        handoff = await self._handoff(handoff_id, for_update=True)
+        check_version(handoff, expected_version)
+        allowed = HANDOFF_WRITABLE if handoff.status == "draft" else AFTER_SENDING
+        fixed = sorted(set(patch) - set(allowed))
+        if fixed:
+            code = "read_only" if handoff.status == "draft" else "conflict"
+            detail = f"A {handoff.status} handoff's {', '.join(fixed)} cannot change."
+            if handoff.status != "draft":
+                raise Conflict(detail, field=f"/{fixed[0]}")
+            raise Invalid(detail, [FieldError(f"/{k}", "cannot be changed", code) for k in fixed])
+        for f in HANDOFF_FIELDS:
+            if f.name in patch and patch[f.name] is None and not f.nullable:
+                raise Invalid(
+                    "The request has invalid fields.", [FieldError(f"/{f.name}", "must not be null", "required")]
+                )
+        merged = merge_patch({k: getattr(handoff, k) for k in HANDOFF_WRITABLE}, patch)  # payload: merged too
+        check_handoff(merged, creating=False)
+        await self._check_refs(merged, handoff)
+        await self._side(handoff, "edit" if handoff.status == "draft" else None)
+        await ensure_external_refs_free(self.uow.handoffs, merged["external_refs"], handoff.id, handoff.external_refs)
+        before = handoff.resource()
+        changed = replace(handoff, **{k: merged.get(k) for k in HANDOFF_WRITABLE})
+        changed.title = changed.title.strip()
+        previous = previous_attributes(before, changed.resource())
+        if not previous:
+            return handoff
+        changed.touch(self.clock.now())
+        await self.uow.handoffs.save(changed, expected_version=handoff.version)
+        self._record("handoff.updated", changed.resource(), previous)
+        return changed
+
+    async def upsert_handoff(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[Handoff, bool]:
+        """A CRM opens a handoff itself, keyed by its own id (a deal); while it is a draft, the same PUT
+        updates it."""
+        self._org(WRITE)
+        fields = with_ref(fields, system, external_id)
+        existing = await self.uow.handoffs.find_by_external_ref(system, external_id)
+        if existing is None:
+            return await self.create_handoff(fields), True
+        required = {f.name for f in HANDOFF_FIELDS if not f.nullable}
+        patch = {k: v for k, v in fields.items() if v is not None or k not in required}
+        if existing.status != "draft":
+            patch = {k: v for k, v in patch.items() if k in AFTER_SENDING}
+        return await self.update_handoff(existing.id, patch), False
+
+    # --- actions -----------------------------------------------------------------------------------------
+
+    async def act(
+        self, handoff_id: str, action: str, fields: dict[str, Any], expected_version: int | None = None
+    ) -> Handoff:
+        """send, accept, decline, wait, resume, forward, complete, cancel: each from the states the table
+        allows (409 otherwise), by the side that may take it (403 otherwise)."""
+        self._org(WRITE)
+        fields = {k: v for k, v in fields.items() if v is not None}
+        check_action(action, fields)
+        handoff = await self._handoff(handoff_id, for_update=True)
+        check_version(handoff, expected_version)
+        transition = HANDOFF_FLOW.take(handoff.status, action, handoff)
+        await self._side(handoff, action)
+        if action == "forward":
+            await self._check_refs(fields, pointer="")
+            if fields["to_unit_id"] == handoff.to_unit_id:
+                raise Invalid(
+                    "A forward names another unit.", [FieldError("/to_unit_id", "is the unit that holds it", "invalid")]
+                )
+        now = self.clock.now()
+        before = handoff.resource()
+        changed = replace(handoff, status=transition.target, sla=_copy(handoff.sla), history=list(handoff.history))
+        await self._apply(changed, action, fields, now)
+        changed.history.append(self._entry(now, action, handoff.status, transition.target, **fields))
+        changed.touch(now)
+        await self.uow.handoffs.save(changed, expected_version=handoff.version)
+        self._record(
+            transition.event or "handoff.updated", changed.resource(), previous_attributes(before, changed.resource())
+        )
+        await self.schedule_clocks(changed)
+        return changed
+
+    async def _apply(self, h: Handoff, action: str, fields: dict[str, Any], now: datetime) -> None:
+        sla = h.sla
+        if action == "send":
+            if sla["accept"]["started_at"] is None:  # the first send starts both clocks
+                await self._apply_policy(h, now)
+                clocks.start(sla, now, h.accept_by, h.due_at)
+            clocks.hand_to(sla, h.to_unit_id, now)
+        elif action == "accept":
+            clocks.stop(sla, "accept", now)
+        elif action == "decline":
+            clocks.stop(sla, "accept", now)
+            clocks.stop(sla, "complete", now)
+            clocks.hand_to(sla, None, now)
+        elif action == "wait":
+            clocks.pause(sla, now, fields["reason"])
+        elif action == "resume":
+            length = clocks.resume(sla, now)
+            if h.due_at is not None:
+                h.due_at = h.due_at + length
+        elif action == "forward":
+            h.to_unit_id, h.to_person_id = fields["to_unit_id"], fields.get("to_person_id")
+            clocks.hand_to(sla, h.to_unit_id, now)
+        elif action in ("complete", "cancel"):
+            for name in ("accept", "complete"):
+                clocks.stop(sla, name, now)
+            clocks.hand_to(sla, None, now)
+
+    async def _apply_policy(self, h: Handoff, now: datetime) -> None:
+        """The policy that fits best sets the deadlines the sender left empty: one naming both units wins
+        over one naming the receiving unit, which wins over one naming the sending unit, then any."""
+        fitting = [
+            p
+            for p in await self.uow.handoff_policies.all()
+            if p.from_unit_id in (None, h.from_unit_id) and p.to_unit_id in (None, h.to_unit_id)
+        ]
+        if not fitting:
+            return
+        best = max(fitting, key=lambda p: (p.rank, p.id))
+        if h.accept_by is None and best.accept_within:
+            h.accept_by = now + parse_duration(best.accept_within)  # type: ignore[operator]
+        if h.due_at is None and best.complete_within:
+            h.due_at = now + parse_duration(best.complete_within)  # type: ignore[operator]
+
+    async def _side(self, handoff: Any, action: str | None) -> None:
+        """A token acting as a person acts for its side only; an integration token (no person) for either."""
+        person = self.principal.person_id
+        if person is None or action is None:
+            return
+        receiving = action in RECEIVING
+        values: dict[str, Any] = handoff if isinstance(handoff, dict) else vars(handoff)
+        keys = ("to_person_id", "to_unit_id") if receiving else ("from_person_id", "from_unit_id")
+        addressed, unit = values.get(keys[0]), values.get(keys[1])
+        if person == addressed or await self._member(person, unit):
+            return
+        side = "receiving" if receiving else "sending"
+        raise Forbidden(f"Only the {side} side of this handoff (its person, or a member of its unit) may {action} it.")
+
+    async def _member(self, person_id: str, unit_id: str | None) -> bool:
+        """A running membership of any kind (member, rotation, training) in the unit, today."""
+        today = self.clock.now().date()
+        return any(
+            m.unit_id == unit_id and m.active_on(today) for m in await self.uow.memberships.of_people([person_id])
+        )
+
+    def _entry(self, now: datetime, action: str, source: str | None, target: str, **fields: Any) -> dict[str, Any]:
+        return {
+            "at": rfc3339(now),
+            "action": action,
+            "from": source,
+            "to": target,
+            "actor": self.actor or self.principal.actor,
+            **fields,
+        }
+
+    async def timeline(self, handoff_id: str) -> list[dict[str, Any]]:
+        """Every transition (who, when, why) with the clocks as they stood then (seconds run, pauses out)."""
+        handoff = await self.get_handoff(handoff_id)
+        out = []
+        for entry in handoff.history:
+            at = datetime.fromisoformat(entry["at"].replace("Z", "+00:00"))
+            out.append({**entry, "clocks": {name: clocks.elapsed(handoff.sla, name, at) for name in CLOCKS}})
+        return out
+
+
+def _copy(sla: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(sla) if sla else clocks.new_sla()
+
+
+def _writable(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: fields.get(k) for k in HANDOFF_WRITABLE}

@@ -1,0 +1,37 @@
+"""Handoffs (every version kept, for `as_of`), their policies and comments, on SQL."""
+
+from __future__ import annotations
+
+from app.domain.handoffs.model import Handoff, HandoffComment, HandoffPolicy
+from app.domain.model import ListQuery
+from app.repo.org_chart import VersionedSqlRepository
+from app.repo.repositories import SqlRepository
+from app.repo.tables import HandoffCommentRow, HandoffPolicyRow, HandoffRow
+
+
+class HandoffRepository(VersionedSqlRepository[Handoff]):
+    row = HandoffRow
+    entity = Handoff
+    collection = "handoffs"
+
+
+class HandoffPolicyRepository(SqlRepository[HandoffPolicy]):
+    row = HandoffPolicyRow
+    entity = HandoffPolicy
+    collection = "handoff_policies"
+
+    async def all(self) -> list[HandoffPolicy]:
+        out: list[HandoffPolicy] = []
+        query = ListQuery(limit=200)
+        while True:
+            page = await self.list(query)
+            out.extend(page.items)
+            if page.next_after is None:
+                return out
+            query = ListQuery(limit=200, after=page.next_after)
+
+
+class HandoffCommentRepository(SqlRepository[HandoffComment]):
+    row = HandoffCommentRow
+    entity = HandoffComment
+    collection = "handoff_comments"
