@@ -62,6 +62,9 @@ class Settings(BaseSettings):
 
     # The scheduler's pass (timed jobs: check-in reminders): how often a worker looks for due jobs.
     scheduler_poll_seconds: float = Field(default=1.0, gt=0, le=3600)
+    # How long a worker's claim on a batch of due jobs holds: a worker that dies mid-batch leaves its jobs to
+    # the others after this (a job that ran commits its end; one whose claim was taken over commits nothing).
+    scheduler_lease_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Moves the domain's clock by this many seconds in this process (every process of a deployment must
     # read the same value). For tests and demos only: a week of cadences without waiting a week.
     clock_offset_seconds: float = Field(default=0.0, ge=-10 * 365 * 86_400, le=10 * 365 * 86_400)

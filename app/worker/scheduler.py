@@ -33,8 +33,7 @@ HANDLERS: dict[str, Handler] = {
 LOCKS: dict[str, Callable[[UnitOfWork, Job], Awaitable[None]]] = dict.fromkeys(
     CLOCK_JOBS.values(), handoff_jobs.lock_handoff
 )
-BATCH = 100
-LEASE = timedelta(seconds=120)  # far longer than a job runs; a worker killed mid-job frees it after this
+BATCH = 20  # jobs claimed at once: a small batch, so that a worker that dies holds few of them
 
 
 class Scheduler:
@@ -60,7 +59,8 @@ class Scheduler:
         """Claim the jobs due now and run them; the number claimed."""
         now = SYSTEM_CLOCK.now()
         async with self.db.system_unit_of_work(write=True) as uow:
-            claimed = await uow.job_claims.claim(now, BATCH, now + LEASE)
+            lease = now + timedelta(seconds=self.settings.scheduler_lease_seconds)
+            claimed = await uow.job_claims.claim(now, BATCH, lease)
             await uow.commit()
         for job in claimed:
             await self._run(job)

@@ -242,20 +242,24 @@ class Handoffs(HandoffsBase):
             clocks.hand_to(sla, None, now)
 
     async def _apply_policy(self, h: Handoff, now: datetime) -> None:
-        """The policy that fits best sets the deadlines the sender left empty: one naming both units wins
-        over one naming the receiving unit, which wins over one naming the sending unit, then any."""
-        fitting = [
-            p
-            for p in await self.uow.handoff_policies.all()
-            if p.from_unit_id in (None, h.from_unit_id) and p.to_unit_id in (None, h.to_unit_id)
-        ]
-        if not fitting:
-            return
-        best = max(fitting, key=lambda p: (p.rank, p.id))
-        if h.accept_by is None and best.accept_within:
-            h.accept_by = now + parse_duration(best.accept_within)  # type: ignore[operator]
-        if h.due_at is None and best.complete_within:
-            h.due_at = now + parse_duration(best.complete_within)  # type: ignore[operator]
+        """The policies that fit set the deadlines the sender left empty, each from the most specific policy
+        that sets it: one naming both units wins over one naming the receiving unit, which wins over one
+        naming the sender, then any."""
+        fitting = sorted(
+            (
+                p
+                for p in await self.uow.handoff_policies.all()
+                if p.from_unit_id in (None, h.from_unit_id) and p.to_unit_id in (None, h.to_unit_id)
+            ),
+            key=lambda p: (p.rank, p.id),
+            reverse=True,
+        )
+        accept = next((parse_duration(p.accept_within) for p in fitting if p.accept_within), None)
+        complete = next((parse_duration(p.complete_within) for p in fitting if p.complete_within), None)
+        if h.accept_by is None and accept is not None:
+            h.accept_by = now + accept
+        if h.due_at is None and complete is not None:
+            h.due_at = now + complete
 
     async def _side(self, handoff: Any, action: str | None) -> None:
         """A token acting as a person acts for its side only; an integration token (no person) for either."""
