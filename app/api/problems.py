@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain import errors as de
 from app.repo.engine import is_rejected_value
+from app.repo.repositories import names_a_missing_row
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -173,6 +174,9 @@ def install(app: FastAPI) -> None:
             )
         if is_rejected_value(exc):
             return problem(422, "A value in the request cannot be stored (out of range or an invalid character).")
+        if isinstance(exc, IntegrityError) and names_a_missing_row(exc):
+            return problem(409, "An object the change names was deleted meanwhile, or one still names what it"
+                           " removes; nothing was changed.")  # fmt: skip
         if isinstance(exc, IntegrityError):  # a uniqueness a concurrent change took first
             return problem(409, "The change conflicts with data that exists (a duplicate); nothing was changed.")
         raise exc

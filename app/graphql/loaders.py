@@ -57,6 +57,7 @@ class ObjectiveLoaders:
         self.objective: DataLoader[str, Objective | None] = loader(lambda b, k: b.objectives(k), None)
         self.children: DataLoader[str, list[Objective]] = loader(lambda b, k: b.children(k), [])
         self.unit_objectives: DataLoader[str, list[Objective]] = loader(lambda b, k: b.of_units(k), [])
+        self.unit_contributions: DataLoader[str, list[Objective]] = loader(lambda b, k: b.contributions_of_units(k), [])
         self.key_results: DataLoader[str, list[KeyResult]] = loader(lambda b, k: b.key_results(k), [])
         self.key_result: DataLoader[str, KeyResult | None] = loader(lambda b, k: b.key_results_by_id(k), None)
         self.key_result_check_ins: DataLoader[str, list[CheckIn]] = loader(

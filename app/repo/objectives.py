@@ -11,7 +11,7 @@ from sqlalchemy import Integer, bindparam, func, select
 from app.domain.objectives.model import CheckIn, KeyResult, Objective
 from app.repo.org_chart import VersionedSqlRepository, _chunks, _walk_up
 from app.repo.repositories import Shape, SqlRepository, shape, table
-from app.repo.sql import any_of, org_criterion
+from app.repo.sql import any_of, has_any_element, org_criterion
 from app.repo.tables import CheckInRow, KeyResultRow, ObjectiveRow
 
 _O = table(ObjectiveRow)
@@ -37,6 +37,17 @@ class ObjectiveRepository(VersionedSqlRepository[Objective]):
 
     async def of_owner_units(self, unit_ids: list[str]) -> list[Objective]:
         return await self._in("owner_unit_id", unit_ids)
+
+    async def contributed_to_by(self, unit_ids: list[str]) -> list[Objective]:
+        out: list[Objective] = []
+        for chunk in _chunks(sorted(set(unit_ids))):
+            out.extend(self.to_entity(r) for r in await self.sql.rows(_contributed(self.shape), {"ids": chunk}))
+        return out
+
+
+@cache
+def _contributed(s: Shape) -> Any:
+    return s.select().where(has_any_element(s.t.c.contributor_unit_ids, "ids")).order_by(s.t.c.id)
 
 
 class KeyResultRepository(VersionedSqlRepository[KeyResult]):

@@ -30,11 +30,22 @@ def table(row: type[Any]) -> Table:
     return cast(Table, row.__table__)
 
 
+def names_a_missing_row(exc: IntegrityError) -> bool:
+    """A foreign key refused the change (a row it names is gone, or one that names it remains), not a
+    uniqueness."""
+    orig = exc.orig
+    return getattr(orig, "sqlstate", None) == "23503" or "FOREIGN KEY constraint failed" in str(orig)
+
+
 @asynccontextmanager
 async def unique_violation_is_conflict(detail: str) -> Any:
     try:
         yield
     except IntegrityError as exc:
+        if names_a_missing_row(exc):
+            raise Conflict(
+                "An object this one names was deleted meanwhile (a unit, a person, an objective…); read it again."
+            ) from exc
         raise Conflict(detail) from exc
 
 
@@ -220,9 +231,10 @@ class SqlRepository(Generic[E]):
     async def save(self, entity: E, *, expected_version: int) -> None:
         """The row is written only if it is still at `expected_version`: the check and the write are one
         statement."""
-        changed = await self.sql.run(
-            self.statements["update"], {**self.to_values(entity), "_expected": expected_version}
-        )
+        async with unique_violation_is_conflict(f"{entity.id} conflicts with an existing object."):
+            changed = await self.sql.run(
+                self.statements["update"], {**self.to_values(entity), "_expected": expected_version}
+            )
         if changed != 1:
             raise PreconditionFailed(f"{entity.id} was changed by another request; read it again.")
         if self._refs_seen.get(entity.id) != entity.external_refs:
@@ -231,7 +243,12 @@ class SqlRepository(Generic[E]):
 
     async def delete(self, entity: E) -> None:
         await self.sql.run(self.statements["refs_delete"], {"id": entity.id})
-        await self.sql.run(self.statements["delete"], {"id": entity.id})
+        try:
+            await self.sql.run(self.statements["delete"], {"id": entity.id})
+        except IntegrityError as exc:
+            if not names_a_missing_row(exc):
+                raise
+            raise Conflict(f"Other objects still name {entity.id} (objectives, handoffs…); change them first.") from exc
         await self._after_write([entity], deleted=True)
 
     async def find_by_external_ref(self, system: str, external_id: str) -> E | None:

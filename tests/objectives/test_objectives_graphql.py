@@ -209,3 +209,32 @@ async def test_the_tree_read_runs_the_same_statements_for_20_and_2000_objectives
         assert seen == size  # the whole tree was read
     print(f"SQL statements for the objectives tree: {counts}")
     assert counts[20] == counts[2000]
+
+
+async def test_graphql_lists_filter_like_rest(client: httpx.AsyncClient) -> None:
+    _org, h = await make_org(client)
+    sales, delivery = await unit(client, h, "Sales"), await unit(client, h, "Delivery")
+    owned = await objective(client, h, sales, external_refs={"okr": "O-1"})
+    shared = await objective(client, h, delivery, contributor_unit_ids=[sales], status="draft")
+    data = await _graphql(
+        client,
+        h,
+        "query($u: ID!) { unit(id: $u) { objectives { id } all: objectives(includeContributing: true) { id } } }",
+        u=sales,
+    )
+    assert [o["id"] for o in data["unit"]["objectives"]] == [owned["id"]]
+    assert [o["id"] for o in data["unit"]["all"]] == [owned["id"], shared["id"]]
+    rest = await get(client, h, f"/v1/units/{sales}/objectives?include=contributing")
+    assert [o["id"] for o in rest["data"]] == [o["id"] for o in data["unit"]["all"]]
+    for args, expected in (
+        ('status: "draft"', [shared["id"]]),
+        ('externalRef: "okr:O-1"', [owned["id"]]),
+        (f'contributorUnitId: "{sales}"', [shared["id"]]),
+        ('updatedSince: "2999-01-01T00:00:00Z"', []),
+    ):
+        found = await _graphql(client, h, f"{{ objectives({args}) {{ edges {{ node {{ id }} }} }} }}")
+        assert [e["node"]["id"] for e in found["objectives"]["edges"]] == expected, args
+    bad = (await client.post("/graphql", json={"query": '{ objectives(status: "nope") { edges { node { id } } } }'},
+                             headers=h)).json()  # fmt: skip
+    assert bad["errors"] and bad["data"] is None
+    assert (await client.get("/v1/objectives?status=nope", headers=h)).status_code == 422

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from datetime import datetime
+import types
+import typing
+from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from app.domain.text import UNSTORABLE_MESSAGE, unstorable_in
 
@@ -14,8 +17,42 @@ class Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+@cache
+def _json_kind(annotation: Any) -> str | None:
+    """The JSON type a scalar field takes (`number`, `boolean`, `string`), or None for anything else."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _json_kind(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        kinds = {_json_kind(a) for a in typing.get_args(annotation) if a is not type(None)}
+        return kinds.pop() if len(kinds) == 1 else None
+    if annotation is bool:
+        return "boolean"
+    if annotation in (int, float):
+        return "number"
+    if annotation is AwareDatetime or (isinstance(annotation, type) and issubclass(annotation, date)):
+        return "string"
+    return None
+
+
+_JSON_TYPES = {"number": (int, float), "boolean": (bool,), "string": (str,)}
+
+
 class RequestBody(Input):
-    """What a client sends. Only requests are checked: what we answer was checked on its way in."""
+    """What a client sends. Only requests are checked: what we answer was checked on its way in. A scalar
+    field takes its own JSON type only: `true` is no number, `"1_000"` no amount, `1767225600` no date
+    (pydantic would convert them; GraphQL and the domain's declaration refuse them, and so does REST)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _json_type(cls, value: Any, info: ValidationInfo) -> Any:
+        annotation: Any = cls.model_fields[info.field_name].annotation if info.field_name else None
+        kind = _json_kind(annotation) if annotation is not None else None
+        if kind is None or value is None:
+            return value
+        if isinstance(value, _JSON_TYPES[kind]) and not (kind == "number" and isinstance(value, bool)):
+            return value
+        raise ValueError(f"must be a JSON {kind}")
 
     @field_validator("*", mode="after")
     @classmethod

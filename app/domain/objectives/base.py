@@ -91,14 +91,30 @@ class ObjectivesBase:
         or will read this one's result when it gets the lock; no update is lost."""
         now = self.clock.now()
         zone = await self.time_zone()
-        for start in objective_ids:
-            current, steps = start, 0
+        starts = list(dict.fromkeys(i for i in objective_ids if i))
+        if len(starts) > 1:
+            await self._lock_chains(starts)
+        for start in starts:
+            current: str | None = start
+            steps = 0
             while current and steps < MAX_WALK:
                 steps += 1
                 moved = await self._recompute(current, now, zone)
                 if moved is None:
                     break
                 current = moved.parent_id
+
+    async def _lock_chains(self, starts: list[str]) -> None:
+        """Several chains (a move's old and new parents): every objective on them locked before any is
+        recomputed, deepest first, then by id: the order a check-in's single chain takes too (leaf to root),
+        so that a move and the check-ins below it queue instead of deadlocking on a shared ancestor."""
+        depth: dict[str, int] = {}
+        for start in starts:
+            chain = [start] + [a.id for a in await self.uow.objectives.ancestors(start)]
+            for k, objective_id in enumerate(chain):
+                depth[objective_id] = len(chain) - 1 - k
+        for objective_id in sorted(depth, key=lambda i: (-depth[i], i)):
+            await self.uow.objectives.get(objective_id, for_update=True)
 
     async def _recompute(self, objective_id: str, now: datetime, zone: str) -> Objective | None:
         """The objective with its progress and health recomputed and saved; None when its progress did not

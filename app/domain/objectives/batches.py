@@ -47,6 +47,21 @@ class ObjectiveBatches:
         )
         return _grouped(found, lambda o: o.owner_unit_id)
 
+    async def contributions_of_units(self, unit_ids: list[str]) -> dict[str, list[Objective]]:
+        """The objectives each unit contributes to."""
+        wanted = set(unit_ids)
+        found = (
+            await self.uow.objectives.contributed_to_by(unit_ids)
+            if self.as_of is None
+            else [o for o in await self._all() if wanted & set(o.contributor_unit_ids)]
+        )
+        out: dict[str, list[Objective]] = {}
+        for o in sorted(found, key=lambda o: o.id):
+            for unit_id in o.contributor_unit_ids:
+                if unit_id in wanted:
+                    out.setdefault(unit_id, []).append(o)
+        return out
+
     async def key_results(self, objective_ids: list[str]) -> dict[str, list[KeyResult]]:
         wanted = set(objective_ids)
         found = (

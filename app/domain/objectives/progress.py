@@ -92,7 +92,10 @@ def explain(objective: Objective, key_results: Sequence[KeyResult], children: Se
             if c.parent_id == objective.id and c.status != "cancelled"
         ]
     total = math.fsum(p[4] for p in parts)
-    inputs = [Contribution(kind, i, title, p, w, w * p / total if total > 0 else 0.0) for kind, i, title, p, w in parts]
+    # p × (w / total), not w × p / total: with tiny weights the product would underflow before the division.
+    inputs = [
+        Contribution(kind, i, title, p, w, p * (w / total) if total > 0 else 0.0) for kind, i, title, p, w in parts
+    ]
     return Explanation(
         objective.id, objective.progress_rule, min(1.0, math.fsum(c.share for c in inputs)), total, inputs
     )

@@ -19,23 +19,26 @@ from app.domain.ports import Clock, UnitOfWork
 _DAYS = {"weekly": 7, "biweekly": 14}
 
 
-def next_due(after: datetime, cadence: str, time_zone: str) -> datetime:
-    """One period after `after`, in the organization's time zone."""
+def next_due(after: datetime, cadence: str, time_zone: str, periods: int = 1) -> datetime:
+    """`periods` periods after `after`, in the organization's time zone. Months count from `after`'s own
+    day (the 31st gives each month's last day, and the 31st again when the month has one)."""
     local = after.astimezone(ZoneInfo(time_zone))
     if cadence in _DAYS:
-        return (local + timedelta(days=_DAYS[cadence])).astimezone(after.tzinfo)
+        return (local + timedelta(days=_DAYS[cadence] * periods)).astimezone(after.tzinfo)
     if cadence != "monthly":
         raise ValueError(f"no period for the cadence {cadence!r}")
-    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+    year, month = divmod(local.month - 1 + periods, 12)
+    year, month = local.year + year, month + 1
     day = min(local.day, calendar.monthrange(year, month)[1])
     return local.replace(year=year, month=month, day=day).astimezone(after.tzinfo)
 
 
 def first_due(anchor: datetime, cadence: str, time_zone: str, now: datetime) -> datetime:
-    """The first end of a period after `now`, periods counted from `anchor`."""
-    due = next_due(anchor, cadence, time_zone)
-    while due <= now:
-        due = next_due(due, cadence, time_zone)
+    """The first end of a period after `now`, periods counted from `anchor` (never from a previous end, so
+    that a month's short end does not shift the ones after it)."""
+    periods = 1
+    while (due := next_due(anchor, cadence, time_zone, periods)) <= now:
+        periods += 1
     return due
 
 
@@ -52,7 +55,8 @@ async def check_in_due(uow: UnitOfWork, clock: Clock, job: Job) -> datetime | No
     org = await uow.organizations.get(job.organization_id)
     zone = org.time_zone if org is not None else "UTC"
     now = clock.now()
-    due = next_due(key_result.last_check_in_at or key_result.created_at, key_result.check_in_cadence, zone)
+    anchor = key_result.last_check_in_at or key_result.created_at
+    due = next_due(anchor, key_result.check_in_cadence, zone)
     if due > now:  # checked in since the job was set: the period runs on
         return due
     if objective.status == "active":
@@ -67,4 +71,4 @@ async def check_in_due(uow: UnitOfWork, clock: Clock, job: Job) -> datetime | No
                 previous_attributes={},
             )
         )
-    return first_due(due, key_result.check_in_cadence, zone, now)
+    return first_due(anchor, key_result.check_in_cadence, zone, now)

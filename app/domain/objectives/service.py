@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from app.domain.changes import check_version, ensure_external_refs_free, with_ref
-from app.domain.errors import Conflict, FieldError, Invalid, NotFound
+from app.domain.errors import Conflict, ErrorList, FieldError, Invalid, NotFound
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
 from app.domain.objectives.base import (
@@ -23,9 +23,11 @@ from app.domain.objectives.base import (
 from app.domain.objectives.check_ins import CheckInUseCases
 from app.domain.objectives.health import next_midnight
 from app.domain.objectives.model import (
+    HEALTHS,
     OBJECTIVE_DEFAULTS,
     OBJECTIVE_FIELDS,
     OBJECTIVE_STATUS,
+    OBJECTIVE_STATUSES,
     OBJECTIVE_WRITABLE,
     Objective,
     check_objective,
@@ -54,6 +56,11 @@ class Objectives(CheckInUseCases):
 
     async def list_objectives(self, query: ListQuery, as_of: datetime | None = None) -> Page[Objective]:
         self.readable()
+        errors = ErrorList()
+        for name, choices in (("status", OBJECTIVE_STATUSES), ("health", HEALTHS)):
+            if name in query.filters and query.filters[name] not in choices:
+                errors.add(f"/{name}", f"must be one of: {', '.join(choices)}")
+        errors.raise_if_any("The filters are invalid.")
         if as_of is None:
             return await self.uow.objectives.list(query)
         return page_in_memory([o for o in await self.uow.objectives.at(as_of) if _matches(o, query)], query)
@@ -70,6 +77,7 @@ class Objectives(CheckInUseCases):
         org = self._org(WRITE)
         fields = {**OBJECTIVE_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
         check_objective(fields, creating=True)
+        await self._lock_for(fields)
         await self._check_refs(fields)
         await self._check_alignment(fields, None)
         await ensure_external_refs_free(self.uow.objectives, fields["external_refs"], None)
@@ -94,8 +102,7 @@ class Objectives(CheckInUseCases):
         self._org(WRITE)
         refuse_read_only(patch, OBJECTIVE_WRITABLE)
         refuse_nulls(patch, OBJECTIVE_FIELDS)
-        if "parent_id" in patch:
-            await self.uow.objectives.lock_structure()
+        await self._lock_for(patch)
         objective = await self._objective(objective_id, for_update=True)
         check_version(objective, expected_version)
         merged = merge_patch({k: getattr(objective, k) for k in OBJECTIVE_WRITABLE}, patch)
@@ -161,6 +168,16 @@ class Objectives(CheckInUseCases):
         key_results = await self.uow.key_results.of_objectives([objective_id])
         children = await self.uow.objectives.children_of([objective_id])
         return explain(objective, key_results, children)
+
+    async def _lock_for(self, fields: dict[str, Any]) -> None:
+        """The locks a change of these fields needs before it reads anything: the alignment tree's when the
+        parent or the period changes (cycles, and periods that must overlap, are decided under it); the
+        units' when the owner or contributors change (so that a unit is not deleted meanwhile: its
+        deletion takes that lock and then looks for objectives that name it)."""
+        if {"parent_id", "period_start", "period_end"} & set(fields):
+            await self.uow.objectives.lock_structure()
+        if {"owner_unit_id", "contributor_unit_ids"} & set(fields):
+            await self.uow.units.lock_structure()
 
     async def _check_alignment(self, fields: dict[str, Any], before: Objective | None) -> None:
         """Under the structure lock when the parent changes: no cycle (409); the period overlaps the

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
 
-from app.domain.errors import NotFound
+from app.domain.errors import FieldError, Invalid, NotFound
+from app.domain.model import ListQuery
 from app.domain.objectives.service import Objectives
 from app.graphql.queries.org_chart import _connection, _query
 from app.graphql.types.objectives import CheckIn, KeyResult, Objective, check_in, key_result, objective
 from app.graphql.types.org_chart import Connection
 
 AS_OF = "Answer as things stood at this instant."
+
+
+def _common(query: ListQuery, updated_since: datetime | None, external_ref: str | None) -> ListQuery:
+    """The filters every list takes besides its own: a change time and an external reference."""
+    ref = None
+    if external_ref is not None:
+        system, sep, external_id = external_ref.partition(":")
+        if not sep or not system or not external_id:
+            raise Invalid("`externalRef` is `system:id`.", [FieldError("/externalRef", "must be system:id")])
+        ref = (system, external_id)
+    return replace(query, updated_since=updated_since, external_ref=ref)
 
 
 def _arg(description: str) -> object:
@@ -44,19 +57,29 @@ class ObjectivesQuery:
             strawberry.ID | None, _arg("Only the objectives this unit contributes to.")
         ] = None,
         status: Annotated[str | None, _arg("draft, active, achieved, missed or cancelled.")] = None,
+        health: Annotated[str | None, _arg("on_track, at_risk or off_track.")] = None,
+        link_url: Annotated[str | None, _arg("Only objectives with a link to exactly this URL.")] = None,
+        updated_since: Annotated[datetime | None, _arg("Only objectives changed at or after this instant.")] = None,
+        external_ref: Annotated[str | None, _arg("`system:id`: the objective that carries this reference.")] = None,
         period_start: Annotated[date | None, _arg("Only objectives whose period starts on this day.")] = None,
         period_end: Annotated[date | None, _arg("Only objectives whose period ends on this day.")] = None,
         as_of: datetime | None = None,
     ) -> Connection[Objective]:
-        query = _query(
-            first,
-            after,
-            parent_id=parent_id,
-            owner_unit_id=owner_unit_id,
-            contributor_unit_id=contributor_unit_id,
-            status=status,
-            period_start=period_start,
-            period_end=period_end,
+        query = _common(
+            _query(
+                first,
+                after,
+                parent_id=parent_id,
+                owner_unit_id=owner_unit_id,
+                contributor_unit_id=contributor_unit_id,
+                status=status,
+                health=health,
+                link_url=link_url,
+                period_start=period_start,
+                period_end=period_end,
+            ),
+            updated_since,
+            external_ref,
         )
         async with info.context.read() as uow:
             page = await Objectives(uow, info.context.principal).list_objectives(query, as_of)
@@ -105,9 +128,20 @@ class ObjectivesQuery:
         key_result_id: strawberry.ID | None = None,
         objective_id: strawberry.ID | None = None,
         author_person_id: strawberry.ID | None = None,
+        updated_since: Annotated[datetime | None, _arg("Only check-ins recorded at or after this instant.")] = None,
+        created_before: Annotated[datetime | None, _arg("Only check-ins recorded before this instant.")] = None,
     ) -> Connection[CheckIn]:
-        query = _query(
-            first, after, key_result_id=key_result_id, objective_id=objective_id, author_person_id=author_person_id
+        query = _common(
+            _query(
+                first,
+                after,
+                key_result_id=key_result_id,
+                objective_id=objective_id,
+                author_person_id=author_person_id,
+                created_before=created_before,
+            ),
+            updated_since,
+            None,
         )
         async with info.context.read() as uow:
             page = await Objectives(uow, info.context.principal).list_check_ins(query)

@@ -70,11 +70,19 @@ class Unit(_UnitFields):  # type: ignore[misc]
             return None
         return person(await _loaders(info, self.as_of).person.load(self.lead_person_id), self.as_of)
 
-    @strawberry.field(description="The objectives this unit owns (needs objectives:read).")
-    async def objectives(self, info: strawberry.Info) -> list[ObjectiveRef]:
+    @strawberry.field(
+        description="The objectives this unit owns, and with `includeContributing` those it contributes to"
+        " (needs objectives:read)."
+    )
+    async def objectives(self, info: strawberry.Info, include_contributing: bool = False) -> list[ObjectiveRef]:
         from app.graphql.types.objectives import objective
 
-        found = await info.context.objective_loaders(self.as_of).unit_objectives.load(self.id)
+        loaders = info.context.objective_loaders(self.as_of)
+        found = list(await loaders.unit_objectives.load(self.id))
+        if include_contributing:
+            found = sorted(
+                {o.id: o for o in found + await loaders.unit_contributions.load(self.id)}.values(), key=lambda o: o.id
+            )
         return _spent(info, [objective(o, self.as_of) for o in found])
 
 
