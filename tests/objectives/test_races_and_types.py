@@ -63,7 +63,7 @@ async def test_a_period_change_racing_a_new_child_never_leaves_them_apart(client
                     "period_end": "2026-08-31",
                 },
                 headers=h,
-            ),  # fmt: skip
+            ),
         )
         assert not (moved.status_code == 200 and child.status_code == 201), (moved.text, child.text)
 
