@@ -17,7 +17,7 @@ from app.auth.http import bearer_principal
 from app.domain.errors import MissingCredentials
 from app.domain.principal import Principal
 from app.graphql.cost import CODE, maximum_for
-from app.graphql.loaders import ObjectiveLoaders, OrgLoaders
+from app.graphql.loaders import HandoffLoaders, ObjectiveLoaders, OrgLoaders
 from app.repo.uow import Database, SqlUnitOfWork
 
 
@@ -30,6 +30,7 @@ class Context(BaseContext):
         self._lock = asyncio.Lock()
         self._loaders: dict[datetime | None, OrgLoaders] = {}
         self._objective_loaders: dict[datetime | None, ObjectiveLoaders] = {}
+        self._handoff_loaders: HandoffLoaders | None = None
         self.budget = budget  # the cost maximum, held at run time too (spend)
         self.spent = 0
 
@@ -56,6 +57,11 @@ class Context(BaseContext):
             self._objective_loaders[as_of] = ObjectiveLoaders(self, as_of)
         return self._objective_loaders[as_of]
 
+    def handoff_loaders(self) -> HandoffLoaders:
+        if self._handoff_loaders is None:
+            self._handoff_loaders = HandoffLoaders(self)
+        return self._handoff_loaders
+
     @property
     def principal(self) -> Principal:
         if self._principal is None:
@@ -76,6 +82,7 @@ class Context(BaseContext):
             await uow.commit()
         self._loaders.clear()  # what the loaders cached may have just changed
         self._objective_loaders.clear()
+        self._handoff_loaders = None
 
     async def close(self) -> None:
         if self._reader is not None:

@@ -76,6 +76,11 @@ LIST_SIZES: dict[str, int] = {
     "Objective.checkIns": 20,
     "KeyResult.checkIns": 20,
     "ProgressExplained.inputs": 10,
+    # A unit's handoffs, a handoff's comments and transitions.
+    "Unit.incomingHandoffs": 20,
+    "Unit.outgoingHandoffs": 20,
+    "Handoff.comments": 10,
+    "Handoff.timeline": 10,
     # The objectives a unit owns in the periods on record.
     "Unit.objectives": 10,
     # Roots of the chart: one per company or system synced in; a handful at most.

@@ -8,6 +8,8 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from app.domain.handoffs.batches import HandoffBatches
+from app.domain.handoffs.model import Handoff, HandoffComment
 from app.domain.objectives.batches import ObjectiveBatches
 from app.domain.objectives.model import CheckIn, KeyResult, Objective
 from app.domain.org_chart.model import Membership, Person, Unit
@@ -64,3 +66,25 @@ class ObjectiveLoaders:
             lambda b, k: b.check_ins_of_key_results(k), []
         )
         self.objective_check_ins: DataLoader[str, list[CheckIn]] = loader(lambda b, k: b.check_ins_of_objectives(k), [])
+
+
+class HandoffLoaders:
+    """Handoffs by id, by addressed or sending unit, and their comments (the present only)."""
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+
+        def loader(
+            fetch: Callable[[HandoffBatches, list[str]], Awaitable[dict[str, Any]]], default: Any
+        ) -> DataLoader[str, Any]:
+            async def batch(keys: Sequence[str]) -> list[Any]:
+                async with self.context.read() as uow:
+                    found = await fetch(HandoffBatches(uow, self.context.principal), list(keys))
+                return [found.get(k, default) for k in keys]
+
+            return DataLoader(load_fn=batch)
+
+        self.handoff: DataLoader[str, Handoff | None] = loader(lambda b, k: b.handoffs(k), None)
+        self.incoming: DataLoader[str, list[Handoff]] = loader(lambda b, k: b.incoming(k), [])
+        self.outgoing: DataLoader[str, list[Handoff]] = loader(lambda b, k: b.outgoing(k), [])
+        self.comments: DataLoader[str, list[HandoffComment]] = loader(lambda b, k: b.comments(k), [])

@@ -16,6 +16,7 @@ from strawberry.extensions import (
 from app.domain.api_clients.service import ApiClients
 from app.domain.errors import NotFound
 from app.domain.feed import EventFeed
+from app.domain.handoffs.policies import HandoffPolicies
 from app.domain.ids import type_of
 from app.domain.objectives.service import Objectives
 from app.domain.org_chart.service import OrgChart
@@ -24,13 +25,16 @@ from app.domain.ports import UnitOfWork
 from app.domain.principal import Principal
 from app.domain.webhooks.service import WebhookEndpoints
 from app.graphql.cost import CostCache
+from app.graphql.mutations.handoffs import HandoffsMutation
 from app.graphql.mutations.objectives import ObjectivesMutation
 from app.graphql.mutations.org_chart import OrgChartMutation
 from app.graphql.pipeline import Pipeline, Preparation
+from app.graphql.queries.handoffs import HandoffsQuery
 from app.graphql.queries.objectives import ObjectivesQuery
 from app.graphql.queries.org_chart import OrgChartQuery
 from app.graphql.scalars import SCALAR_OVERRIDES
 from app.graphql.types.derive import Node
+from app.graphql.types.handoffs import Handoff, HandoffComment, HandoffPolicy, handoff, policy
 from app.graphql.types.objectives import CheckIn, KeyResult, Objective, check_in, key_result, objective
 from app.graphql.types.org_chart import Membership, Person, Unit, membership, person, unit
 from app.graphql.types.platform import (
@@ -82,6 +86,14 @@ async def _check_in(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
     return check_in(await Objectives(uow, p).get_check_in(object_id))
 
 
+async def _handoff(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
+    return handoff(await HandoffPolicies(uow, p).get_handoff(object_id))
+
+
+async def _handoff_policy(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
+    return policy(await HandoffPolicies(uow, p).get_handoff_policy(object_id))
+
+
 async def _webhook_endpoint(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
     # Reading an endpoint needs no DNS: the resolver is only asked when a URL is set.
     service = WebhookEndpoints(uow, p, SystemResolver(), allow_private=False)
@@ -99,6 +111,8 @@ NODES: dict[str, Callable[[UnitOfWork, Principal, str], Awaitable[Any]]] = {
     "objective": _objective,
     "key_result": _key_result,
     "check_in": _check_in,
+    "handoff": _handoff,
+    "handoff_policy": _handoff_policy,
 }
 
 
@@ -117,7 +131,7 @@ class Viewer:
 
 
 @strawberry.type
-class Query(OrgChartQuery, ObjectivesQuery):
+class Query(OrgChartQuery, ObjectivesQuery, HandoffsQuery):
     @strawberry.field(description="The caller.")
     def viewer(self, info: strawberry.Info) -> Viewer:
         p: Principal = info.context.principal
@@ -141,7 +155,7 @@ class Query(OrgChartQuery, ObjectivesQuery):
 
 
 @strawberry.type
-class Mutation(OrgChartMutation, ObjectivesMutation):
+class Mutation(OrgChartMutation, ObjectivesMutation, HandoffsMutation):
     pass
 
 
@@ -155,6 +169,9 @@ TYPES: list[Any] = [
     Objective,
     KeyResult,
     CheckIn,
+    Handoff,
+    HandoffPolicy,
+    HandoffComment,
     WebhookEndpoint,
 ]
 

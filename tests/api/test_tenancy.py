@@ -24,6 +24,8 @@ PARAM_KINDS = {
     "objective_id": "objective",
     "key_result_id": "key_result",
     "check_in_id": "check_in",
+    "handoff_id": "handoff",
+    "handoff_policy_id": "handoff_policy",
 }
 UPSERT_BODIES = {
     "/v1/api-clients/": {"name": "B's", "scopes": []},
@@ -81,6 +83,19 @@ async def seed_org_a(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[st
     check_in = (
         await client.post("/v1/check-ins", json={"key_result_id": key_result["id"], "value": 1}, headers=h)
     ).json()
+    handoff = (
+        await client.post(
+            "/v1/handoffs",
+            json={
+                "title": "A's",
+                "from_unit_id": unit["id"],
+                "to_unit_id": unit["id"],
+                "external_refs": {"sap": "A-1"},
+            },
+            headers=h,
+        )
+    ).json()
+    policy = (await client.post("/v1/handoff-policies", json={"accept_within": "PT1H"}, headers=h)).json()
     ids = {
         "organization": org,
         "api_client": api_client["id"],
@@ -93,13 +108,25 @@ async def seed_org_a(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[st
         "objective": objective["id"],
         "key_result": key_result["id"],
         "check_in": check_in["id"],
+        "handoff": handoff["id"],
+        "handoff_policy": policy["id"],
     }
     return ids, h, api_client
 
 
+ACTION_BODIES = {
+    "/recover": {"since": "2026-01-01T00:00:00Z"},
+    "/decline": {"reason_code": "other"},
+    "/wait": {"reason": "B's"},
+    "/forward": {"to_unit_id": "unit_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"},
+    "/comments": {"body": "B's"},
+}
+
+
 def body_for(method: str, path: str) -> dict[str, Any] | None:
-    if path.endswith("/recover"):
-        return {"since": "2026-01-01T00:00:00Z"}
+    for suffix, body in ACTION_BODIES.items():
+        if path.endswith(suffix) and method == "post":
+            return body
     return {} if method in ("patch", "post", "put") else None
 
 
@@ -144,6 +171,7 @@ async def test_every_route_with_an_id_answers_404_across_organizations(client: h
     UPSERT_BODIES["/v1/objectives/"] = {"title": "B's", "owner_unit_id": b_unit, **period}
     b_objective = (await client.post("/v1/objectives", json=UPSERT_BODIES["/v1/objectives/"], headers=h_b)).json()
     UPSERT_BODIES["/v1/key-results/"] = {"objective_id": b_objective["id"], "title": "B's", "target_value": 3}
+    UPSERT_BODIES["/v1/handoffs/"] = {"title": "B's", "from_unit_id": b_unit, "to_unit_id": b_unit}
     upserts = [p for p in spec["paths"] if UPSERT.search(p)]
     assert len(upserts) == len(UPSERT_BODIES), upserts
     versions = {}

@@ -5,7 +5,7 @@ value is a `userErrors` entry with the same code as REST's problem, not a GraphQ
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import strawberry
@@ -24,12 +24,20 @@ _TYPES: dict[str, Any] = {
     "bool": bool,
     "links": JSON,
     "external_refs": JSON,
+    "instant": datetime,
+    "json": JSON,
+    "checklist": JSON,
+    "duration": str,
 }
 
 
 def _describe(f: Field) -> str | None:
     if f.kind == "choice":
         return "One of: " + ", ".join(f.choices) + "."
+    if f.kind == "checklist":
+        return "`[{item, done, required}]`: `complete` needs every required item done."
+    if f.kind == "duration":
+        return "An ISO 8601 duration in weeks, days, hours, minutes or seconds (`PT4H`, `P2D`)."
     if f.kind == "links":
         return "`[{title, url, kind}]`: the documents, tickets and channels behind the work."
     if f.kind == "number" and f.low > -1e15:

@@ -14,10 +14,12 @@ from app.domain.org_chart.model import Unit as UnitModel
 from app.graphql.types.derive import derive, instance
 
 if TYPE_CHECKING:
+    from app.graphql.types.handoffs import Handoff
     from app.graphql.types.objectives import Objective
 
 T = TypeVar("T")
 ObjectiveRef = Annotated["Objective", strawberry.lazy("app.graphql.types.objectives")]
+HandoffRef = Annotated["Handoff", strawberry.lazy("app.graphql.types.handoffs")]
 
 _UnitFields: Any = derive(UnitModel, "UnitFields", description="A unit's own fields.")
 _PersonFields: Any = derive(PersonModel, "PersonFields", description="A person's own fields.")
@@ -84,6 +86,18 @@ class Unit(_UnitFields):  # type: ignore[misc]
                 {o.id: o for o in found + await loaders.unit_contributions.load(self.id)}.values(), key=lambda o: o.id
             )
         return _spent(info, [objective(o, self.as_of) for o in found])
+
+    @strawberry.field(description="The handoffs addressed to this unit (needs handoffs:read).")
+    async def incoming_handoffs(self, info: strawberry.Info) -> list[HandoffRef]:
+        from app.graphql.types.handoffs import handoff
+
+        return _spent(info, [handoff(h) for h in await info.context.handoff_loaders().incoming.load(self.id)])
+
+    @strawberry.field(description="The handoffs this unit sent (needs handoffs:read).")
+    async def outgoing_handoffs(self, info: strawberry.Info) -> list[HandoffRef]:
+        from app.graphql.types.handoffs import handoff
+
+        return _spent(info, [handoff(h) for h in await info.context.handoff_loaders().outgoing.load(self.id)])
 
 
 @strawberry.type(description="A person of the organization.")

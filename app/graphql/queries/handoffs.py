@@ -1,0 +1,54 @@
+"""Root fields of handoffs: handoff, handoffs, handoffPolicies."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from app.domain.errors import NotFound
+from app.domain.handoffs.policies import HandoffPolicies
+from app.graphql.queries.objectives import _arg, _common
+from app.graphql.queries.org_chart import _connection, _query
+from app.graphql.types.handoffs import Handoff, HandoffPolicy, handoff, policy
+from app.graphql.types.org_chart import Connection
+
+
+@strawberry.type
+class HandoffsQuery:
+    @strawberry.field(description="A handoff by id (null when it does not exist in your organization).")
+    async def handoff(self, info: strawberry.Info, id: strawberry.ID) -> Handoff | None:
+        try:
+            async with info.context.read() as uow:
+                return handoff(await HandoffPolicies(uow, info.context.principal).get_handoff(str(id)))
+        except NotFound:
+            return None
+
+    @strawberry.field(description="Handoffs, oldest first; filter by status, unit, overdue and external ref.")
+    async def handoffs(
+        self,
+        info: strawberry.Info,
+        first: int = 50,
+        after: str | None = None,
+        status: Annotated[str | None, _arg("draft, sent, accepted, waiting, completed, declined, cancelled.")] = None,
+        from_unit_id: Annotated[strawberry.ID | None, _arg("Only the handoffs this unit sent.")] = None,
+        to_unit_id: Annotated[strawberry.ID | None, _arg("Only the handoffs addressed to this unit.")] = None,
+        overdue: Annotated[bool | None, _arg("Only handoffs with a clock past its deadline (or not).")] = None,
+        external_ref: Annotated[str | None, _arg("`system:id`: the handoff that carries this reference.")] = None,
+    ) -> Connection[Handoff]:
+        query = _common(
+            _query(first, after, status=status, from_unit_id=from_unit_id, to_unit_id=to_unit_id, overdue=overdue),
+            None,
+            external_ref,
+        )
+        async with info.context.read() as uow:
+            page = await HandoffPolicies(uow, info.context.principal).list_handoffs(query)
+        return _connection(page, handoff)
+
+    @strawberry.field(description="The handoff policies.")
+    async def handoff_policies(
+        self, info: strawberry.Info, first: int = 50, after: str | None = None
+    ) -> Connection[HandoffPolicy]:
+        async with info.context.read() as uow:
+            page = await HandoffPolicies(uow, info.context.principal).list_handoff_policies(_query(first, after))
+        return _connection(page, policy)
