@@ -22,6 +22,7 @@ PREFIXES = {
     "ho": "handoff",
     "hop": "handoff_policy",
     "hoc": "handoff_comment",
+    "hof": "handoff_offer",
 }
 
 

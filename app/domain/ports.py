@@ -4,7 +4,7 @@ tests/unit implements them in memory."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from app.domain.events import Event
 from app.domain.model import ListQuery, Page
@@ -134,6 +134,15 @@ class HandoffCommentRepository(Repository["HandoffComment"], Protocol):
     async def of_handoffs(self, handoff_ids: list[str]) -> list[HandoffComment]: ...
 
 
+class HandoffOfferLog(Protocol):
+    """Each send and forward of a handoff to a unit, what that unit did with it, and the aggregates."""
+
+    async def offer(self, handoff_id: str, from_unit_id: str, to_unit_id: str, at: datetime) -> None: ...
+    async def decide(self, handoff_id: str, outcome: str, at: datetime, reason: str | None = None) -> None: ...
+    async def mark_overdue(self, handoff_id: str) -> None: ...
+    async def pairs(self, start: datetime, end: datetime) -> list[dict[str, Any]]: ...
+
+
 class HandoffPolicyRepository(Repository["HandoffPolicy"], Protocol):
     async def all(self) -> list[HandoffPolicy]:
         """Every policy of the organization (a handful: one per pair of units at most)."""
@@ -217,6 +226,8 @@ class UnitOfWork(Protocol):
     def handoff_policies(self) -> HandoffPolicyRepository: ...
     @property
     def handoff_comments(self) -> HandoffCommentRepository: ...
+    @property
+    def handoff_offers(self) -> HandoffOfferLog: ...
     @property
     def webhooks(self) -> WebhookRepository: ...
     @property

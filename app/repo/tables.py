@@ -457,3 +457,26 @@ class HandoffCommentRow(TenantScoped, table=True):
     created_at: datetime = Field(sa_type=UtcDateTime)
     updated_at: datetime = Field(sa_type=UtcDateTime)
     version: int = 1
+
+
+class HandoffOfferRow(TenantScoped, table=True):
+    """Each time a handoff is offered to a unit (its send, each forward) and what that unit did with it: the
+    rows the handoff analytics aggregate, written with the actions."""
+
+    __tablename__ = "handoff_offers"
+    __table_args__ = (
+        Index("ix_handoff_offers_org_offered", "organization_id", "offered_at"),
+        Index("ix_handoff_offers_org_handoff", "organization_id", "handoff_id", "id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=40)
+    organization_id: str = _org_column()
+    handoff_id: str = Field(sa_column=Column(String(40), ForeignKey("handoffs.id"), nullable=False))
+    from_unit_id: str = Field(max_length=40)
+    to_unit_id: str = Field(max_length=40)
+    offered_at: datetime = Field(sa_type=UtcDateTime)
+    outcome: str = Field(max_length=20)  # pending, accepted, declined, forwarded, cancelled
+    decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
+    seconds_to_decide: float | None = Field(default=None, sa_column=Column(Real, nullable=True))
+    decline_reason: str | None = Field(default=None, max_length=20)
+    overdue: bool = False

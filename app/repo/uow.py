@@ -17,6 +17,7 @@ from app.domain.events import Event
 from app.domain.principal import Principal
 from app.domain.webhooks.service import fan_out
 from app.repo.engine import is_sqlite
+from app.repo.handoff_offers import HandoffOffers
 from app.repo.handoffs import HandoffCommentRepository, HandoffPolicyRepository, HandoffRepository
 from app.repo.idempotency import IdempotencyStore
 from app.repo.jobs import JobClaims, JobQueue
@@ -164,6 +165,10 @@ class SqlUnitOfWork:
     @cached_property
     def handoff_comments(self) -> HandoffCommentRepository:
         return HandoffCommentRepository(self.sql, self._org)
+
+    @cached_property
+    def handoff_offers(self) -> HandoffOffers:
+        return HandoffOffers(self.sql)
 
     @cached_property
     def job_claims(self) -> JobClaims:

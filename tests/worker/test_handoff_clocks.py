@@ -13,7 +13,7 @@ import signal
 import time
 from collections import Counter
 from contextlib import ExitStack
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -121,3 +121,7 @@ async def test_a_hundred_accept_clocks_run_out_once_each_across_two_workers_and_
     assert {e["data"]["clock"] for e in await _events(client, h, "handoff.overdue")} == {"accept"}
     warned = Counter(e["data"]["object"]["id"] for e in await _events(client, h, "handoff.sla_warning"))
     assert set(warned.values()) == {1} and set(warned) == set(ids)
+    today = datetime.now(UTC).date().isoformat()
+    r = await client.get(f"/v1/analytics/handoffs?period_start={today}&period_end={today}", headers=h)
+    (pair,) = r.json()["data"]
+    assert pair["offered"] == 100 and pair["overdue_rate"] == 1.0 and pair["outcomes"]["pending"] == 100

@@ -4,6 +4,7 @@ each, through one table of moves), the timeline and the comments."""
 from __future__ import annotations
 
 import inspect
+from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
@@ -198,3 +199,24 @@ async def comment_on_handoff(handoff_id: str, body: s.CommentCreate, uow: UoW) -
 
 
 register(router, POLICIES_COLLECTION)
+
+
+@router.get(
+    "/analytics/handoffs",
+    response_model=ListOf[s.PairAnalytics],
+    tags=HANDOFFS,
+    summary="How handoffs flow between each pair of units",
+)
+async def handoff_analytics(
+    uow: UoW,
+    period_start: Annotated[date, Query(description="The first day (the organization's time zone).")],
+    period_end: Annotated[date, Query(description="The last day, included (a year at most after the first).")],
+) -> Response:
+    """Per directed pair of units, the handoffs offered in the period: the pair is the sending unit and the
+    unit offered it (a forward counts for the forwarding unit and its new addressee). Counts by outcome
+    (accepted, declined, forwarded, cancelled, pending), acceptance rate (accepted among those the unit
+    decided: accepted, declined or forwarded), median and 90th percentile of the seconds to accept
+    (nearest rank), overdue rate (offers during which a clock ran out), decline reasons. Computed by the
+    database."""
+    pairs = await _service(uow).analytics(period_start, period_end)
+    return Json({"data": pairs, "next_cursor": None})

@@ -152,3 +152,15 @@ class Comment(Resource):
     author_person_id: str | None
     author: dict[str, Any]
     external_refs: ExternalRefs
+
+
+class PairAnalytics(RequestBody):
+    from_unit_id: str
+    to_unit_id: str
+    offered: int
+    outcomes: dict[str, int] = Field(description="accepted, declined, forwarded, cancelled, pending.")
+    acceptance_rate: float | None = Field(description="Accepted among accepted, declined and forwarded.")
+    median_seconds_to_accept: float | None
+    p90_seconds_to_accept: float | None
+    overdue_rate: float = Field(description="Offers during which a clock ran past its deadline.")
+    decline_reasons: dict[str, int]

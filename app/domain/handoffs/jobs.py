@@ -32,6 +32,7 @@ async def clock_due(uow: UnitOfWork, clock: Clock, job: Job) -> datetime | None:
     fired = clocks.fire(changed.sla, name, now)
     if "overdue" in fired:
         changed.overdue = True
+        await uow.handoff_offers.mark_overdue(handoff.id)
     if fired:
         scheduler = Principal(subject="scheduler", organization_id=job.organization_id, scopes=frozenset({WRITE}))
         service = HandoffsBase(uow, scheduler, clock, actor=SYSTEM_ACTOR)

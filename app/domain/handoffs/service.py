@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import copy
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from app.domain.changes import check_version, ensure_external_refs_free, record, with_ref
 from app.domain.clock import SYSTEM_CLOCK, rfc3339
@@ -215,31 +216,40 @@ class Handoffs(HandoffsBase):
         return changed
 
     async def _apply(self, h: Handoff, action: str, fields: dict[str, Any], now: datetime) -> None:
-        sla = h.sla
+        """The clocks, the segments and the offers (what the analytics count) that the action moves."""
+        sla, offers = h.sla, self.uow.handoff_offers
         if action == "send":
             if sla["accept"]["started_at"] is None:  # the first send starts both clocks
                 await self._apply_policy(h, now)
                 clocks.start(sla, now, h.accept_by, h.due_at)
             clocks.hand_to(sla, h.to_unit_id, now)
+            await offers.offer(h.id, h.from_unit_id, h.to_unit_id, now)
         elif action == "accept":
             clocks.stop(sla, "accept", now)
+            await offers.decide(h.id, "accepted", now)
         elif action == "decline":
             clocks.stop(sla, "accept", now)
             clocks.stop(sla, "complete", now)
             clocks.hand_to(sla, None, now)
+            await offers.decide(h.id, "declined", now, fields["reason_code"])
         elif action == "wait":
             clocks.pause(sla, now, fields["reason"])
         elif action == "resume":
             length = clocks.resume(sla, now)
             if h.due_at is not None:
                 h.due_at = h.due_at + length
-        elif action == "forward":
+        elif action == "forward":  # a forward counts for the forwarding unit and its new addressee
+            await offers.decide(h.id, "forwarded", now)
+            forwarding = h.to_unit_id
             h.to_unit_id, h.to_person_id = fields["to_unit_id"], fields.get("to_person_id")
             clocks.hand_to(sla, h.to_unit_id, now)
+            await offers.offer(h.id, forwarding, h.to_unit_id, now)
         elif action in ("complete", "cancel"):
             for name in ("accept", "complete"):
                 clocks.stop(sla, name, now)
             clocks.hand_to(sla, None, now)
+            if action == "cancel":
+                await offers.decide(h.id, "cancelled", now)
 
     async def _apply_policy(self, h: Handoff, now: datetime) -> None:
         """The policies that fit set the deadlines the sender left empty, each from the most specific policy
@@ -291,6 +301,25 @@ class Handoffs(HandoffsBase):
             "actor": self.actor or self.principal.actor,
             **fields,
         }
+
+    async def analytics(self, period_start: date, period_end: date) -> list[dict[str, Any]]:
+        """Per directed pair of units (the sending unit, the unit offered the handoff; a forward counts for the
+        forwarding unit and its new addressee), the offers made in the period (days of the organization's
+        time zone): counts by outcome, acceptance rate (accepted among those the unit decided: accepted,
+        declined or forwarded), median and 90th percentile of the time to accept, overdue rate, decline
+        reasons."""
+        self._org(READ)
+        if period_end < period_start:
+            raise Invalid("The period ends before it starts.", [FieldError("/period_end", "is before period_start")])
+        if (period_end - period_start).days > 366:
+            raise Invalid(
+                "A period is at most a year.", [FieldError("/period_end", "more than a year after period_start")]
+            )
+        org = await self.uow.organizations.get(self.principal.require_organization())
+        zone = ZoneInfo(org.time_zone if org is not None else "UTC")
+        start = datetime.combine(period_start, time.min, zone)
+        end = datetime.combine(period_end + timedelta(days=1), time.min, zone)
+        return await self.uow.handoff_offers.pairs(start, end)
 
     async def timeline(self, handoff_id: str) -> list[dict[str, Any]]:
         """Every transition (who, when, why) with the clocks as they stood then (seconds run, pauses out)."""
