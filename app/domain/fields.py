@@ -15,7 +15,7 @@ from typing import Any
 from app.domain.errors import ErrorList
 from app.domain.ids import PREFIXES
 from app.domain.model import check_external_refs, check_links
-from app.domain.text import name_problem, text_problem, visible
+from app.domain.text import MAX_DEPTH, name_problem, text_problem, visible
 
 MAX_NUMBER = 1e15  # a metric's values: far beyond any count or amount, and exact in a double up to here
 # The days a period may name: wide enough for any plan, narrow enough that arithmetic on them in any time
@@ -26,9 +26,35 @@ LAST_INSTANT = datetime(2999, 12, 31, tzinfo=UTC)
 # ISO 8601 durations of a fixed length: weeks, days, hours, minutes, seconds (P2D, PT4H, P1DT12H, PT0.5S).
 # Years and months are refused: their length varies with the calendar.
 DURATION_RE = re.compile(
-    r"P(?:(\d{1,4})W)?(?:(\d{1,5})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,7})M)?(?:(\d{1,8}(?:\.\d{1,6})?)S)?)?"
+    r"P(?:(\d{1,4})W)?(?:(\d{1,5})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,7})M)?(?:(\d{1,8}(?:\.\d{1,6})?)S)?)?",
+    re.ASCII,  # ASCII digits only: `PT４H` is no duration
 )
 MAX_DURATION = timedelta(days=3650)
+INT64 = 2**63
+
+
+def json_problem(value: Any, depth: int = 0) -> str | None:
+    """Why a free JSON value cannot be stored and given back as it was sent: integers beyond 64 bits,
+    numbers that are not finite, nesting deeper than MAX_DEPTH. None when it can."""
+    if depth > MAX_DEPTH:
+        return f"must not nest deeper than {MAX_DEPTH} levels"
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return None
+    if isinstance(value, int):
+        return None if -INT64 <= value < INT64 else "must hold integers of at most 64 bits"
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "must hold finite numbers only"
+    if isinstance(value, dict):
+        items: list[Any] = list(value.values())
+    elif isinstance(value, list):
+        items = value
+    else:
+        return "must be JSON"
+    for item in items:
+        problem = json_problem(item, depth + 1)
+        if problem:
+            return problem
+    return None
 
 
 def parse_duration(value: Any) -> timedelta | None:
@@ -112,6 +138,9 @@ def _problem(f: Field, value: Any, errors: ErrorList, at: str, fields: dict[str,
     if f.kind == "json":
         if not isinstance(value, dict):
             return "must be a JSON object"
+        problem = json_problem(value)
+        if problem:
+            return problem
         size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
         return None if size <= f.limit else f"must be at most {f.limit} bytes of JSON"
     if f.kind == "checklist":

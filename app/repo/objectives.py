@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, func, select
 
 from app.domain.objectives.model import CheckIn, KeyResult, Objective
+from app.repo.json_filters import has_any_element
 from app.repo.org_chart import VersionedSqlRepository, _chunks, _walk_up
 from app.repo.repositories import Shape, SqlRepository, shape, table
-from app.repo.sql import any_of, has_any_element, org_criterion
+from app.repo.sql import any_of, org_criterion
 from app.repo.tables import CheckInRow, KeyResultRow, ObjectiveRow
 
 _O = table(ObjectiveRow)

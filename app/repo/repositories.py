@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from app.domain.api_clients.model import ApiClient
 from app.domain.errors import Conflict, PreconditionFailed
 from app.domain.model import ExternallyReferenced, ListQuery, Page
-from app.repo.sql import ORG, Sql, any_of, has_element, has_link_url, org_criterion
+from app.repo.json_filters import has_element
+from app.repo.sql import ORG, Sql, any_of, has_link_url, org_criterion
 from app.repo.tables import ApiClientRow, CredentialRevocationRow, ExternalRefRow
 
 E = TypeVar("E", bound=ExternallyReferenced)

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel
 
-from app.api.conventions import Json, Listing, ListOf, entity_response, expected_version, page_body
+from app.api.conventions import Json, Listing, ListOf, entity_response, expected_version, idempotent, page_body
 from app.api.deps import LiaisonRoute, UoW
 from app.api.kit import Collection, Operation, created, register
 from app.api.schemas import handoffs as s
@@ -130,8 +130,12 @@ ACTIONS: dict[str, tuple[type[BaseModel], str, str]] = {
 def _action_route(action: str, body_model: type[BaseModel], summary: str, description: str) -> None:
     async def endpoint(handoff_id: str, request: Request, uow: SqlUnitOfWork, body: Any = None) -> Response:
         fields = body.model_dump(exclude_unset=True) if body is not None else {}
-        result = await _service(uow).act(handoff_id, action, fields, expected_version(request, handoff_id))
-        return entity_response(result)
+
+        async def produce() -> Response:
+            result = await _service(uow).act(handoff_id, action, fields, expected_version(request, handoff_id))
+            return entity_response(result)
+
+        return await idempotent(request, uow, uow.caller, produce, WRITE)
 
     takes_fields = any(f.is_required() for f in body_model.model_fields.values())
     body = inspect.Parameter(
@@ -155,7 +159,7 @@ def _action_route(action: str, body_model: type[BaseModel], summary: str, descri
         tags=HANDOFFS,
         summary=summary,
         description=description + "\n\nAny move the table does not allow from the handoff's status is a 409; the"
-        " wrong side is a 403. Honours `If-Match`.",
+        " wrong side is a 403. Honours `If-Match` and `Idempotency-Key`.",
         response_model=s.Handoff,
     )
 
@@ -191,11 +195,15 @@ async def handoff_comments(handoff_id: str, query: Listing, uow: UoW) -> Respons
     tags=HANDOFFS,
     summary="Comment on a handoff",
 )
-async def comment_on_handoff(handoff_id: str, body: s.CommentCreate, uow: UoW) -> Response:
+async def comment_on_handoff(handoff_id: str, body: s.CommentCreate, request: Request, uow: UoW) -> Response:
     """Either side (or an integration token) comments; the author is recorded. Records
-    `handoff.comment_added`."""
-    comment = await _service(uow).add_comment(handoff_id, body.model_dump())
-    return created(comment, f"handoffs/{handoff_id}/comments")
+    `handoff.comment_added`. Honours `Idempotency-Key`."""
+
+    async def produce() -> Response:
+        comment = await _service(uow).add_comment(handoff_id, body.model_dump())
+        return created(comment, f"handoffs/{handoff_id}/comments")
+
+    return await idempotent(request, uow, uow.caller, produce, WRITE)
 
 
 register(router, POLICIES_COLLECTION)

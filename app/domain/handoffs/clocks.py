@@ -34,14 +34,35 @@ def start(sla: dict[str, Any], now: datetime, accept_by: datetime | None, due_at
     for name, deadline in (("accept", accept_by), ("complete", due_at)):
         sla[name]["started_at"] = rfc3339(now)
         sla[name]["deadline"] = None if deadline is None else rfc3339(deadline)
+        # the span the clock was given: its warning comes when a fifth of it is left, however far pauses
+        # move the deadline
+        sla[name]["span_seconds"] = None if deadline is None else max(0.0, (deadline - now).total_seconds())
 
 
-def stop(sla: dict[str, Any], name: str, now: datetime) -> None:
-    clock = sla[name]
+def stop(sla: dict[str, Any], name: str, now: datetime) -> timedelta:
+    """Stop the clock; a pause it was in ends now, and its length (by which the deadline moved) is answered."""
+    clock, moved = sla[name], timedelta(0)
     if clock["started_at"] is not None and clock["stopped_at"] is None:
         if clock.get("paused_since"):
-            resume(sla, now)
+            moved = resume(sla, now)
         clock["stopped_at"] = rfc3339(now)
+    return moved
+
+
+def restart(sla: dict[str, Any], name: str, now: datetime) -> timedelta:
+    """Run a stopped clock again (an accepted handoff forwarded: the new unit's acceptance is timed too,
+    on the same clock): the time it stood still is left out, the deadline moving by it (answered)."""
+    clock = sla[name]
+    stopped = _at(clock["stopped_at"])
+    if stopped is None:
+        return timedelta(0)
+    length = now - stopped
+    clock["stopped_at"] = None
+    clock.setdefault("pauses", []).append({"from": rfc3339(stopped), "to": rfc3339(now), "reason": "stopped"})
+    deadline = _at(clock["deadline"])
+    if deadline is not None:
+        clock["deadline"] = rfc3339(deadline + length)
+    return length
 
 
 def pause(sla: dict[str, Any], now: datetime, reason: str) -> None:
@@ -86,7 +107,10 @@ def next_due(sla: dict[str, Any], name: str) -> datetime | None:
     if not running(sla, name) or started is None or deadline is None:
         return None
     if clock["warned_at"] is None:
-        return started + (deadline - started) * WARN_AT
+        span = clock.get("span_seconds")
+        if span is None:
+            span = (deadline - started).total_seconds()
+        return deadline - timedelta(seconds=span * (1 - WARN_AT))
     if clock["overdue_at"] is None:
         return deadline
     return None
@@ -101,6 +125,16 @@ def fire(sla: dict[str, Any], name: str, now: datetime) -> list[str]:
         clock[mark] = rfc3339(now)
         fired.append("sla_warning" if mark == "warned_at" else "overdue")
     return fired
+
+
+def marks(sla: dict[str, Any]) -> list[dict[str, Any]]:
+    """The warnings and deadlines each clock passed, as timeline entries."""
+    out = []
+    for name in ("accept", "complete"):
+        for mark, action in (("warned_at", "sla_warning"), ("overdue_at", "overdue")):
+            if sla.get(name, {}).get(mark):
+                out.append({"at": sla[name][mark], "action": action, "clock": name, "actor": {"type": "scheduler"}})
+    return out
 
 
 def elapsed(sla: dict[str, Any], name: str, at: datetime) -> float | None:

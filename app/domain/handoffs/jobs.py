@@ -8,7 +8,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from app.domain.handoffs import clocks
-from app.domain.handoffs.service import CLOCK_JOBS, WRITE, HandoffsBase, _copy
+from app.domain.handoffs.history import _copy
+from app.domain.handoffs.service import CLOCK_JOBS, WRITE, HandoffsBase
 from app.domain.jobs import SYSTEM_ACTOR, Job
 from app.domain.patch import previous_attributes
 from app.domain.ports import Clock, UnitOfWork

@@ -106,8 +106,9 @@ HANDOFF_FIELDS = (
     Field("external_refs", "external_refs", nullable=False),
 )
 HANDOFF_WRITABLE = writable(HANDOFF_FIELDS)
-# Once sent, a handoff's content is what was sent: only its checklist (ticked as the work goes) and links
-# change; the rest moves by actions (forward names another addressee).
+# Once sent, a handoff's content is what was sent: only its checklist's `done` (ticked as the work goes),
+# its links and external refs change, by either side; the rest moves by actions (forward names another
+# addressee). Once final, only links and external refs.
 AFTER_SENDING = ("checklist", "links", "external_refs")
 HANDOFF_DEFAULTS: dict[str, Any] = {
     "priority": "normal",

@@ -3,7 +3,6 @@ REST and GraphQL both call these."""
 
 from __future__ import annotations
 
-import copy
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -12,16 +11,20 @@ from zoneinfo import ZoneInfo
 from app.domain.changes import check_version, ensure_external_refs_free, record, with_ref
 from app.domain.clock import SYSTEM_CLOCK, rfc3339
 from app.domain.errors import Conflict, ErrorList, FieldError, Forbidden, Invalid, NotFound
-from app.domain.fields import parse_duration
+from app.domain.fields import FIRST_DAY, LAST_DAY, parse_duration
 from app.domain.handoffs import clocks
+from app.domain.handoffs.history import _copy, _only_ticks, _writable, timeline_of
 from app.domain.handoffs.model import (
     AFTER_SENDING,
     CLOCKS,
+    FINAL,
     HANDOFF_DEFAULTS,
     HANDOFF_FIELDS,
     HANDOFF_FLOW,
     HANDOFF_WRITABLE,
+    PRIORITIES,
     RECEIVING,
+    STATUSES,
     Handoff,
     check_action,
     check_handoff,
@@ -34,6 +37,7 @@ from app.domain.principal import Principal
 
 READ, WRITE = "handoffs:read", "handoffs:write"
 CLOCK_JOBS = {name: f"handoff.{name}_clock" for name in CLOCKS}  # the timed job of each clock
+MAX_TRANSITIONS = 100  # moves a handoff keeps in its history (a bound on its size; 409 beyond)
 
 
 class HandoffsBase:
@@ -105,6 +109,11 @@ class Handoffs(HandoffsBase):
         from app.domain.org_chart.common import matches_query, page_in_memory
 
         self._org(READ)
+        for name, choices in (("status", STATUSES), ("priority", PRIORITIES)):
+            if name in query.filters and query.filters[name] not in choices:
+                raise Invalid(
+                    "The filters are invalid.", [FieldError(f"/{name}", f"must be one of: {', '.join(choices)}")]
+                )
         if as_of is None:
             return await self.uow.handoffs.list(query)
         return page_in_memory([h for h in await self.uow.handoffs.at(as_of) if matches_query(h, query)], query)
@@ -114,7 +123,7 @@ class Handoffs(HandoffsBase):
         fields = {**HANDOFF_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
         check_handoff(fields, creating=True)
         await self._check_refs(fields)
-        await self._side(fields, "edit")
+        await self._sender(fields["from_unit_id"])
         await ensure_external_refs_free(self.uow.handoffs, fields["external_refs"], None)
         now = self.clock.now()
         handoff = Handoff(
@@ -140,6 +149,8 @@ class Handoffs(HandoffsBase):
         handoff = await self._handoff(handoff_id, for_update=True)
         check_version(handoff, expected_version)
         allowed = HANDOFF_WRITABLE if handoff.status == "draft" else AFTER_SENDING
+        if handoff.status in FINAL:
+            allowed = ("links", "external_refs")
         fixed = sorted(set(patch) - set(allowed))
         if fixed:
             code = "read_only" if handoff.status == "draft" else "conflict"
@@ -155,7 +166,13 @@ class Handoffs(HandoffsBase):
         merged = merge_patch({k: getattr(handoff, k) for k in HANDOFF_WRITABLE}, patch)  # payload: merged too
         check_handoff(merged, creating=False)
         await self._check_refs(merged, handoff)
-        await self._side(handoff, "edit" if handoff.status == "draft" else None)
+        if handoff.status == "draft":
+            await self._side(handoff, "edit")
+            if merged["from_unit_id"] != handoff.from_unit_id or merged.get("from_person_id") != handoff.from_person_id:
+                await self._sender(merged["from_unit_id"])
+        else:
+            await self._either_side(handoff)
+            _only_ticks(handoff, merged)
         await ensure_external_refs_free(self.uow.handoffs, merged["external_refs"], handoff.id, handoff.external_refs)
         before = handoff.resource()
         changed = replace(handoff, **{k: merged.get(k) for k in HANDOFF_WRITABLE})
@@ -196,6 +213,10 @@ class Handoffs(HandoffsBase):
         check_version(handoff, expected_version)
         transition = HANDOFF_FLOW.take(handoff.status, action, handoff)
         await self._side(handoff, action)
+        if len(handoff.history) >= MAX_TRANSITIONS:
+            raise Conflict(
+                f"{handoff_id} has made {MAX_TRANSITIONS} moves, the most a handoff keeps; cancel it and open a new one."
+            )
         if action == "forward":
             await self._check_refs(fields, pointer="")
             if fields["to_unit_id"] == handoff.to_unit_id:
@@ -240,13 +261,18 @@ class Handoffs(HandoffsBase):
                 h.due_at = h.due_at + length
         elif action == "forward":  # a forward counts for the forwarding unit and its new addressee
             await offers.decide(h.id, "forwarded", now)
+            shift = clocks.restart(sla, "accept", now)  # accepted, then forwarded: the new unit accepts too
+            if h.accept_by is not None:
+                h.accept_by = h.accept_by + shift
             forwarding = h.to_unit_id
             h.to_unit_id, h.to_person_id = fields["to_unit_id"], fields.get("to_person_id")
             clocks.hand_to(sla, h.to_unit_id, now)
             await offers.offer(h.id, forwarding, h.to_unit_id, now)
         elif action in ("complete", "cancel"):
-            for name in ("accept", "complete"):
-                clocks.stop(sla, name, now)
+            clocks.stop(sla, "accept", now)
+            shift = clocks.stop(sla, "complete", now)  # a pause that ends here moves due_at, as a resume does
+            if h.due_at is not None:
+                h.due_at = h.due_at + shift
             clocks.hand_to(sla, None, now)
             if action == "cancel":
                 await offers.decide(h.id, "cancelled", now)
@@ -277,6 +303,7 @@ class Handoffs(HandoffsBase):
         if person is None or action is None:
             return
         receiving = action in RECEIVING
+        await self._active(person)
         values: dict[str, Any] = handoff if isinstance(handoff, dict) else vars(handoff)
         keys = ("to_person_id", "to_unit_id") if receiving else ("from_person_id", "from_unit_id")
         addressed, unit = values.get(keys[0]), values.get(keys[1])
@@ -284,6 +311,31 @@ class Handoffs(HandoffsBase):
             return
         side = "receiving" if receiving else "sending"
         raise Forbidden(f"Only the {side} side of this handoff (its person, or a member of its unit) may {action} it.")
+
+    async def _active(self, person_id: str) -> None:
+        found = await self.uow.people.get(person_id)
+        if found is None or found.status != "active":
+            raise Forbidden("The person this token acts as is not an active person of this organization.")
+
+    async def _sender(self, from_unit_id: str) -> None:
+        """Who drafts for a unit belongs to it (an integration token drafts for any)."""
+        person = self.principal.person_id
+        if person is None:
+            return
+        await self._active(person)
+        if not await self._member(person, from_unit_id):
+            raise Forbidden("Only a member of the sending unit drafts a handoff for it.")
+
+    async def _either_side(self, handoff: Handoff) -> None:
+        person = self.principal.person_id
+        if person is None:
+            return
+        await self._active(person)
+        if person in (handoff.from_person_id, handoff.to_person_id):
+            return
+        if await self._member(person, handoff.from_unit_id) or await self._member(person, handoff.to_unit_id):
+            return
+        raise Forbidden("Only the two sides of a handoff change it.")
 
     async def _member(self, person_id: str, unit_id: str | None) -> bool:
         """A running membership of any kind (member, rotation, training) in the unit, today."""
@@ -311,7 +363,9 @@ class Handoffs(HandoffsBase):
         self._org(READ)
         if period_end < period_start:
             raise Invalid("The period ends before it starts.", [FieldError("/period_end", "is before period_start")])
-        if (period_end - period_start).days > 366:
+        if not (FIRST_DAY <= period_start <= LAST_DAY and FIRST_DAY <= period_end <= LAST_DAY):
+            raise Invalid("Periods lie between 1900 and 2999.", [FieldError("/period_start", "out of range")])
+        if (period_end - period_start).days >= 366:
             raise Invalid(
                 "A period is at most a year.", [FieldError("/period_end", "more than a year after period_start")]
             )
@@ -322,18 +376,4 @@ class Handoffs(HandoffsBase):
         return await self.uow.handoff_offers.pairs(start, end)
 
     async def timeline(self, handoff_id: str) -> list[dict[str, Any]]:
-        """Every transition (who, when, why) with the clocks as they stood then (seconds run, pauses out)."""
-        handoff = await self.get_handoff(handoff_id)
-        out = []
-        for entry in handoff.history:
-            at = datetime.fromisoformat(entry["at"].replace("Z", "+00:00"))
-            out.append({**entry, "clocks": {name: clocks.elapsed(handoff.sla, name, at) for name in CLOCKS}})
-        return out
-
-
-def _copy(sla: dict[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(sla) if sla else clocks.new_sla()
-
-
-def _writable(fields: dict[str, Any]) -> dict[str, Any]:
-    return {k: fields.get(k) for k in HANDOFF_WRITABLE}
+        return timeline_of(await self.get_handoff(handoff_id))

@@ -46,6 +46,12 @@ class HandoffPolicyPayload:
 
 
 @strawberry.type
+class DeleteHandoffPolicyPayload:
+    deleted_handoff_policy_id: strawberry.ID | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
 class HandoffCommentPayload:
     comment: HandoffComment | None
     user_errors: list[UserError]
@@ -162,3 +168,17 @@ class HandoffsMutation:
     ) -> HandoffPolicyPayload:
         p, errors = await _run(info, lambda s: s.update_handoff_policy(str(id), given(input), if_match_version))
         return HandoffPolicyPayload(handoff_policy=policy(p), user_errors=errors)
+
+    @strawberry.mutation(description="The same as DELETE /v1/handoff-policies/{id}.")
+    async def delete_handoff_policy(
+        self, info: strawberry.Info, id: strawberry.ID, if_match_version: int | None = None
+    ) -> DeleteHandoffPolicyPayload:
+        _, errors = await _run(info, lambda s: s.delete_handoff_policy(str(id), if_match_version))
+        return DeleteHandoffPolicyPayload(deleted_handoff_policy_id=None if errors else id, user_errors=errors)
+
+    @strawberry.mutation(description="The same as PUT /v1/handoffs/by-external-ref/{system}/{id}: a CRM's own id.")
+    async def upsert_handoff_by_external_ref(
+        self, info: strawberry.Info, system: str, external_id: str, input: CreateHandoffInput
+    ) -> HandoffPayload:
+        result, errors = await _run(info, lambda s: s.upsert_handoff(system, external_id, for_create(input)))
+        return HandoffPayload(handoff=handoff(result[0]) if result else None, user_errors=errors)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 
 from app.domain.errors import NotFound
 from app.domain.handoffs.policies import HandoffPolicies
@@ -44,6 +46,17 @@ class HandoffsQuery:
         async with info.context.read() as uow:
             page = await HandoffPolicies(uow, info.context.principal).list_handoffs(query)
         return _connection(page, handoff)
+
+    @strawberry.field(
+        description="The same as GET /v1/analytics/handoffs: per directed pair of units, the handoffs offered in"
+        " the period (counts by outcome, acceptance rate, median and p90 seconds to accept, overdue rate,"
+        " decline reasons)."
+    )
+    async def handoff_analytics(self, info: strawberry.Info, period_start: date, period_end: date) -> list[JSON]:
+        async with info.context.read() as uow:
+            pairs = await HandoffPolicies(uow, info.context.principal).analytics(period_start, period_end)
+        info.context.spend(len(pairs))
+        return pairs  # type: ignore[return-value]
 
     @strawberry.field(description="The handoff policies.")
     async def handoff_policies(

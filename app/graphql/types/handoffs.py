@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from app.domain.handoffs import clocks
+from app.domain.handoffs.history import timeline_of
 from app.domain.handoffs.model import Handoff as HandoffModel
 from app.domain.handoffs.model import HandoffComment as CommentModel
 from app.domain.handoffs.model import HandoffPolicy as PolicyModel
-from app.domain.handoffs.service import CLOCK_JOBS
 from app.graphql.types.derive import derive, instance
 
 if TYPE_CHECKING:
@@ -34,6 +33,8 @@ def _spent(info: strawberry.Info, items: list[Any]) -> list[Any]:
 
 @strawberry.type(description="Work passed from a unit to another: offered, accepted or declined, timed by two clocks.")
 class Handoff(_HandoffFields):  # type: ignore[misc]
+    _model: strawberry.Private[Any] = None
+
     @strawberry.field(description="The sending unit.")
     async def from_unit(self, info: strawberry.Info) -> UnitRef | None:
         from app.graphql.types.org_chart import unit
@@ -60,15 +61,11 @@ class Handoff(_HandoffFields):  # type: ignore[misc]
             return None
         return objective(await info.context.objective_loaders(None).objective.load(self.objective_id))
 
-    @strawberry.field(description="Every transition (who, when, from, to, why) with the clocks as they ran.")
+    @strawberry.field(
+        description="Every transition (who, when, from, to, why) and clock mark, with the clocks as they ran."
+    )
     def timeline(self, info: strawberry.Info) -> list[JSON]:
-        from datetime import datetime
-
-        out = []
-        for entry in self.history:
-            at = datetime.fromisoformat(entry["at"].replace("Z", "+00:00"))
-            out.append({**entry, "clocks": {name: clocks.elapsed(self.sla, name, at) for name in CLOCK_JOBS}})
-        return _spent(info, out)
+        return _spent(info, timeline_of(self._model))
 
     @strawberry.field(description="The comments, oldest first.")
     async def comments(self, info: strawberry.Info) -> list[HandoffComment]:
@@ -87,7 +84,7 @@ class HandoffComment(_CommentFields):  # type: ignore[misc]
 
 
 def handoff(h: HandoffModel | None) -> Any:
-    return None if h is None else instance(Handoff, h)
+    return None if h is None else instance(Handoff, h, _model=h)
 
 
 def policy(p: PolicyModel | None) -> Any:
