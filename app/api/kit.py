@@ -61,6 +61,11 @@ class Collection:
     history: bool = True  # reads take `as_of`
 
 
+def id_filter(description: str, prefix: str) -> Any:
+    """A list's filter by the id of a related object (`?owner_unit_id=`), documented with an example id."""
+    return Annotated[str | None, Query(description=description, examples=[f"{prefix}_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"])]
+
+
 def created(obj: Any, path: str) -> Json:
     return entity_response(obj, 201, headers={"Location": f"/v1/{path}/{obj.id}"})
 

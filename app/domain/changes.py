@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from app.domain.errors import Conflict, FieldError, Invalid, PreconditionFailed
+from app.domain.errors import Conflict, ErrorList, FieldError, Invalid, PreconditionFailed
 from app.domain.events import Event
 from app.domain.ids import new_id
 from app.domain.model import Entity
-from app.domain.ports import Clock, Repository, UnitOfWork
+from app.domain.ports import Clock, Repository, UnitOfWork, VersionedRepository
 from app.domain.principal import Principal
 
 
@@ -72,3 +73,57 @@ def with_ref(fields: dict[str, Any], system: str, external_id: str) -> dict[str,
         )
     refs[system] = external_id
     return {**fields, "external_refs": refs}
+
+
+def refuse_read_only(patch: dict[str, Any], allowed: Iterable[str]) -> None:
+    unknown = sorted(set(patch) - set(allowed))
+    if unknown:
+        raise Invalid(
+            "Some fields cannot be changed.", [FieldError(f"/{k}", "cannot be changed", "read_only") for k in unknown]
+        )
+
+
+def refuse_nulls(patch: dict[str, Any], declared: Iterable[Any]) -> None:
+    """A merge patch's null removes a field: refused on a field no object may lack (`Field.nullable`)."""
+    errors = ErrorList()
+    for f in declared:
+        if f.name in patch and patch[f.name] is None and not f.nullable:
+            errors.add(f"/{f.name}", "must not be null", "required")
+    errors.raise_if_any()
+
+
+def without_unset(fields: dict[str, Any], declared: Iterable[Any]) -> dict[str, Any]:
+    """A PUT's body as a replacement: a null on a field no object may lack means "as it is" (the body left it
+    out), a null elsewhere clears the field."""
+    required = {f.name for f in declared if not f.nullable}
+    return {k: v for k, v in fields.items() if v is not None or k not in required}
+
+
+# The collections other objects refer to, by the prefix of their ids.
+COLLECTIONS = {"unit": "units", "person": "people", "obj": "objectives"}
+
+
+async def check_refs(
+    uow: UnitOfWork, fields: dict[str, Any], names: Mapping[str, str], before: Any = None, pointer: str = ""
+) -> None:
+    """The objects that `fields` name (`names`: field → id prefix; a list field names several) exist in this
+    organization, one statement per kind of object; what the object already named was checked when it named
+    it. 422 `not_found` on each field at fault."""
+    wanted: dict[str, list[tuple[str, str]]] = {}
+    for name, prefix in names.items():
+        value, old = fields.get(name), getattr(before, name, None)
+        if isinstance(value, list):
+            kept = set(old or [])
+            wanted.setdefault(prefix, []).extend(
+                (f"{pointer}/{name}/{i}", v) for i, v in enumerate(value) if isinstance(v, str) and v not in kept
+            )
+        elif isinstance(value, str) and (before is None or value != old):
+            wanted.setdefault(prefix, []).append((f"{pointer}/{name}", value))
+    errors = ErrorList()
+    for prefix, refs in wanted.items():
+        repo: VersionedRepository[Any] = getattr(uow, COLLECTIONS[prefix])
+        found = {x.id for x in await repo.get_many(sorted({v for _, v in refs}))}
+        for at, value in refs:
+            if value not in found:
+                errors.add(at, "no such object in this organization", "not_found")
+    errors.raise_if_any()

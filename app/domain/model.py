@@ -154,3 +154,22 @@ class ListQuery:
 class Page(Generic[E]):
     items: list[E]
     next_after: str | None
+
+
+def page_in_memory(items: list[Any], query: ListQuery) -> Page[Any]:
+    """Keyset paging over objects already in memory (reads of the past)."""
+    rest = sorted((x for x in items if not query.after or x.id > query.after), key=lambda x: x.id)
+    chosen = rest[: query.limit]
+    return Page(chosen, chosen[-1].id if len(rest) > query.limit else None)
+
+
+def matches_query(item: Any, query: ListQuery) -> bool:
+    """The common filters and the column filters, on an object in memory (reads of the past)."""
+    if query.updated_since is not None and item.updated_at < query.updated_since:
+        return False
+    if query.external_ref is not None and item.external_refs.get(query.external_ref[0]) != query.external_ref[1]:
+        return False
+    return all(
+        any(link.get("url") == v for link in getattr(item, "links", ())) if k == "link_url" else getattr(item, k) == v
+        for k, v in query.filters.items()
+    )

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Column, Field, SQLModel
 
-from app.repo.types import JsonType, Real, UtcDateTime
+from app.repo.types import JsonType, UtcDateTime
 
 metadata = SQLModel.metadata
 
@@ -279,204 +279,27 @@ class CredentialRevocationRow(SQLModel, table=True):
     revoked_at: datetime = Field(sa_type=UtcDateTime, index=True)
 
 
-def _org_column() -> Any:
-    return Field(sa_column=Column(String(40), ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False))
+# The work the departments share (objectives, handoffs) and the timed jobs: their own module, imported here
+# so that every table is in `metadata` and every tenant table is known to the tenancy guard whatever is
+# imported first.
+from app.repo.work_tables import (  # noqa: E402
+    CheckInRow,
+    HandoffCommentRow,
+    HandoffOfferRow,
+    HandoffPolicyRow,
+    HandoffRow,
+    KeyResultRow,
+    ObjectiveRow,
+    ScheduledJobRow,
+)
 
-
-class ObjectiveRow(TenantScoped, table=True):
-    __tablename__ = "objectives"
-    __table_args__ = (
-        Index("ix_objectives_org_id", "organization_id", "id"),
-        Index("ix_objectives_org_parent", "organization_id", "parent_id"),
-        Index("ix_objectives_org_owner_unit", "organization_id", "owner_unit_id"),
-    )
-
-    id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
-    title: str = Field(max_length=200)
-    description: str | None = Field(default=None, max_length=10_000)
-    period_start: date = Field(sa_type=Date)
-    period_end: date = Field(sa_type=Date)
-    owner_unit_id: str = Field(sa_column=Column(String(40), ForeignKey("units.id"), nullable=False))
-    owner_person_id: str | None = Field(
-        default=None, sa_column=Column(String(40), ForeignKey("people.id"), nullable=True)
-    )
-    parent_id: str | None = Field(
-        default=None, sa_column=Column(String(40), ForeignKey("objectives.id"), nullable=True)
-    )
-    alignment_weight: float = Field(sa_column=Column(Real, nullable=False))
-    contributor_unit_ids: list[str] = Field(default_factory=list, sa_type=JsonType)
-    progress_rule: str = Field(max_length=20)
-    status: str = Field(max_length=20)
-    progress: float = Field(sa_column=Column(Real, nullable=False))
-    health: str = Field(max_length=20)
-    external_refs: dict[str, Any] = Field(sa_type=JsonType)
-    links: list[dict[str, Any]] = Field(default_factory=list, sa_type=JsonType)
-    created_at: datetime = Field(sa_type=UtcDateTime)
-    updated_at: datetime = Field(sa_type=UtcDateTime)
-    version: int = 1
-
-
-class KeyResultRow(TenantScoped, table=True):
-    __tablename__ = "key_results"
-    __table_args__ = (
-        Index("ix_key_results_org_id", "organization_id", "id"),
-        Index("ix_key_results_org_objective", "organization_id", "objective_id"),
-    )
-
-    id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
-    objective_id: str = Field(sa_column=Column(String(40), ForeignKey("objectives.id"), nullable=False))
-    title: str = Field(max_length=200)
-    unit: str | None = Field(default=None, max_length=32)
-    start_value: float = Field(sa_column=Column(Real, nullable=False))
-    target_value: float = Field(sa_column=Column(Real, nullable=False))
-    current_value: float = Field(sa_column=Column(Real, nullable=False))
-    weight: float = Field(sa_column=Column(Real, nullable=False))
-    owner_person_id: str | None = Field(
-        default=None, sa_column=Column(String(40), ForeignKey("people.id"), nullable=True)
-    )
-    check_in_cadence: str = Field(max_length=20)
-    progress: float = Field(sa_column=Column(Real, nullable=False))
-    confidence: float | None = Field(default=None, sa_column=Column(Real, nullable=True))
-    last_check_in_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
-    external_refs: dict[str, Any] = Field(sa_type=JsonType)
-    links: list[dict[str, Any]] = Field(default_factory=list, sa_type=JsonType)
-    created_at: datetime = Field(sa_type=UtcDateTime)
-    updated_at: datetime = Field(sa_type=UtcDateTime)
-    version: int = 1
-
-
-class CheckInRow(TenantScoped, table=True):
-    """Never updated nor deleted: a record."""
-
-    __tablename__ = "check_ins"
-    __table_args__ = (
-        Index("ix_check_ins_org_id", "organization_id", "id"),
-        Index("ix_check_ins_org_key_result", "organization_id", "key_result_id", "id"),
-        Index("ix_check_ins_org_objective", "organization_id", "objective_id", "id"),
-    )
-
-    id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
-    key_result_id: str = Field(sa_column=Column(String(40), ForeignKey("key_results.id"), nullable=False))
-    objective_id: str = Field(sa_column=Column(String(40), ForeignKey("objectives.id"), nullable=False))
-    value: float = Field(sa_column=Column(Real, nullable=False))
-    confidence: float | None = Field(default=None, sa_column=Column(Real, nullable=True))
-    note: str | None = Field(default=None, max_length=10_000)
-    author_person_id: str | None = Field(default=None, max_length=40)
-    author: dict[str, Any] = Field(sa_type=JsonType)
-    external_refs: dict[str, Any] = Field(sa_type=JsonType)
-    created_at: datetime = Field(sa_type=UtcDateTime)
-    updated_at: datetime = Field(sa_type=UtcDateTime)
-    version: int = 1
-
-
-class ScheduledJobRow(TenantScoped, table=True):
-    """Timed jobs (app/domain/jobs.py): one per (organization, kind, subject); claimed by workers."""
-
-    __tablename__ = "scheduled_jobs"
-    __table_args__ = (
-        UniqueConstraint("organization_id", "kind", "subject_id", name="uq_scheduled_jobs_subject"),
-        Index("ix_scheduled_jobs_due", "due_at"),
-    )
-
-    id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
-    kind: str = Field(max_length=60)
-    subject_id: str = Field(max_length=40)
-    due_at: datetime = Field(sa_type=UtcDateTime)
-    locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
-    version: int = 1
-
-
-class HandoffRow(TenantScoped, table=True):
-    __tablename__ = "handoffs"
-    __table_args__ = (
-        Index("ix_handoffs_org_id", "organization_id", "id"),
-        Index("ix_handoffs_org_from_unit", "organization_id", "from_unit_id"),
-        Index("ix_handoffs_org_to_unit", "organization_id", "to_unit_id"),
-    )
-
-    id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
-    title: str = Field(max_length=200)
-    summary: str | None = Field(default=None, max_length=10_000)
-    from_unit_id: str = Field(sa_column=Column(String(40), ForeignKey("units.id"), nullable=False))
-    from_person_id: str | None = Field(
-        default=None, sa_column=Column(String(40), ForeignKey("people.id"), nullable=True)
-    )
-    to_unit_id: str = Field(sa_column=Column(String(40), ForeignKey("units.id"), nullable=False))
-    to_person_id: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("people.id"), nullable=True))
-    accept_by: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
-    due_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
-    priority: str = Field(max_length=20)
-    payload: dict[str, Any] = Field(sa_type=JsonType)
-    checklist: list[dict[str, Any]] = Field(default_factory=list, sa_type=JsonType)
-    objective_id: str | None = Field(
-        default=None, sa_column=Column(String(40), ForeignKey("objectives.id"), nullable=True)
-    )
-    status: str = Field(max_length=20)
-    overdue: bool = False
-    sla: dict[str, Any] = Field(sa_type=JsonType)
-    history: list[dict[str, Any]] = Field(default_factory=list, sa_type=JsonType)
-    external_refs: dict[str, Any] = Field(sa_type=JsonType)
-    links: list[dict[str, Any]] = Field(default_factory=list, sa_type=JsonType)
-    created_at: datetime = Field(sa_type=UtcDateTime)
-    updated_at: datetime = Field(sa_type=UtcDateTime)
-    version: int = 1
-
-
-class HandoffPolicyRow(TenantScoped, table=True):
-    __tablename__ = "handoff_policies"
-    __table_args__ = (Index("ix_handoff_policies_org_id", "organization_id", "id"),)
-
-    id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
-    from_unit_id: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("units.id"), nullable=True))
-    to_unit_id: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("units.id"), nullable=True))
-    accept_within: str | None = Field(default=None, max_length=40)
-    complete_within: str | None = Field(default=None, max_length=40)
-    external_refs: dict[str, Any] = Field(sa_type=JsonType)
-    created_at: datetime = Field(sa_type=UtcDateTime)
-    updated_at: datetime = Field(sa_type=UtcDateTime)
-    version: int = 1
-
-
-class HandoffCommentRow(TenantScoped, table=True):
-    __tablename__ = "handoff_comments"
-    __table_args__ = (Index("ix_handoff_comments_org_handoff", "organization_id", "handoff_id", "id"),)
-
-    id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
-    handoff_id: str = Field(sa_column=Column(String(40), ForeignKey("handoffs.id"), nullable=False))
-    body: str = Field(max_length=10_000)
-    author_person_id: str | None = Field(default=None, max_length=40)
-    author: dict[str, Any] = Field(sa_type=JsonType)
-    external_refs: dict[str, Any] = Field(sa_type=JsonType)
-    created_at: datetime = Field(sa_type=UtcDateTime)
-    updated_at: datetime = Field(sa_type=UtcDateTime)
-    version: int = 1
-
-
-class HandoffOfferRow(TenantScoped, table=True):
-    """Each time a handoff is offered to a unit (its send, each forward) and what that unit did with it: the
-    rows the handoff analytics aggregate, written with the actions."""
-
-    __tablename__ = "handoff_offers"
-    __table_args__ = (
-        Index("ix_handoff_offers_org_offered", "organization_id", "offered_at"),
-        Index("ix_handoff_offers_org_handoff", "organization_id", "handoff_id", "id"),
-    )
-
-    id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
-    handoff_id: str = Field(sa_column=Column(String(40), ForeignKey("handoffs.id"), nullable=False))
-    from_unit_id: str = Field(max_length=40)
-    to_unit_id: str = Field(max_length=40)
-    offered_at: datetime = Field(sa_type=UtcDateTime)
-    outcome: str = Field(max_length=20)  # pending, accepted, declined, forwarded, cancelled
-    decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
-    seconds_to_decide: float | None = Field(default=None, sa_column=Column(Real, nullable=True))
-    decline_reason: str | None = Field(default=None, max_length=20)
-    overdue: bool = False
+__all__ = [
+    "CheckInRow",
+    "HandoffCommentRow",
+    "HandoffOfferRow",
+    "HandoffPolicyRow",
+    "HandoffRow",
+    "KeyResultRow",
+    "ObjectiveRow",
+    "ScheduledJobRow",
+]

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from app.api.conventions import Json, Listing, ListOf, entity_response, expected_version, idempotent, page_body
 from app.api.deps import LiaisonRoute, UoW
-from app.api.kit import Collection, Operation, created, register
+from app.api.kit import Collection, Operation, created, id_filter, register
 from app.api.schemas import handoffs as s
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.domain.handoffs.policies import HandoffPolicies
@@ -28,10 +28,6 @@ def _service(uow: SqlUnitOfWork) -> HandoffPolicies:
     return HandoffPolicies(uow, uow.caller)
 
 
-def _ref(description: str, prefix: str) -> object:
-    return Annotated[str | None, Query(description=description, examples=[f"{prefix}_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"])]
-
-
 HANDOFFS_COLLECTION = Collection(
     path="handoffs",
     noun="handoff",
@@ -44,10 +40,10 @@ HANDOFFS_COLLECTION = Collection(
     write_scope=WRITE,
     filters={
         "status": Annotated[s.Status | None, Query(description="Only handoffs in this status.")],
-        "from_unit_id": _ref("Only the handoffs this unit sent.", "unit"),
-        "to_unit_id": _ref("Only the handoffs addressed to this unit.", "unit"),
-        "either_unit_id": _ref("Only the handoffs this unit sent or is addressed by.", "unit"),
-        "objective_id": _ref("Only the handoffs that serve this objective.", "obj"),
+        "from_unit_id": id_filter("Only the handoffs this unit sent.", "unit"),
+        "to_unit_id": id_filter("Only the handoffs addressed to this unit.", "unit"),
+        "either_unit_id": id_filter("Only the handoffs this unit sent or is addressed by.", "unit"),
+        "objective_id": id_filter("Only the handoffs that serve this objective.", "obj"),
         "priority": Annotated[s.Priority | None, Query(description="Only handoffs of this priority.")],
         "overdue": Annotated[bool | None, Query(description="Only handoffs with a clock past its deadline (or not).")],
         "link_url": Annotated[str | None, Query(max_length=2048)],

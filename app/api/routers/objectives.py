@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Response
 from app.api.conventions import Json, Listing, ListOf, page_body
 from app.api.deps import LiaisonRoute, UoW
 from app.api.instants import Instant
-from app.api.kit import Collection, Operation, register
+from app.api.kit import Collection, Operation, id_filter, register
 from app.api.schemas import objectives as s
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.domain.objectives.progress import HEALTH_RULE
@@ -21,10 +21,6 @@ from app.repo.uow import SqlUnitOfWork
 
 router = APIRouter(route_class=LiaisonRoute, prefix="/v1", responses=PROBLEM_RESPONSES)
 OBJECTIVES: list[str | Enum] = ["Objectives"]
-
-
-def _ref(description: str, prefix: str) -> object:
-    return Annotated[str | None, Query(description=description, examples=[f"{prefix}_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"])]
 
 
 def _service(uow: SqlUnitOfWork) -> Objectives:
@@ -42,10 +38,10 @@ OBJECTIVES_COLLECTION = Collection(
     service=_service,
     write_scope=WRITE,
     filters={
-        "parent_id": _ref("Only the objectives aligned to this one.", "obj"),
-        "owner_unit_id": _ref("Only the objectives this unit owns.", "unit"),
-        "owner_person_id": _ref("Only the objectives this person owns.", "person"),
-        "contributor_unit_id": _ref("Only the objectives this unit contributes to.", "unit"),
+        "parent_id": id_filter("Only the objectives aligned to this one.", "obj"),
+        "owner_unit_id": id_filter("Only the objectives this unit owns.", "unit"),
+        "owner_person_id": id_filter("Only the objectives this person owns.", "person"),
+        "contributor_unit_id": id_filter("Only the objectives this unit contributes to.", "unit"),
         "status": Annotated[s.ObjectiveStatus | None, Query(description="Only objectives in this status.")],
         "health": Annotated[s.Health | None, Query(description="Only objectives of this health.")],
         "period_start": Annotated[
@@ -102,8 +98,8 @@ KEY_RESULTS_COLLECTION = Collection(
     service=_service,
     write_scope=WRITE,
     filters={
-        "objective_id": _ref("Only the key results of this objective.", "obj"),
-        "owner_person_id": _ref("Only the key results this person owns.", "person"),
+        "objective_id": id_filter("Only the key results of this objective.", "obj"),
+        "owner_person_id": id_filter("Only the key results this person owns.", "person"),
         "link_url": Annotated[str | None, Query(max_length=2048)],
     },
     docs={
@@ -147,9 +143,9 @@ CHECK_INS_COLLECTION = Collection(
     write_scope=WRITE,
     history=False,
     filters={
-        "key_result_id": _ref("Only the check-ins of this key result.", "kr"),
-        "objective_id": _ref("Only the check-ins of this objective's key results.", "obj"),
-        "author_person_id": _ref("Only the check-ins this person recorded.", "person"),
+        "key_result_id": id_filter("Only the check-ins of this key result.", "kr"),
+        "objective_id": id_filter("Only the check-ins of this objective's key results.", "obj"),
+        "author_person_id": id_filter("Only the check-ins this person recorded.", "person"),
         "created_before": Annotated[
             Instant | None,
             Query(description="Only check-ins recorded before this instant.", examples=["2026-09-01T00:00:00Z"]),

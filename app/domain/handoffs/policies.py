@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from app.domain.changes import check_version, ensure_external_refs_free
-from app.domain.errors import ErrorList, NotFound
+from app.domain.changes import check_version, ensure_external_refs_free, refuse_nulls, refuse_read_only
+from app.domain.errors import ErrorList, Forbidden, NotFound
 from app.domain.fields import check_fields
 from app.domain.handoffs.model import (
     COMMENT_FIELDS,
@@ -59,8 +59,6 @@ class HandoffPolicies(Handoffs):
         if policy is None:
             raise NotFound(f"No handoff policy {policy_id}.")
         check_version(policy, expected_version)
-        from app.domain.objectives.base import refuse_nulls, refuse_read_only
-
         refuse_read_only(patch, POLICY_WRITABLE)
         refuse_nulls(patch, POLICY_FIELDS)
         merged = merge_patch({k: getattr(policy, k) for k in POLICY_WRITABLE}, patch)
@@ -110,8 +108,6 @@ class HandoffPolicies(Handoffs):
             or await self._member(self.principal.person_id, handoff.from_unit_id)
             or await self._member(self.principal.person_id, handoff.to_unit_id)
         ):
-            from app.domain.errors import Forbidden
-
             raise Forbidden("Only the two sides of a handoff comment on it.")
         now = self.clock.now()
         comment = HandoffComment(

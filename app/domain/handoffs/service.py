@@ -8,9 +8,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.domain.changes import check_version, ensure_external_refs_free, record, with_ref
+from app.domain.changes import (
+    check_refs,
+    check_version,
+    ensure_external_refs_free,
+    record,
+    with_ref,
+    without_unset,
+)
 from app.domain.clock import SYSTEM_CLOCK, rfc3339
-from app.domain.errors import Conflict, ErrorList, FieldError, Forbidden, Invalid, NotFound
+from app.domain.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from app.domain.fields import FIRST_DAY, LAST_DAY, parse_duration
 from app.domain.handoffs import clocks
 from app.domain.handoffs.history import _copy, _only_ticks, _writable, timeline_of
@@ -30,13 +37,21 @@ from app.domain.handoffs.model import (
     check_handoff,
 )
 from app.domain.ids import new_id
-from app.domain.model import ListQuery, Page
+from app.domain.model import ListQuery, Page, matches_query, page_in_memory
 from app.domain.patch import merge_patch, previous_attributes
-from app.domain.ports import Clock, UnitOfWork, VersionedRepository
+from app.domain.ports import Clock, UnitOfWork
 from app.domain.principal import Principal
 
 READ, WRITE = "handoffs:read", "handoffs:write"
 CLOCK_JOBS = {name: f"handoff.{name}_clock" for name in CLOCKS}  # the timed job of each clock
+# The objects a handoff or a policy names, by field: the prefix of their ids.
+REFS = {
+    "from_unit_id": "unit",
+    "to_unit_id": "unit",
+    "from_person_id": "person",
+    "to_person_id": "person",
+    "objective_id": "obj",
+}
 MAX_TRANSITIONS = 100  # moves a handoff keeps in its history (a bound on its size; 409 beyond)
 
 
@@ -62,26 +77,8 @@ class HandoffsBase:
             raise NotFound(f"No handoff {handoff_id}.")
         return found
 
-    async def _check_refs(self, fields: dict[str, Any], before: Any = None, pointer: str = "") -> None:
-        """The units, people and objective named exist in this organization: 422 `not_found` on the field."""
-        errors = ErrorList()
-        repos: dict[str, VersionedRepository[Any]] = {
-            "unit": self.uow.units,
-            "person": self.uow.people,
-            "obj": self.uow.objectives,
-        }
-        for name, prefix in (
-            ("from_unit_id", "unit"),
-            ("to_unit_id", "unit"),
-            ("from_person_id", "person"),
-            ("to_person_id", "person"),
-            ("objective_id", "obj"),
-        ):
-            value = fields.get(name)
-            changed = isinstance(value, str) and (before is None or value != getattr(before, name, None))
-            if changed and not await repos[prefix].get_many([str(value)]):
-                errors.add(f"{pointer}/{name}", "no such object in this organization", "not_found")
-        errors.raise_if_any()
+    async def _check_refs(self, fields: dict[str, Any], before: Any = None) -> None:
+        await check_refs(self.uow, fields, REFS, before)
 
     async def schedule_clocks(self, handoff: Handoff) -> None:
         """Each clock's timed job at its next mark, or none (stopped, paused, no deadline, all fired)."""
@@ -106,8 +103,6 @@ class Handoffs(HandoffsBase):
         return found
 
     async def list_handoffs(self, query: ListQuery, as_of: datetime | None = None) -> Page[Handoff]:
-        from app.domain.org_chart.common import matches_query, page_in_memory
-
         self._org(READ)
         for name, choices in (("status", STATUSES), ("priority", PRIORITIES)):
             if name in query.filters and query.filters[name] not in choices:
@@ -193,8 +188,7 @@ class Handoffs(HandoffsBase):
         existing = await self.uow.handoffs.find_by_external_ref(system, external_id)
         if existing is None:
             return await self.create_handoff(fields), True
-        required = {f.name for f in HANDOFF_FIELDS if not f.nullable}
-        patch = {k: v for k, v in fields.items() if v is not None or k not in required}
+        patch = without_unset(fields, HANDOFF_FIELDS)
         if existing.status != "draft":
             patch = {k: v for k, v in patch.items() if k in AFTER_SENDING}
         return await self.update_handoff(existing.id, patch), False
@@ -218,7 +212,7 @@ class Handoffs(HandoffsBase):
                 f"{handoff_id} has made {MAX_TRANSITIONS} moves, the most a handoff keeps; cancel it and open a new one."
             )
         if action == "forward":
-            await self._check_refs(fields, pointer="")
+            await self._check_refs(fields)
             if fields["to_unit_id"] == handoff.to_unit_id:
                 raise Invalid(
                     "A forward names another unit.", [FieldError("/to_unit_id", "is the unit that holds it", "invalid")]

@@ -7,18 +7,26 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from app.domain.changes import record
+from app.domain.changes import check_refs, record
 from app.domain.clock import SYSTEM_CLOCK
-from app.domain.errors import ErrorList, FieldError, Invalid, NotFound
+from app.domain.errors import NotFound
 from app.domain.objectives.model import Objective
 from app.domain.objectives.progress import explain, health
-from app.domain.ports import Clock, UnitOfWork, VersionedRepository
+from app.domain.ports import Clock, UnitOfWork
 from app.domain.principal import Principal
 
 READ, WRITE = "objectives:read", "objectives:write"
 MAX_WALK = 10_000  # a bound on walks up the alignment tree, which has no cycle; it only guarantees an end
 REMINDER = "key_result.check_in_due"  # the timed job that reminds a key result's owner to check in
-HEALTH = "objective.health"  # the timed job that re-evaluates an open objective's health each day
+HEALTH = "objective.health"
+# The objects an objective or a key result names, by field: the prefix of their ids.
+REFS = {
+    "owner_unit_id": "unit",
+    "owner_person_id": "person",
+    "parent_id": "obj",
+    "objective_id": "obj",
+    "contributor_unit_ids": "unit",
+}  # the timed job that re-evaluates an open objective's health each day
 
 
 class ObjectivesBase:
@@ -48,34 +56,7 @@ class ObjectivesBase:
         return self._zone
 
     async def _check_refs(self, fields: dict[str, Any], before: Any = None) -> None:
-        """The units, people and objectives named exist in this organization (what the object already named
-        was checked when it named it): 422 `not_found` on the field."""
-        errors = ErrorList()
-        repos: dict[str, VersionedRepository[Any]] = {
-            "unit": self.uow.units,
-            "person": self.uow.people,
-            "obj": self.uow.objectives,
-        }
-        wanted: dict[str, list[tuple[str, str]]] = {}
-        for name, prefix in (
-            ("owner_unit_id", "unit"),
-            ("owner_person_id", "person"),
-            ("parent_id", "obj"),
-            ("objective_id", "obj"),
-        ):
-            value = fields.get(name)
-            if value and (before is None or value != getattr(before, name, None)):
-                wanted.setdefault(prefix, []).append((f"/{name}", value))
-        old = set(getattr(before, "contributor_unit_ids", []) or [])
-        for i, unit_id in enumerate(fields.get("contributor_unit_ids") or []):
-            if unit_id not in old:
-                wanted.setdefault("unit", []).append((f"/contributor_unit_ids/{i}", unit_id))
-        for prefix, refs in wanted.items():
-            found = {x.id for x in await repos[prefix].get_many(sorted({v for _, v in refs}))}
-            for pointer, value in refs:
-                if value not in found:
-                    errors.add(pointer, "no such object in this organization", "not_found")
-        errors.raise_if_any()
+        await check_refs(self.uow, fields, REFS, before)
 
     async def _objective(self, objective_id: str, *, for_update: bool = False) -> Objective:
         found = await self.uow.objectives.get(objective_id, for_update=for_update)
@@ -138,27 +119,3 @@ class ObjectivesBase:
             previous,
         )
         return changed if "progress" in previous else None
-
-
-def refuse_read_only(patch: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = sorted(set(patch) - set(allowed))
-    if unknown:
-        raise Invalid(
-            "Some fields cannot be changed.", [FieldError(f"/{k}", "cannot be changed", "read_only") for k in unknown]
-        )
-
-
-def refuse_nulls(patch: dict[str, Any], declared: Any) -> None:
-    """A merge patch's null removes a field: refused on a field no object may lack."""
-    errors = ErrorList()
-    for f in declared:
-        if f.name in patch and patch[f.name] is None and not f.nullable:
-            errors.add(f"/{f.name}", "must not be null", "required")
-    errors.raise_if_any()
-
-
-def without_unset(fields: dict[str, Any], declared: Any) -> dict[str, Any]:
-    """A PUT's body as a replacement: a null on a field no object may lack means "as it is" (the body left it
-    out), a null elsewhere clears the field."""
-    required = {f.name for f in declared if not f.nullable}
-    return {k: v for k, v in fields.items() if v is not None or k not in required}

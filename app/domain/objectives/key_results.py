@@ -6,17 +6,21 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from app.domain.changes import check_version, ensure_external_refs_free, with_ref
+from app.domain.changes import (
+    check_version,
+    ensure_external_refs_free,
+    refuse_nulls,
+    refuse_read_only,
+    with_ref,
+    without_unset,
+)
 from app.domain.errors import Conflict, NotFound
 from app.domain.ids import new_id
-from app.domain.model import ListQuery, Page
+from app.domain.model import ListQuery, Page, matches_query, page_in_memory
 from app.domain.objectives.base import (
     REMINDER,
     WRITE,
     ObjectivesBase,
-    refuse_nulls,
-    refuse_read_only,
-    without_unset,
 )
 from app.domain.objectives.model import (
     KEY_RESULT_DEFAULTS,
@@ -29,7 +33,6 @@ from app.domain.objectives.model import (
 )
 from app.domain.objectives.progress import key_result_progress
 from app.domain.objectives.reminders import first_due
-from app.domain.org_chart.common import matches_query, page_in_memory
 from app.domain.patch import merge_patch, previous_attributes
 
 

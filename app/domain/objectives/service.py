@@ -7,18 +7,22 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from app.domain.changes import check_version, ensure_external_refs_free, with_ref
+from app.domain.changes import (
+    check_version,
+    ensure_external_refs_free,
+    refuse_nulls,
+    refuse_read_only,
+    with_ref,
+    without_unset,
+)
 from app.domain.errors import Conflict, ErrorList, FieldError, Invalid, NotFound
 from app.domain.ids import new_id
-from app.domain.model import ListQuery, Page
+from app.domain.model import ListQuery, Page, matches_query, page_in_memory
 from app.domain.objectives.base import (
     HEALTH,
     READ,
     REMINDER,
     WRITE,
-    refuse_nulls,
-    refuse_read_only,
-    without_unset,
 )
 from app.domain.objectives.check_ins import CheckInUseCases
 from app.domain.objectives.health import next_midnight
@@ -34,7 +38,6 @@ from app.domain.objectives.model import (
     periods_overlap,
 )
 from app.domain.objectives.progress import Explanation, explain, health
-from app.domain.org_chart.common import matches_query, page_in_memory
 from app.domain.patch import merge_patch, previous_attributes
 
 __all__ = ["READ", "WRITE", "Objectives"]

@@ -5,44 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domain.changes import record
+from app.domain.changes import record, refuse_read_only
 from app.domain.clock import SYSTEM_CLOCK
 from app.domain.errors import FieldError, Invalid
-from app.domain.model import ListQuery, Page
+from app.domain.model import matches_query, page_in_memory
 from app.domain.ports import Clock, UnitOfWork
 from app.domain.principal import Principal
+
+__all__ = ["matches_query", "page_in_memory", "refuse_read_only"]  # the org chart's modules take them from here
 
 READ, WRITE = "org:read", "org:write"
 UNIT_FIELDS = ("name", "kind", "parent_id", "lead_person_id", "external_refs", "links")
 PERSON_FIELDS = ("given_name", "family_name", "email", "title", "manager_id", "status", "external_refs")
 MEMBERSHIP_FIELDS = ("person_id", "unit_id", "title", "kind", "primary", "starts_on", "ends_on", "external_refs")
 MEMBERSHIP_MUTABLE = ("title", "kind", "primary", "starts_on", "ends_on", "external_refs")
-
-
-def refuse_read_only(patch: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = sorted(set(patch) - set(allowed))
-    if unknown:
-        raise Invalid(
-            "Some fields cannot be changed.", [FieldError(f"/{k}", "cannot be changed", "read_only") for k in unknown]
-        )
-
-
-def page_in_memory(items: list[Any], query: ListQuery) -> Page[Any]:
-    """Keyset paging over objects already in memory (reads of the past)."""
-    rest = sorted((x for x in items if not query.after or x.id > query.after), key=lambda x: x.id)
-    chosen = rest[: query.limit]
-    return Page(chosen, chosen[-1].id if len(rest) > query.limit else None)
-
-
-def matches_query(item: Any, query: ListQuery) -> bool:
-    if query.updated_since is not None and item.updated_at < query.updated_since:
-        return False
-    if query.external_ref is not None and item.external_refs.get(query.external_ref[0]) != query.external_ref[1]:
-        return False
-    return all(
-        any(link.get("url") == v for link in getattr(item, "links", ())) if k == "link_url" else getattr(item, k) == v
-        for k, v in query.filters.items()
-    )
 
 
 class OrgChartBase:
