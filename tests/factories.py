@@ -19,7 +19,7 @@ def token(org: str | None, scope: str, *, secret: str = JWT_SECRET, algorithm: s
         "aud": "liaison",
         "sub": "tester",
         "iat": now,
-        "exp": now + 600,
+        "exp": now + 3600,  # an hour: module-level tokens (PLATFORM) outlive the whole suite
         "scope": scope,
     }
     if org:
