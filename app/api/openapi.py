@@ -40,6 +40,11 @@ TAGS: list[dict[str, str]] = [
         "description": "Work passed between departments: offered, accepted or declined with a reason, timed per"
         " unit by two clocks, with policies, a timeline and comments.",
     },
+    {
+        "name": "Roles and responsibilities",
+        "description": "Roles and who holds them, RACI entries on objectives, key results, handoffs and units,"
+        " resolved to people with the path that put each there; a unit's matrix; a person's feed.",
+    },
     {"name": "Webhooks", "description": "Endpoints that receive events, signed (Standard Webhooks)."},
     {"name": "Events", "description": "The organization's event log: every change, in order."},
     {"name": "API clients", "description": "Credentials for integrations (OAuth 2.0 client credentials)."},
@@ -63,6 +68,9 @@ PARAMETERS: dict[str, tuple[str, Any]] = {
     "check_in_id": ("The check-in's id.", "chk_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
     "handoff_id": ("The handoff's id.", "ho_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
     "handoff_policy_id": ("The handoff policy's id.", "hop_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
+    "role_id": ("The role's id.", "role_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
+    "role_assignment_id": ("The role assignment's id.", "rola_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
+    "raci_entry_id": ("The RACI entry's id.", "raci_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
     "system": ("The external system's name, as in `external_refs`.", "sap"),
     "external_id": ("The object's id in that system.", "E1042"),
     "limit": ("Page size (at most 200).", 50),

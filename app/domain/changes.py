@@ -100,7 +100,7 @@ def without_unset(fields: dict[str, Any], declared: Iterable[Any]) -> dict[str, 
 
 
 # The collections other objects refer to, by the prefix of their ids.
-COLLECTIONS = {"unit": "units", "person": "people", "obj": "objectives"}
+COLLECTIONS = {"unit": "units", "person": "people", "obj": "objectives", "role": "roles"}
 
 
 async def check_refs(
@@ -127,3 +127,11 @@ async def check_refs(
             if value not in found:
                 errors.add(at, "no such object in this organization", "not_found")
     errors.raise_if_any()
+
+
+async def forget_raci(uow: UnitOfWork, object_ids: list[str], record_event: Any) -> None:
+    """The RACI entries that name objects being deleted (as subject or party) go with them, each with its
+    `raci.deleted`."""
+    for entry in await uow.raci.naming(object_ids):
+        await uow.raci.delete(entry)
+        record_event("raci.deleted", entry.resource())

@@ -71,6 +71,22 @@ CATALOGUE: dict[str, EventType] = {
         EventType("handoff_policy.created", "A handoff policy was created.", "handoff_policy"),
         EventType("handoff_policy.updated", "A handoff policy changed.", "handoff_policy"),
         EventType("handoff_policy.deleted", "A handoff policy was deleted.", "handoff_policy"),
+        EventType("role.created", "A role was defined.", "role"),
+        EventType("role.updated", "A role's name, description, responsibilities, unit or links changed.", "role"),
+        EventType("role.deleted", "A role was deleted (with the RACI entries that named it).", "role"),
+        EventType("role_assignment.created", "A person was given a role.", "role_assignment"),
+        EventType("role_assignment.updated", "A role assignment's scope or dates changed.", "role_assignment"),
+        EventType(
+            "role_assignment.ended", "A role assignment ended (its ends_on is set and has come).", "role_assignment"
+        ),
+        EventType("role_assignment.deleted", "A role assignment was deleted (a mistake undone).", "role_assignment"),
+        EventType("raci.created", "A party was given a letter (R, A, C or I) on a subject.", "raci_entry"),
+        EventType("raci.updated", "A RACI entry's letter or inheritance changed.", "raci_entry"),
+        EventType(
+            "raci.deleted",
+            "A RACI entry was deleted (by itself, or with the subject or party it named).",
+            "raci_entry",
+        ),
         EventType("webhook_endpoint.created", "A webhook endpoint was created.", "webhook_endpoint"),
         EventType(
             "webhook_endpoint.updated",
@@ -115,6 +131,24 @@ class Event:
             "actor": self.actor,
             "data": self.data,
         }
+
+
+# The subjects of RACI an event is about, by the kind of its object: the fields of `data.object` that name
+# them. An objective's feed holds its key results' and check-ins' events too.
+SUBJECT_FIELDS: dict[str, tuple[str, ...]] = {
+    "unit": ("id",),
+    "objective": ("id",),
+    "key_result": ("id", "objective_id"),
+    "check_in": ("key_result_id", "objective_id"),
+    "handoff": ("id",),
+    "handoff_comment": ("handoff_id",),
+    "raci_entry": ("subject_id",),
+}
+
+
+def subjects_of(event: Event) -> list[str]:
+    names = SUBJECT_FIELDS.get(CATALOGUE[event.type].resource, ())
+    return list(dict.fromkeys(v for n in names if isinstance(v := event.object.get(n), str) and v))
 
 
 # Event-type patterns, for webhook subscriptions and the event feed's `type` filter: an exact name, a

@@ -73,7 +73,8 @@ def parse_duration(value: Any) -> timedelta | None:
 @dataclass(frozen=True)
 class Field:
     """One writable field. `kind`: name (one line), text (several lines), choice, ref (an id of `prefix`),
-    refs (a list of ids of `prefix`), date, number (finite, within [low, high]), links, external_refs."""
+    refs (a list of ids of `prefix`), lines (a list of at most `max_items` names of at most `limit`
+    characters), date, number (finite, within [low, high]), links, external_refs."""
 
     name: str
     kind: str
@@ -120,6 +121,14 @@ def _problem(f: Field, value: Any, errors: ErrorList, at: str, fields: dict[str,
         if not isinstance(value, list) or len(value) > f.max_items or not all(_is_id(v, f.prefix) for v in value):
             return f"must be a list of at most {f.max_items} ids of a {_noun(f.prefix)}"
         return None if len(set(value)) == len(value) else "must not name the same id twice"
+    if f.kind == "lines":
+        if not isinstance(value, list) or len(value) > f.max_items:
+            return f"must be a list of at most {f.max_items} lines"
+        for i, line in enumerate(value):
+            problem = name_problem(line, f.limit)
+            if problem:
+                errors.add(f"{at}/{i}", problem)
+        return None
     if f.kind == "date":
         if isinstance(value, date) and FIRST_DAY <= value <= LAST_DAY:
             return None

@@ -23,6 +23,9 @@ PREFIXES = {
     "hop": "handoff_policy",
     "hoc": "handoff_comment",
     "hof": "handoff_offer",
+    "role": "role",
+    "rola": "role_assignment",
+    "raci": "raci_entry",
 }
 
 

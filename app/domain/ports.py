@@ -3,6 +3,7 @@ tests/unit implements them in memory."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from app.domain.objectives.model import CheckIn, KeyResult, Objective
     from app.domain.org_chart.model import Membership, Person, Unit
     from app.domain.organizations.model import Organization
+    from app.domain.roles.model import RaciEntry, Role, RoleAssignment
     from app.domain.webhooks.model import Attempt, Delivery, WebhookEndpoint
 
 E = TypeVar("E")
@@ -47,6 +49,10 @@ class VersionedRepository(Repository[E], Protocol):
         ...
 
     async def get_many(self, ids: list[str]) -> list[E]: ...
+    async def in_column(self, column: str, values: list[str]) -> list[E]:
+        """The objects whose `column` (an id it names: `owner_person_id`) is one of `values`."""
+        ...
+
     async def by_system(self, system: str) -> dict[str, E]:
         """The objects that carry an external ref of `system`, by their external id (one statement)."""
         ...
@@ -149,6 +155,19 @@ class HandoffPolicyRepository(Repository["HandoffPolicy"], Protocol):
         ...
 
 
+class RoleAssignmentRepository(VersionedRepository["RoleAssignment"], Protocol):
+    async def of_roles(self, role_ids: list[str]) -> list[RoleAssignment]: ...
+    async def of_people(self, person_ids: list[str]) -> list[RoleAssignment]: ...
+
+
+class RaciRepository(Repository["RaciEntry"], Protocol):
+    async def of_subjects(self, subject_ids: list[str]) -> list[RaciEntry]: ...
+    async def of_parties(self, party_ids: list[str]) -> list[RaciEntry]: ...
+    async def naming(self, object_ids: list[str]) -> list[RaciEntry]:
+        """The entries whose subject or party is one of these objects."""
+        ...
+
+
 class JobQueue(Protocol):
     """Timed jobs of one organization: at most one per (kind, subject), run once at or after `due_at`."""
 
@@ -195,6 +214,11 @@ class CredentialStore(Protocol):
 class EventLog(Protocol):
     async def list(self, query: ListQuery, types: list[str] | None = None) -> Page[Event]: ...
     async def get(self, event_id: str) -> Event | None: ...
+    async def of_subjects(
+        self, subject_ids: Sequence[str], query: ListQuery, types: Sequence[str] | None
+    ) -> Page[Event]:
+        """The events about these subjects of RACI (`subjects_of`), oldest first."""
+        ...
 
 
 class UnitOfWork(Protocol):
@@ -228,6 +252,12 @@ class UnitOfWork(Protocol):
     def handoff_comments(self) -> HandoffCommentRepository: ...
     @property
     def handoff_offers(self) -> HandoffOfferLog: ...
+    @property
+    def roles(self) -> VersionedRepository[Role]: ...
+    @property
+    def role_assignments(self) -> RoleAssignmentRepository: ...
+    @property
+    def raci(self) -> RaciRepository: ...
     @property
     def webhooks(self) -> WebhookRepository: ...
     @property

@@ -14,10 +14,11 @@ from graphql import GraphQLError
 from strawberry.fastapi import BaseContext
 
 from app.auth.http import bearer_principal
+from app.domain.clock import SYSTEM_CLOCK
 from app.domain.errors import MissingCredentials
 from app.domain.principal import Principal
 from app.graphql.cost import CODE, maximum_for
-from app.graphql.loaders import HandoffLoaders, ObjectiveLoaders, OrgLoaders
+from app.graphql.loaders import HandoffLoaders, ObjectiveLoaders, OrgLoaders, RoleLoaders
 from app.repo.uow import Database, SqlUnitOfWork
 
 
@@ -31,6 +32,7 @@ class Context(BaseContext):
         self._loaders: dict[datetime | None, OrgLoaders] = {}
         self._objective_loaders: dict[datetime | None, ObjectiveLoaders] = {}
         self._handoff_loaders: HandoffLoaders | None = None
+        self._role_loaders: dict[datetime | None, RoleLoaders] = {}
         self.budget = budget  # the cost maximum, held at run time too (spend)
         self.spent = 0
 
@@ -62,6 +64,14 @@ class Context(BaseContext):
             self._handoff_loaders = HandoffLoaders(self)
         return self._handoff_loaders
 
+    def role_loaders(self, as_of: datetime | None) -> RoleLoaders:
+        if as_of not in self._role_loaders:
+            self._role_loaders[as_of] = RoleLoaders(self, as_of)
+        return self._role_loaders[as_of]
+
+    def now(self) -> datetime:
+        return SYSTEM_CLOCK.now()
+
     @property
     def principal(self) -> Principal:
         if self._principal is None:
@@ -83,6 +93,7 @@ class Context(BaseContext):
         self._loaders.clear()  # what the loaders cached may have just changed
         self._objective_loaders.clear()
         self._handoff_loaders = None
+        self._role_loaders.clear()
 
     async def close(self) -> None:
         if self._reader is not None:

@@ -97,6 +97,23 @@ LIST_SIZES: dict[str, int] = {
     # A person belongs to one primary unit and maybe a project or two.
     "Person.memberships": 3,
     "Person.units": 3,
+    # Roles a unit owns or a person holds, a role's holders; RACI entries on a subject; its resolved people.
+    "Unit.roles": 5,
+    "Person.roles": 3,
+    "Role.holders": 10,
+    "RaciSubject.raci": 5,
+    "Objective.raci": 5,
+    "KeyResult.raci": 5,
+    "Handoff.raci": 5,
+    "Unit.raci": 5,
+    "RaciResolved.responsible": 5,
+    "RaciResolved.accountable": 1,
+    "RaciResolved.consulted": 5,
+    "RaciResolved.informed": 10,
+    "RaciResolved.entries": 5,
+    "RaciHolder.paths": 2,
+    "Responsibilities.roles": 3,
+    "Responsibilities.letters": 20,
     # Validation problems with a mutation's input: usually none, a few at worst.
     "UnitPayload.userErrors": 3,
     "PersonPayload.userErrors": 3,

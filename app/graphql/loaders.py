@@ -14,6 +14,10 @@ from app.domain.objectives.batches import ObjectiveBatches
 from app.domain.objectives.model import CheckIn, KeyResult, Objective
 from app.domain.org_chart.model import Membership, Person, Unit
 from app.domain.org_chart.service import OrgChartBatches
+from app.domain.roles.batches import RoleBatches
+from app.domain.roles.model import RaciEntry, Role, RoleAssignment
+from app.domain.roles.resolve import Resolution
+from app.domain.roles.views import Responsibilities
 
 
 class OrgLoaders:
@@ -88,3 +92,36 @@ class HandoffLoaders:
         self.incoming: DataLoader[str, list[Handoff]] = loader(lambda b, k: b.incoming(k), [])
         self.outgoing: DataLoader[str, list[Handoff]] = loader(lambda b, k: b.outgoing(k), [])
         self.comments: DataLoader[str, list[HandoffComment]] = loader(lambda b, k: b.comments(k), [])
+
+
+class RoleLoaders:
+    """Roles by id and by owning unit, the assignments of people and roles, RACI entries, resolutions and
+    responsibilities, one set per `asOf` instant."""
+
+    def __init__(self, context: Any, as_of: datetime | None) -> None:
+        self.context, self.as_of = context, as_of
+
+        def loader(
+            fetch: Callable[[RoleBatches, list[str]], Awaitable[dict[str, Any]]], default: Any
+        ) -> DataLoader[str, Any]:
+            async def batch(keys: Sequence[str]) -> list[Any]:
+                async with self.context.read() as uow:
+                    batches = RoleBatches(uow, self.context.principal, self.context.now(), self.as_of)
+                    found = await fetch(batches, list(keys))
+                return [found.get(k, default) for k in keys]
+
+            return DataLoader(load_fn=batch)
+
+        self.role: DataLoader[str, Role | None] = loader(lambda b, k: b.roles(k), None)
+        self.unit_roles: DataLoader[str, list[Role]] = loader(lambda b, k: b.roles_of_units(k), [])
+        self.person_assignments: DataLoader[str, list[RoleAssignment]] = loader(
+            lambda b, k: b.assignments_of_people(k), []
+        )
+        self.role_assignments: DataLoader[str, list[RoleAssignment]] = loader(
+            lambda b, k: b.assignments_of_roles(k), []
+        )
+        self.raci: DataLoader[str, list[RaciEntry]] = loader(lambda b, k: b.raci(k), [])
+        self.resolved: DataLoader[str, Resolution | None] = loader(lambda b, k: b.resolved(k), None)
+        self.responsibilities: DataLoader[str, Responsibilities | None] = loader(
+            lambda b, k: b.responsibilities(k), None
+        )

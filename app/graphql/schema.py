@@ -23,15 +23,18 @@ from app.domain.org_chart.service import OrgChart
 from app.domain.organizations.service import Organizations
 from app.domain.ports import UnitOfWork
 from app.domain.principal import Principal
+from app.domain.roles.service import Roles
 from app.domain.webhooks.service import WebhookEndpoints
 from app.graphql.cost import CostCache
 from app.graphql.mutations.handoffs import HandoffsMutation
 from app.graphql.mutations.objectives import ObjectivesMutation
 from app.graphql.mutations.org_chart import OrgChartMutation
+from app.graphql.mutations.roles import RolesMutation
 from app.graphql.pipeline import Pipeline, Preparation
 from app.graphql.queries.handoffs import HandoffsQuery
 from app.graphql.queries.objectives import ObjectivesQuery
 from app.graphql.queries.org_chart import OrgChartQuery
+from app.graphql.queries.roles import RolesQuery
 from app.graphql.scalars import SCALAR_OVERRIDES
 from app.graphql.types.derive import Node
 from app.graphql.types.handoffs import Handoff, HandoffComment, HandoffPolicy, handoff, policy
@@ -47,6 +50,7 @@ from app.graphql.types.platform import (
     organization,
     webhook_endpoint,
 )
+from app.graphql.types.roles import RaciEntry, Role, RoleAssignment, assignment, raci_entry, role
 from app.worker.net import SystemResolver
 
 
@@ -94,6 +98,18 @@ async def _handoff_policy(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
     return policy(await HandoffPolicies(uow, p).get_handoff_policy(object_id))
 
 
+async def _role(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
+    return role(await Roles(uow, p).get_role(object_id))
+
+
+async def _role_assignment(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
+    return assignment(await Roles(uow, p).get_role_assignment(object_id))
+
+
+async def _raci_entry(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
+    return raci_entry(await Roles(uow, p).get_raci_entry(object_id))
+
+
 async def _webhook_endpoint(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
     # Reading an endpoint needs no DNS: the resolver is only asked when a URL is set.
     service = WebhookEndpoints(uow, p, SystemResolver(), allow_private=False)
@@ -113,6 +129,9 @@ NODES: dict[str, Callable[[UnitOfWork, Principal, str], Awaitable[Any]]] = {
     "check_in": _check_in,
     "handoff": _handoff,
     "handoff_policy": _handoff_policy,
+    "role": _role,
+    "role_assignment": _role_assignment,
+    "raci_entry": _raci_entry,
 }
 
 
@@ -131,7 +150,7 @@ class Viewer:
 
 
 @strawberry.type
-class Query(OrgChartQuery, ObjectivesQuery, HandoffsQuery):
+class Query(OrgChartQuery, RolesQuery, ObjectivesQuery, HandoffsQuery):
     @strawberry.field(description="The caller.")
     def viewer(self, info: strawberry.Info) -> Viewer:
         p: Principal = info.context.principal
@@ -155,7 +174,7 @@ class Query(OrgChartQuery, ObjectivesQuery, HandoffsQuery):
 
 
 @strawberry.type
-class Mutation(OrgChartMutation, ObjectivesMutation, HandoffsMutation):
+class Mutation(OrgChartMutation, RolesMutation, ObjectivesMutation, HandoffsMutation):
     pass
 
 
@@ -172,6 +191,9 @@ TYPES: list[Any] = [
     Handoff,
     HandoffPolicy,
     HandoffComment,
+    Role,
+    RoleAssignment,
+    RaciEntry,
     WebhookEndpoint,
 ]
 

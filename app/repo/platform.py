@@ -3,6 +3,7 @@ event log."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -10,12 +11,19 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, insert, select
 
 from app.domain.api_clients.model import ClientCredentials
-from app.domain.events import Event
+from app.domain.events import Event, subjects_of
 from app.domain.model import ListQuery, Page
 from app.domain.organizations.model import Organization
 from app.repo.repositories import BATCH, paged, table, unique_violation_is_conflict
 from app.repo.sql import ORG, CrossTenantWrite, Sql, any_of, org_criterion
-from app.repo.tables import ApiClientRow, CredentialRevocationRow, EventRow, OrganizationRow, PersonRow
+from app.repo.tables import (
+    ApiClientRow,
+    CredentialRevocationRow,
+    EventRow,
+    EventSubjectRow,
+    OrganizationRow,
+    PersonRow,
+)
 
 _ORG = table(OrganizationRow)
 _ORG_COLUMNS = (
@@ -109,6 +117,7 @@ class CredentialStore:
         return ClientCredentials(found[0], found[1], list(found[2]), found[3])
 
 
+SUBJECT_CHUNK = 5000
 _EVENTS = table(EventRow)
 _EVENT_COLUMNS = (
     _EVENTS.c.id,
@@ -126,17 +135,26 @@ EVENT_INSERT = insert(_EVENTS).values(
     actor=bindparam("actor", type_=_EVENTS.c.actor.type),
     data=bindparam("data", type_=_EVENTS.c.data.type),
 )
+_SUBJECTS = table(EventSubjectRow)
+EVENT_SUBJECT_INSERT = insert(_SUBJECTS).values(
+    organization_id=bindparam(ORG), subject_id=bindparam("subject_id"), event_id=bindparam("event_id")
+)
 EVENT_GET = select(*_EVENT_COLUMNS).where(org_criterion(_EVENTS), _EVENTS.c.id == bindparam("id"))
 
 
 @cache
-def _event_list(after: bool, since: bool, types: bool) -> Any:
+def _event_list(after: bool, since: bool, types: bool, subjects: bool = False) -> Any:
     stmt = (
         select(*_EVENT_COLUMNS)
         .where(org_criterion(_EVENTS))
         .order_by(_EVENTS.c.id)
         .limit(bindparam("_limit", type_=Integer()))
     )
+    if subjects:
+        about = select(_SUBJECTS.c.event_id).where(
+            org_criterion(_SUBJECTS), any_of(_SUBJECTS.c.subject_id, "_subjects")
+        )
+        stmt = stmt.where(_EVENTS.c.id.in_(about))
     if after:
         stmt = stmt.where(_EVENTS.c.id > bindparam("_after"))
     if since:
@@ -185,9 +203,20 @@ class EventLog:
         ]
         if len(rows) == 1:
             await self.sql.run(EVENT_INSERT, rows[0])
-            return
-        for start in range(0, len(rows), BATCH):
-            await self.sql.run_many(EVENT_INSERT, rows[start : start + BATCH])
+        else:
+            for start in range(0, len(rows), BATCH):
+                await self.sql.run_many(EVENT_INSERT, rows[start : start + BATCH])
+        about = [
+            {ORG: ev.organization_id, "subject_id": subject, "event_id": ev.id}
+            for ev in events
+            for subject in subjects_of(ev)
+        ]
+        for start in range(0, len(about), BATCH):
+            chunk = about[start : start + BATCH]
+            if len(chunk) == 1:
+                await self.sql.run(EVENT_SUBJECT_INSERT, chunk[0])
+            else:
+                await self.sql.run_many(EVENT_SUBJECT_INSERT, chunk)
 
     async def get(self, event_id: str) -> Event | None:
         found = await self.sql.row(EVENT_GET, {"id": event_id})
@@ -202,6 +231,24 @@ class EventLog:
         }
         stmt = _event_list(bool(query.after), query.updated_since is not None, bool(types))
         rows = await self.sql.rows(stmt, params)
+        return paged(rows, query.limit, self._entity, lambda r: str(r[0]))
+
+    async def of_subjects(
+        self, subject_ids: Sequence[str], query: ListQuery, types: Sequence[str] | None
+    ) -> Page[Event]:
+        """The events about these subjects, oldest first: a page per chunk of subjects, merged."""
+        params: dict[str, Any] = {
+            "_limit": query.limit + 1,
+            "_after": query.after,
+            "_since": query.updated_since,
+            "_types": types,
+        }
+        stmt = _event_list(bool(query.after), query.updated_since is not None, bool(types), True)
+        found: dict[str, tuple[Any, ...]] = {}
+        for start in range(0, len(subject_ids), SUBJECT_CHUNK):
+            for r in await self.sql.rows(stmt, {**params, "_subjects": subject_ids[start : start + SUBJECT_CHUNK]}):
+                found[str(r[0])] = r
+        rows = [found[k] for k in sorted(found)][: query.limit + 1]
         return paged(rows, query.limit, self._entity, lambda r: str(r[0]))
 
 

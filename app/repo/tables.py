@@ -282,6 +282,7 @@ class CredentialRevocationRow(SQLModel, table=True):
 # The work the departments share (objectives, handoffs) and the timed jobs: their own module, imported here
 # so that every table is in `metadata` and every tenant table is known to the tenancy guard whatever is
 # imported first.
+from app.repo.role_tables import EventSubjectRow, RaciEntryRow, RoleAssignmentRow, RoleRow  # noqa: E402
 from app.repo.work_tables import (  # noqa: E402
     CheckInRow,
     HandoffCommentRow,
@@ -295,11 +296,15 @@ from app.repo.work_tables import (  # noqa: E402
 
 __all__ = [
     "CheckInRow",
+    "EventSubjectRow",
     "HandoffCommentRow",
     "HandoffOfferRow",
     "HandoffPolicyRow",
     "HandoffRow",
     "KeyResultRow",
     "ObjectiveRow",
+    "RaciEntryRow",
+    "RoleAssignmentRow",
+    "RoleRow",
     "ScheduledJobRow",
 ]

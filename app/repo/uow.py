@@ -26,6 +26,7 @@ from app.repo.org_chart import MembershipRepository, PersonRepository, UnitRepos
 from app.repo.outbox import Outbox
 from app.repo.platform import CredentialStore, EventLog, OrganizationRepository, StandingStore
 from app.repo.repositories import ApiClientRepository
+from app.repo.roles import RaciRepository, RoleAssignmentRepository, RoleRepository
 from app.repo.sql import Sql, StatementListener
 from app.repo.tenancy import PLATFORM
 from app.repo.webhooks import DeliveryRepository, WebhookRepository
@@ -174,6 +175,18 @@ class SqlUnitOfWork:
     def job_claims(self) -> JobClaims:
         """For the worker's system unit of work: the due jobs of every organization."""
         return JobClaims(self.sql)
+
+    @cached_property
+    def roles(self) -> RoleRepository:
+        return RoleRepository(self.sql, self._org)
+
+    @cached_property
+    def role_assignments(self) -> RoleAssignmentRepository:
+        return RoleAssignmentRepository(self.sql, self._org)
+
+    @cached_property
+    def raci(self) -> RaciRepository:
+        return RaciRepository(self.sql, self._org)
 
     @cached_property
     def webhooks(self) -> WebhookRepository:

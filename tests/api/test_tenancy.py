@@ -26,6 +26,9 @@ PARAM_KINDS = {
     "check_in_id": "check_in",
     "handoff_id": "handoff",
     "handoff_policy_id": "handoff_policy",
+    "role_id": "role",
+    "role_assignment_id": "role_assignment",
+    "raci_entry_id": "raci_entry",
 }
 UPSERT_BODIES = {
     "/v1/api-clients/": {"name": "B's", "scopes": []},
@@ -96,6 +99,28 @@ async def seed_org_a(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[st
         )
     ).json()
     policy = (await client.post("/v1/handoff-policies", json={"accept_within": "PT1H"}, headers=h)).json()
+    role = (await client.post("/v1/roles", json={"name": "A's", "external_refs": {"sap": "A-1"}}, headers=h)).json()
+    assignment = (
+        await client.post(
+            "/v1/role-assignments",
+            json={"role_id": role["id"], "person_id": person["id"], "external_refs": {"sap": "A-1"}},
+            headers=h,
+        )
+    ).json()
+    raci = (
+        await client.post(
+            "/v1/raci",
+            json={
+                "subject_type": "objective",
+                "subject_id": objective["id"],
+                "party_type": "role",
+                "party_id": role["id"],
+                "letter": "A",
+                "external_refs": {"sap": "A-1"},
+            },
+            headers=h,
+        )
+    ).json()
     ids = {
         "organization": org,
         "api_client": api_client["id"],
@@ -110,6 +135,9 @@ async def seed_org_a(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[st
         "check_in": check_in["id"],
         "handoff": handoff["id"],
         "handoff_policy": policy["id"],
+        "role": role["id"],
+        "role_assignment": assignment["id"],
+        "raci_entry": raci["id"],
     }
     return ids, h, api_client
 
@@ -172,6 +200,19 @@ async def test_every_route_with_an_id_answers_404_across_organizations(client: h
     b_objective = (await client.post("/v1/objectives", json=UPSERT_BODIES["/v1/objectives/"], headers=h_b)).json()
     UPSERT_BODIES["/v1/key-results/"] = {"objective_id": b_objective["id"], "title": "B's", "target_value": 3}
     UPSERT_BODIES["/v1/handoffs/"] = {"title": "B's", "from_unit_id": b_unit, "to_unit_id": b_unit}
+    UPSERT_BODIES["/v1/roles/"] = {"name": "B's"}
+    b_role = (await client.post("/v1/roles", json={"name": "B's role"}, headers=h_b)).json()
+    b_person = (
+        await client.post("/v1/people", json={"given_name": "B", "family_name": "B", "email": "b2@b.test"}, headers=h_b)
+    ).json()
+    UPSERT_BODIES["/v1/role-assignments/"] = {"role_id": b_role["id"], "person_id": b_person["id"]}
+    UPSERT_BODIES["/v1/raci/"] = {
+        "subject_type": "unit",
+        "subject_id": b_unit,
+        "party_type": "role",
+        "party_id": b_role["id"],
+        "letter": "I",
+    }
     upserts = [p for p in spec["paths"] if UPSERT.search(p)]
     assert len(upserts) == len(UPSERT_BODIES), upserts
     versions = {}

@@ -82,6 +82,10 @@ class MemoryOrgChartRepository(MemoryRepository[E]):
     async def get_many(self, ids: list[str]) -> list[E]:
         return [copy.deepcopy(self.items[i]) for i in sorted(set(ids)) if i in self.items]
 
+    async def in_column(self, column: str, values: list[str]) -> list[E]:
+        wanted = set(values)
+        return [copy.deepcopy(x) for _, x in sorted(self.items.items()) if getattr(x, column) in wanted]
+
     async def _up(self, start: str, link: str) -> list[Any]:
         out, seen = [], {start}
         current = getattr(self.items.get(start), link, None)
@@ -164,6 +168,26 @@ class MemoryObjectives(MemoryOrgChartRepository[Any]):
         return Page(found[: query.limit], None)
 
 
+class MemoryRoleAssignments(MemoryOrgChartRepository[Any]):
+    async def of_roles(self, role_ids: list[str]) -> list[Any]:
+        return await self.in_column("role_id", role_ids)
+
+    async def of_people(self, person_ids: list[str]) -> list[Any]:
+        return await self.in_column("person_id", person_ids)
+
+
+class MemoryRaci(MemoryOrgChartRepository[Any]):
+    async def of_subjects(self, subject_ids: list[str]) -> list[Any]:
+        return await self.in_column("subject_id", subject_ids)
+
+    async def of_parties(self, party_ids: list[str]) -> list[Any]:
+        return await self.in_column("party_id", party_ids)
+
+    async def naming(self, object_ids: list[str]) -> list[Any]:
+        wanted = set(object_ids)
+        return [copy.deepcopy(x) for x in self.items.values() if x.subject_id in wanted or x.party_id in wanted]
+
+
 class MemoryOrganizations:
     def __init__(self) -> None:
         self.items: dict[str, Organization] = {}
@@ -210,6 +234,11 @@ class FakeUnitOfWork:
     people: MemoryPeople = field(default_factory=MemoryPeople)
     memberships: MemoryMemberships = field(default_factory=MemoryMemberships)
     objectives: MemoryObjectives = field(default_factory=MemoryObjectives)
+    key_results: MemoryOrgChartRepository[Any] = field(default_factory=MemoryOrgChartRepository)
+    handoffs: MemoryOrgChartRepository[Any] = field(default_factory=MemoryOrgChartRepository)
+    roles: MemoryOrgChartRepository[Any] = field(default_factory=MemoryOrgChartRepository)
+    role_assignments: MemoryRoleAssignments = field(default_factory=MemoryRoleAssignments)
+    raci: MemoryRaci = field(default_factory=MemoryRaci)
     staged: list[Event] = field(default_factory=list)
 
     @property

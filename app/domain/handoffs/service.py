@@ -12,11 +12,10 @@ from app.domain.changes import (
     check_refs,
     check_version,
     ensure_external_refs_free,
-    record,
     with_ref,
     without_unset,
 )
-from app.domain.clock import SYSTEM_CLOCK, rfc3339
+from app.domain.clock import rfc3339
 from app.domain.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from app.domain.fields import FIRST_DAY, LAST_DAY, parse_duration
 from app.domain.handoffs import clocks
@@ -39,8 +38,7 @@ from app.domain.handoffs.model import (
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page, matches_query, page_in_memory
 from app.domain.patch import merge_patch, previous_attributes
-from app.domain.ports import Clock, UnitOfWork
-from app.domain.principal import Principal
+from app.domain.usecases import UseCases
 
 READ, WRITE = "handoffs:read", "handoffs:write"
 CLOCK_JOBS = {name: f"handoff.{name}_clock" for name in CLOCKS}  # the timed job of each clock
@@ -55,22 +53,7 @@ REFS = {
 MAX_TRANSITIONS = 100  # moves a handoff keeps in its history (a bound on its size; 409 beyond)
 
 
-class HandoffsBase:
-    def __init__(
-        self, uow: UnitOfWork, principal: Principal, clock: Clock = SYSTEM_CLOCK, actor: dict[str, Any] | None = None
-    ) -> None:
-        self.uow, self.principal, self.clock, self.actor = uow, principal, clock, actor
-
-    def _org(self, scope: str) -> str:
-        self.principal.require(scope)
-        return self.principal.require_organization()
-
-    def _record(
-        self, event_type: str, obj: dict[str, Any], previous: dict[str, Any] | None = None, **details: Any
-    ) -> None:
-        org = self.principal.require_organization()
-        record(self.uow, self.principal, self.clock, event_type, obj, org, previous, self.actor, details)
-
+class HandoffsBase(UseCases):
     async def _handoff(self, handoff_id: str, *, for_update: bool = False) -> Handoff:
         found = await self.uow.handoffs.get(handoff_id, for_update=for_update)
         if found is None:

@@ -7,13 +7,11 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from app.domain.changes import check_refs, record
-from app.domain.clock import SYSTEM_CLOCK
+from app.domain.changes import check_refs
 from app.domain.errors import NotFound
 from app.domain.objectives.model import Objective
 from app.domain.objectives.progress import explain, health
-from app.domain.ports import Clock, UnitOfWork
-from app.domain.principal import Principal
+from app.domain.usecases import UseCases
 
 READ, WRITE = "objectives:read", "objectives:write"
 MAX_WALK = 10_000  # a bound on walks up the alignment tree, which has no cycle; it only guarantees an end
@@ -29,24 +27,11 @@ REFS = {
 }  # the timed job that re-evaluates an open objective's health each day
 
 
-class ObjectivesBase:
-    def __init__(
-        self, uow: UnitOfWork, principal: Principal, clock: Clock = SYSTEM_CLOCK, actor: dict[str, Any] | None = None
-    ) -> None:
-        self.uow, self.principal, self.clock = uow, principal, clock
-        self.actor = actor  # who events name, when not the principal (the scheduler)
-        self._zone: str | None = None
-
-    def _org(self, scope: str) -> str:
-        self.principal.require(scope)
-        return self.principal.require_organization()
+class ObjectivesBase(UseCases):
+    _zone: str | None = None
 
     def readable(self) -> str:
         return self._org(READ)
-
-    def _record(self, event_type: str, obj: dict[str, Any], previous: dict[str, Any] | None = None) -> None:
-        org = self.principal.require_organization()
-        record(self.uow, self.principal, self.clock, event_type, obj, org, previous, self.actor)
 
     async def time_zone(self) -> str:
         """The organization's IANA time zone: the day its periods and cadences count in."""

@@ -9,6 +9,7 @@ from typing import Any
 from app.domain.changes import (
     check_version,
     ensure_external_refs_free,
+    forget_raci,
     refuse_nulls,
     refuse_read_only,
     with_ref,
@@ -116,6 +117,7 @@ class KeyResultUseCases(ObjectivesBase):
         if await self.uow.check_ins.count_of([key_result.id]):
             raise Conflict(f"{key_result_id} holds check-ins, which are a record; it cannot be deleted.")
         await self.uow.jobs.cancel(REMINDER, key_result.id)
+        await forget_raci(self.uow, [key_result.id], self._record)
         await self.uow.key_results.delete(key_result)
         self._record("key_result.deleted", key_result.resource())
         await self.roll_up([key_result.objective_id])

@@ -10,6 +10,7 @@ from typing import Any
 from app.domain.changes import (
     check_version,
     ensure_external_refs_free,
+    forget_raci,
     refuse_nulls,
     refuse_read_only,
     with_ref,
@@ -147,6 +148,7 @@ class Objectives(CheckInUseCases):
             raise Conflict(
                 f"The key results of {objective_id} hold check-ins, which are a record: cancel the objective instead."
             )
+        await forget_raci(self.uow, [objective.id, *(kr.id for kr in key_results)], self._record)
         for kr in key_results:
             await self.uow.jobs.cancel(REMINDER, kr.id)
             await self.uow.key_results.delete(kr)

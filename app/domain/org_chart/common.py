@@ -3,14 +3,11 @@ base every use-case class stands on (the caller's organization, the events it re
 
 from __future__ import annotations
 
-from typing import Any
-
-from app.domain.changes import record, refuse_read_only
-from app.domain.clock import SYSTEM_CLOCK
+from app.domain.changes import refuse_read_only
 from app.domain.errors import FieldError, Invalid
 from app.domain.model import matches_query, page_in_memory
-from app.domain.ports import Clock, UnitOfWork
 from app.domain.principal import Principal
+from app.domain.usecases import UseCases
 
 __all__ = ["matches_query", "page_in_memory", "refuse_read_only"]  # the org chart's modules take them from here
 
@@ -21,23 +18,13 @@ MEMBERSHIP_FIELDS = ("person_id", "unit_id", "title", "kind", "primary", "starts
 MEMBERSHIP_MUTABLE = ("title", "kind", "primary", "starts_on", "ends_on", "external_refs")
 
 
-class OrgChartBase:
-    def __init__(self, uow: UnitOfWork, principal: Principal, clock: Clock = SYSTEM_CLOCK) -> None:
-        self.uow, self.principal, self.clock = uow, principal, clock
-
-    def _org(self, scope: str) -> str:
-        self.principal.require(scope)
-        return self.principal.require_organization()
-
+class OrgChartBase(UseCases):
     @staticmethod
     def readable_organization(principal: Principal) -> str:
         """The organization whose org chart this caller may read; Forbidden when it may read none. Every
         read applies it."""
         principal.require(READ)
         return principal.require_organization()
-
-    def _record(self, event_type: str, obj: dict[str, Any], previous: dict[str, Any] | None = None) -> None:
-        record(self.uow, self.principal, self.clock, event_type, obj, self.principal.require_organization(), previous)
 
 
 def bounded(count: int, max_units: int, pointer: str) -> None:

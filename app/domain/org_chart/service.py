@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from app.domain.changes import check_version, ensure_external_refs_free, with_ref
+from app.domain.changes import check_version, ensure_external_refs_free, forget_raci, with_ref
 from app.domain.errors import Conflict, ErrorList, NotFound
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
@@ -139,6 +139,11 @@ class OrgChart(MembershipUseCases):
             raise Conflict(f"{unit_id} still has members; end their memberships first.")
         if (await self.uow.objectives.list(ListQuery(limit=1, filters={"involves_unit_id": unit_id}))).items:
             raise Conflict(f"{unit_id} owns or contributes to objectives; realign them first.")
+        if await self.uow.roles.in_column("unit_id", [unit_id]):
+            raise Conflict(f"{unit_id} owns roles; give them another unit or none first.")
+        if await self.uow.role_assignments.in_column("unit_id", [unit_id]):
+            raise Conflict(f"{unit_id} scopes role assignments; change or delete them first.")
+        await forget_raci(self.uow, [unit_id], self._record)
         await self.uow.units.delete(unit)
         self._record("unit.deleted", unit.resource())
 

@@ -13,6 +13,7 @@ from app.domain.handoffs.model import Handoff as HandoffModel
 from app.domain.handoffs.model import HandoffComment as CommentModel
 from app.domain.handoffs.model import HandoffPolicy as PolicyModel
 from app.graphql.types.derive import derive, instance
+from app.graphql.types.roles import RaciSubject
 
 if TYPE_CHECKING:
     from app.graphql.types.objectives import Objective
@@ -32,7 +33,7 @@ def _spent(info: strawberry.Info, items: list[Any]) -> list[Any]:
 
 
 @strawberry.type(description="Work passed from a unit to another: offered, accepted or declined, timed by two clocks.")
-class Handoff(_HandoffFields):  # type: ignore[misc]
+class Handoff(_HandoffFields, RaciSubject):  # type: ignore[misc]
     _model: strawberry.Private[Any] = None
 
     @strawberry.field(description="The sending unit.")

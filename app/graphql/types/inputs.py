@@ -19,6 +19,7 @@ _TYPES: dict[str, Any] = {
     "choice": str,
     "ref": strawberry.ID,
     "refs": list[strawberry.ID],
+    "lines": list[str],
     "date": date,
     "number": float,
     "bool": bool,

@@ -13,6 +13,7 @@ from app.domain.objectives.model import KeyResult as KeyResultModel
 from app.domain.objectives.model import Objective as ObjectiveModel
 from app.domain.objectives.progress import HEALTH_RULE, explain
 from app.graphql.types.derive import derive, instance
+from app.graphql.types.roles import RaciSubject
 
 if TYPE_CHECKING:
     from app.graphql.types.org_chart import Person, Unit
@@ -57,7 +58,7 @@ class ProgressExplained:
 
 
 @strawberry.type(description="A shared objective: owned by a unit, aligned to a higher one. Health: " + HEALTH_RULE)
-class Objective(_ObjectiveFields):  # type: ignore[misc]
+class Objective(_ObjectiveFields, RaciSubject):  # type: ignore[misc]
     as_of: strawberry.Private[datetime | None] = None
 
     @strawberry.field(description="The objective this one aligns to.")
@@ -125,7 +126,7 @@ class Objective(_ObjectiveFields):  # type: ignore[misc]
 
 
 @strawberry.type(description="A measure of an objective, from its start value to its target.")
-class KeyResult(_KeyResultFields):  # type: ignore[misc]
+class KeyResult(_KeyResultFields, RaciSubject):  # type: ignore[misc]
     as_of: strawberry.Private[datetime | None] = None
 
     @strawberry.field(description="The objective it measures.")

@@ -12,6 +12,7 @@ from app.domain.org_chart.model import Membership as MembershipModel
 from app.domain.org_chart.model import Person as PersonModel
 from app.domain.org_chart.model import Unit as UnitModel
 from app.graphql.types.derive import derive, instance
+from app.graphql.types.roles import RaciSubject, Responsibilities, Role, responsibilities, role
 
 if TYPE_CHECKING:
     from app.graphql.types.handoffs import Handoff
@@ -37,7 +38,7 @@ def _spent(info: strawberry.Info, items: list[Any]) -> list[Any]:
 
 
 @strawberry.type(description="A unit of the org chart: company, division, department, team or project.")
-class Unit(_UnitFields):  # type: ignore[misc]
+class Unit(_UnitFields, RaciSubject):  # type: ignore[misc]
     as_of: strawberry.Private[datetime | None] = None
 
     @strawberry.field(description="The parent unit (null for a root).")
@@ -93,6 +94,12 @@ class Unit(_UnitFields):  # type: ignore[misc]
 
         return _spent(info, [handoff(h) for h in await info.context.handoff_loaders().incoming.load(self.id)])
 
+    @strawberry.field(description="The roles this unit owns (needs roles:read).")
+    async def roles(self, info: strawberry.Info) -> list[Role]:
+        return _spent(
+            info, [role(r, self.as_of) for r in await info.context.role_loaders(self.as_of).unit_roles.load(self.id)]
+        )
+
     @strawberry.field(description="The handoffs this unit sent (needs handoffs:read).")
     async def outgoing_handoffs(self, info: strawberry.Info) -> list[HandoffRef]:
         from app.graphql.types.handoffs import handoff
@@ -122,6 +129,21 @@ class Person(_PersonFields):  # type: ignore[misc]
     @strawberry.field(description="The units of the person's running memberships.")
     async def units(self, info: strawberry.Info) -> list[Unit]:
         return _spent(info, [unit(u, self.as_of) for u in await _loaders(info, self.as_of).person_units.load(self.id)])
+
+    @strawberry.field(description="The roles the person holds today (on the day of `asOf`; needs roles:read).")
+    async def roles(self, info: strawberry.Info) -> list[Role]:
+        loaders = info.context.role_loaders(self.as_of)
+        held = await loaders.person_assignments.load(self.id)
+        found = await loaders.role.load_many(sorted({a.role_id for a in held}))
+        return _spent(info, [role(r, self.as_of) for r in found if r is not None])
+
+    @strawberry.field(
+        description="The roles the person holds today and the RACI letters they hold directly, through their units"
+        " and their roles (REST: GET /v1/people/{id}/responsibilities; needs roles:read)."
+    )
+    async def responsibilities(self, info: strawberry.Info) -> Responsibilities | None:
+        found = await info.context.role_loaders(None).responsibilities.load(self.id)
+        return None if found is None else responsibilities(found)
 
 
 @strawberry.type(description="A person's place in a unit.")

@@ -1,0 +1,397 @@
+"""Roles, role assignments and RACI entries: their use cases, for one caller. REST and GraphQL both call
+these; the resolution of entries to people is in `resolve.py`."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from app.domain.changes import (
+    check_refs,
+    check_version,
+    ensure_external_refs_free,
+    forget_raci,
+    refuse_nulls,
+    refuse_read_only,
+    with_ref,
+    without_unset,
+)
+from app.domain.errors import Conflict, ErrorList, NotFound
+from app.domain.events import Event
+from app.domain.feed import EventFeed
+from app.domain.ids import new_id
+from app.domain.model import ListQuery, Page, matches_query, page_in_memory
+from app.domain.patch import merge_patch, previous_attributes
+from app.domain.roles.model import (
+    LETTERS,
+    PARTY_TYPES,
+    RACI_DEFAULTS,
+    RACI_FIELDS,
+    RACI_WRITABLE,
+    ROLE_ASSIGNMENT_DEFAULTS,
+    ROLE_ASSIGNMENT_FIELDS,
+    ROLE_ASSIGNMENT_WRITABLE,
+    ROLE_DEFAULTS,
+    ROLE_FIELDS,
+    ROLE_WRITABLE,
+    SUBJECT_TYPES,
+    RaciEntry,
+    Role,
+    RoleAssignment,
+    check_raci,
+    check_role,
+    check_role_assignment,
+)
+from app.domain.roles.resolve import Resolution, Resolver
+from app.domain.roles.views import Matrix, Responsibilities, matrix, responsibilities, subjects_of_person
+from app.domain.usecases import UseCases
+
+READ, WRITE = "roles:read", "roles:write"
+# The collection that holds each kind of subject and party.
+REPOSITORY = {
+    "objective": "objectives",
+    "key_result": "key_results",
+    "handoff": "handoffs",
+    "unit": "units",
+    "person": "people",
+    "role": "roles",
+}
+
+
+class RolesBase(UseCases):
+    def readable(self) -> str:
+        return self._org(READ)
+
+
+class RoleUseCases(RolesBase):
+    async def get_role(self, role_id: str, as_of: datetime | None = None) -> Role:
+        self.readable()
+        found = (
+            await self.uow.roles.get(role_id)
+            if as_of is None
+            else next((r for r in await self.uow.roles.at(as_of) if r.id == role_id), None)
+        )
+        if found is None:
+            raise NotFound(f"No role {role_id}" + (" at that instant." if as_of else "."))
+        return found
+
+    async def list_roles(self, query: ListQuery, as_of: datetime | None = None) -> Page[Role]:
+        self.readable()
+        if as_of is None:
+            return await self.uow.roles.list(query)
+        return page_in_memory([r for r in await self.uow.roles.at(as_of) if matches_query(r, query)], query)
+
+    async def create_role(self, fields: dict[str, Any]) -> Role:
+        org = self._org(WRITE)
+        fields = {**ROLE_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
+        check_role(fields, creating=True)
+        await check_refs(self.uow, fields, {"unit_id": "unit"})
+        await ensure_external_refs_free(self.uow.roles, fields["external_refs"], None)
+        now = self.clock.now()
+        role = Role(id=new_id("role"), organization_id=org, created_at=now, updated_at=now, **_role_values(fields))
+        await self.uow.roles.add(role)
+        self._record("role.created", role.resource())
+        return role
+
+    async def update_role(self, role_id: str, patch: dict[str, Any], expected_version: int | None = None) -> Role:
+        self._org(WRITE)
+        refuse_read_only(patch, ROLE_WRITABLE)
+        refuse_nulls(patch, ROLE_FIELDS)
+        role = await self._role(role_id, for_update=True)
+        check_version(role, expected_version)
+        merged = {k: getattr(role, k) for k in ROLE_WRITABLE}
+        for k, v in patch.items():  # lists are replaced, objects merged
+            merged[k] = merge_patch(merged[k], v) if k == "external_refs" else v
+        check_role(merged, creating=False)
+        await check_refs(self.uow, merged, {"unit_id": "unit"}, role)
+        await ensure_external_refs_free(self.uow.roles, merged["external_refs"], role.id, role.external_refs)
+        before = role.resource()
+        changed = replace(role, **_role_values(merged))
+        previous = previous_attributes(before, changed.resource())
+        if not previous:
+            return role
+        changed.touch(self.clock.now())
+        await self.uow.roles.save(changed, expected_version=role.version)
+        self._record("role.updated", changed.resource(), previous)
+        return changed
+
+    async def delete_role(self, role_id: str, expected_version: int | None = None) -> None:
+        """A role that someone holds or held stays (its assignments are the record): 409. Its RACI entries
+        go with it."""
+        self._org(WRITE)
+        role = await self._role(role_id, for_update=True)
+        check_version(role, expected_version)
+        if await self.uow.role_assignments.of_roles([role_id]):
+            raise Conflict(f"{role_id} has assignments, which are a record: delete or keep them, then the role.")
+        await forget_raci(self.uow, [role_id], self._record)
+        await self.uow.roles.delete(role)
+        self._record("role.deleted", role.resource())
+
+    async def upsert_role(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[Role, bool]:
+        self._org(WRITE)
+        fields = with_ref(fields, system, external_id)
+        existing = await self.uow.roles.find_by_external_ref(system, external_id)
+        if existing is None:
+            return await self.create_role(fields), True
+        return await self.update_role(existing.id, without_unset(fields, ROLE_FIELDS)), False
+
+    async def _role(self, role_id: str, *, for_update: bool = False) -> Role:
+        found = await self.uow.roles.get(role_id, for_update=for_update)
+        if found is None:
+            raise NotFound(f"No role {role_id}.")
+        return found
+
+
+class AssignmentUseCases(RoleUseCases):
+    async def get_role_assignment(self, assignment_id: str, as_of: datetime | None = None) -> RoleAssignment:
+        self.readable()
+        found = (
+            await self.uow.role_assignments.get(assignment_id)
+            if as_of is None
+            else next((a for a in await self.uow.role_assignments.at(as_of) if a.id == assignment_id), None)
+        )
+        if found is None:
+            raise NotFound(f"No role assignment {assignment_id}" + (" at that instant." if as_of else "."))
+        return found
+
+    async def list_role_assignments(self, query: ListQuery, as_of: datetime | None = None) -> Page[RoleAssignment]:
+        """Now: every assignment, ended or not. `as_of`: those that ran on that day, as they were recorded
+        at that instant."""
+        self.readable()
+        if as_of is None:
+            return await self.uow.role_assignments.list(query)
+        day = as_of.date()
+        past = await self.uow.role_assignments.at(as_of)
+        return page_in_memory([a for a in past if matches_query(a, query) and a.active_on(day)], query)
+
+    async def create_role_assignment(self, fields: dict[str, Any]) -> RoleAssignment:
+        org = self._org(WRITE)
+        fields = {**ROLE_ASSIGNMENT_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
+        check_role_assignment(fields, creating=True)
+        await check_refs(self.uow, fields, {"role_id": "role", "person_id": "person", "unit_id": "unit"})
+        await ensure_external_refs_free(self.uow.role_assignments, fields["external_refs"], None)
+        now = self.clock.now()
+        assignment = RoleAssignment(
+            id=new_id("rola"), organization_id=org, created_at=now, updated_at=now, **_assignment_values(fields)
+        )
+        await self.uow.role_assignments.add(assignment)
+        self._record("role_assignment.created", assignment.resource())
+        return assignment
+
+    async def update_role_assignment(
+        self, assignment_id: str, patch: dict[str, Any], expected_version: int | None = None
+    ) -> RoleAssignment:
+        self._org(WRITE)
+        refuse_read_only(patch, ROLE_ASSIGNMENT_WRITABLE)
+        refuse_nulls(patch, ROLE_ASSIGNMENT_FIELDS)
+        found = await self.uow.role_assignments.get(assignment_id, for_update=True)
+        if found is None:
+            raise NotFound(f"No role assignment {assignment_id}.")
+        check_version(found, expected_version)
+        merged = {f.name: getattr(found, f.name) for f in ROLE_ASSIGNMENT_FIELDS}
+        for k, v in patch.items():  # dates are not objects: a merge patch replaces them
+            merged[k] = merge_patch(merged[k], v) if k == "external_refs" else v
+        check_role_assignment(merged, creating=False)
+        await check_refs(self.uow, merged, {"unit_id": "unit"}, found)
+        await ensure_external_refs_free(
+            self.uow.role_assignments, merged["external_refs"], found.id, found.external_refs
+        )
+        before = found.resource()
+        changed = replace(found, **_assignment_values(merged))
+        previous = previous_attributes(before, changed.resource())
+        if not previous:
+            return found
+        changed.touch(self.clock.now())
+        await self.uow.role_assignments.save(changed, expected_version=found.version)
+        ended = "ends_on" in previous and changed.ends_on is not None and changed.ends_on <= self.clock.now().date()
+        self._record("role_assignment.ended" if ended else "role_assignment.updated", changed.resource(), previous)
+        return changed
+
+    async def delete_role_assignment(self, assignment_id: str, expected_version: int | None = None) -> None:
+        """For a mistake: the assignment is gone from now on (reads `as_of` before still show it). An
+        assignment that ran is ended instead (`ends_on`)."""
+        self._org(WRITE)
+        found = await self.uow.role_assignments.get(assignment_id, for_update=True)
+        if found is None:
+            raise NotFound(f"No role assignment {assignment_id}.")
+        check_version(found, expected_version)
+        await self.uow.role_assignments.delete(found)
+        self._record("role_assignment.deleted", found.resource())
+
+    async def upsert_role_assignment(
+        self, system: str, external_id: str, fields: dict[str, Any]
+    ) -> tuple[RoleAssignment, bool]:
+        self._org(WRITE)
+        fields = with_ref(fields, system, external_id)
+        existing = await self.uow.role_assignments.find_by_external_ref(system, external_id)
+        if existing is None:
+            return await self.create_role_assignment(fields), True
+        patch = {
+            k: v for k, v in without_unset(fields, ROLE_ASSIGNMENT_FIELDS).items() if k not in ("role_id", "person_id")
+        }
+        for name in ("role_id", "person_id"):
+            if name in fields and fields[name] != getattr(existing, name):
+                refuse_read_only({name: fields[name]}, ())
+        return await self.update_role_assignment(existing.id, patch), False
+
+
+class RaciUseCases(AssignmentUseCases):
+    async def get_raci_entry(self, entry_id: str) -> RaciEntry:
+        self.readable()
+        found = await self.uow.raci.get(entry_id)
+        if found is None:
+            raise NotFound(f"No RACI entry {entry_id}.")
+        return found
+
+    async def list_raci_entries(self, query: ListQuery) -> Page[RaciEntry]:
+        self.readable()
+        errors = ErrorList()
+        for name, choices in (
+            ("letter", LETTERS),
+            ("subject_type", SUBJECT_TYPES),
+            ("party_type", PARTY_TYPES),
+            ("inherit", ("none", "append")),
+        ):
+            if name in query.filters and query.filters[name] not in choices:
+                errors.add(f"/{name}", f"must be one of: {', '.join(choices)}")
+        errors.raise_if_any("The filters are invalid.")
+        return await self.uow.raci.list(query)
+
+    async def create_raci_entry(self, fields: dict[str, Any]) -> RaciEntry:
+        org = self._org(WRITE)
+        fields = {**RACI_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
+        check_raci(fields, creating=True)
+        await self._check_subject_and_party(fields)
+        await ensure_external_refs_free(self.uow.raci, fields["external_refs"], None)
+        await self._check_unique(fields, None)
+        now = self.clock.now()
+        entry = RaciEntry(
+            id=new_id("raci"),
+            organization_id=org,
+            created_at=now,
+            updated_at=now,
+            **{f.name: fields[f.name] for f in RACI_FIELDS},
+        )
+        await self.uow.raci.add(entry)
+        self._record("raci.created", entry.resource())
+        return entry
+
+    async def update_raci_entry(
+        self, entry_id: str, patch: dict[str, Any], expected_version: int | None = None
+    ) -> RaciEntry:
+        self._org(WRITE)
+        refuse_read_only(patch, RACI_WRITABLE)
+        refuse_nulls(patch, RACI_FIELDS)
+        entry = await self.uow.raci.get(entry_id, for_update=True)
+        if entry is None:
+            raise NotFound(f"No RACI entry {entry_id}.")
+        check_version(entry, expected_version)
+        merged = {f.name: getattr(entry, f.name) for f in RACI_FIELDS}
+        for k, v in patch.items():
+            merged[k] = merge_patch(merged[k], v) if k == "external_refs" else v
+        check_raci(merged, creating=False)
+        await ensure_external_refs_free(self.uow.raci, merged["external_refs"], entry.id, entry.external_refs)
+        await self._check_unique(merged, entry)
+        before = entry.resource()
+        changed = replace(entry, **{k: merged[k] for k in RACI_WRITABLE})
+        previous = previous_attributes(before, changed.resource())
+        if not previous:
+            return entry
+        changed.touch(self.clock.now())
+        await self.uow.raci.save(changed, expected_version=entry.version)
+        self._record("raci.updated", changed.resource(), previous)
+        return changed
+
+    async def delete_raci_entry(self, entry_id: str, expected_version: int | None = None) -> None:
+        self._org(WRITE)
+        entry = await self.uow.raci.get(entry_id, for_update=True)
+        if entry is None:
+            raise NotFound(f"No RACI entry {entry_id}.")
+        check_version(entry, expected_version)
+        await self.uow.raci.delete(entry)
+        self._record("raci.deleted", entry.resource())
+
+    async def upsert_raci_entry(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[RaciEntry, bool]:
+        self._org(WRITE)
+        fields = with_ref(fields, system, external_id)
+        existing = await self.uow.raci.find_by_external_ref(system, external_id)
+        if existing is None:
+            return await self.create_raci_entry(fields), True
+        fixed = ("subject_type", "subject_id", "party_type", "party_id")
+        moved = [k for k in fixed if k in fields and fields[k] != getattr(existing, k)]
+        if moved:
+            refuse_read_only({k: fields[k] for k in moved}, ())
+        patch = {k: v for k, v in without_unset(fields, RACI_FIELDS).items() if k not in fixed}
+        return await self.update_raci_entry(existing.id, patch), False
+
+    async def _check_subject_and_party(self, fields: dict[str, Any]) -> None:
+        errors = ErrorList()
+        for name, kind in (("subject_id", fields["subject_type"]), ("party_id", fields["party_type"])):
+            repo = getattr(self.uow, REPOSITORY[kind])
+            if await repo.get(fields[name]) is None:
+                errors.add(f"/{name}", f"no such {kind.replace('_', ' ')} in this organization", "not_found")
+        errors.raise_if_any()
+
+    async def _check_unique(self, fields: dict[str, Any], before: RaciEntry | None) -> None:
+        """At most one A per subject; a party holds a letter on a subject once. Checked here for a clear
+        answer; the table's unique indexes hold it when two requests race (the second is a 409 too)."""
+        if before is not None and before.letter == fields["letter"]:
+            return
+        for other in await self.uow.raci.of_subjects([fields["subject_id"]]):
+            if before is not None and other.id == before.id:
+                continue
+            if fields["letter"] == "A" and other.letter == "A":
+                raise Conflict(
+                    f"{fields['subject_id']} already has an accountable (A): {other.id} ({other.party_type} "
+                    f"{other.party_id}). Change or delete that entry first.",
+                    field="/letter",
+                )
+            if other.party_id == fields["party_id"] and other.letter == fields["letter"]:
+                raise Conflict(
+                    f"{other.party_id} already holds {fields['letter']} on {fields['subject_id']} ({other.id}).",
+                    field="/letter",
+                )
+
+
+def _role_values(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": fields["name"].strip(),
+        "description": fields.get("description"),
+        "responsibilities": [line.strip() for line in fields["responsibilities"]],
+        "unit_id": fields.get("unit_id"),
+        "links": fields["links"],
+        "external_refs": fields["external_refs"],
+    }
+
+
+def _assignment_values(fields: dict[str, Any]) -> dict[str, Any]:
+    return {f.name: fields.get(f.name) for f in ROLE_ASSIGNMENT_FIELDS}
+
+
+class Roles(RaciUseCases):
+    """Every use case of roles and RACI, for one caller."""
+
+    async def resolve(self, subject_id: str) -> Resolution:
+        self.readable()
+        return await Resolver(self.uow, self.clock.now().date()).resolve_one(subject_id)
+
+    async def matrix(self, unit_id: str) -> Matrix:
+        self.readable()
+        return await matrix(self.uow, self.clock.now().date(), unit_id)
+
+    async def responsibilities(self, person_id: str) -> Responsibilities:
+        self.readable()
+        if await self.uow.people.get(person_id) is None:
+            raise NotFound(f"No person {person_id}.")
+        return (await responsibilities(self.uow, self.clock.now().date(), [person_id]))[person_id]
+
+    async def feed(self, person_id: str, query: ListQuery, types: list[str] | None = None) -> Page[Event]:
+        """The events of the subjects where the person is R, A, C or I, resolved now; read with the event
+        log's own rules (events:read)."""
+        self.principal.require("events:read")
+        self.principal.require_organization()
+        if await self.uow.people.get(person_id) is None:
+            raise NotFound(f"No person {person_id}.")
+        subjects = await subjects_of_person(self.uow, self.clock.now().date(), person_id)
+        return await EventFeed(self.uow, self.principal).of_subjects(sorted(subjects), query, types)
