@@ -66,6 +66,27 @@ async def list_query(
 Listing = Annotated[ListQuery, Depends(list_query)]
 
 
+async def plain_list_query(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (at most 200).")] = 50,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+    updated_since: Annotated[
+        Instant | None, Query(description="Only what changed (or happened) at or after this instant.")
+    ] = None,
+) -> ListQuery:
+    """The paging of a list whose items carry no external references (events, deliveries, organizations):
+    an `external_ref` would filter nothing, so it is refused rather than ignored."""
+    if "external_ref" in request.query_params:
+        raise Invalid(
+            "These objects carry no external references: `external_ref` filters nothing here.",
+            [FieldError("/external_ref", "not a filter of this list", "unknown_field")],
+        )
+    return ListQuery(limit=limit, after=decode_cursor(cursor) if cursor else None, updated_since=updated_since)
+
+
+PlainListing = Annotated[ListQuery, Depends(plain_list_query)]
+
+
 def page_body(page: Page[Any], render: Callable[[Any], dict[str, Any]]) -> Json:
     return Json(
         {

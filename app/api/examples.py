@@ -55,6 +55,12 @@ PREFIXES = {
     "handoff": "ho",
     "policy": "hop",
     "comment": "hoc",
+    "role": "role",
+    "assignment": "rola",
+    "raci": "raci",
+    "entry": "raci",
+    "subject": "obj",
+    "party": "role",
 }
 
 

@@ -21,6 +21,7 @@ from fastapi.routing import APIRoute
 
 from app.api.examples import example_of, words
 from app.api.problems import problem_body
+from app.domain.events import CATALOGUE
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -289,8 +290,10 @@ def _ref(kind: str, name: str) -> dict[str, str]:
 def _finish_webhook(event_type: str, operation: dict[str, Any], schemas: dict[str, Any]) -> None:
     body = operation.get("requestBody", {})
     body.setdefault("description", f"The `{event_type}` event, signed with the endpoint's secret.")
-    family = event_type.split(".")[0].replace("_", "")
-    resource = next((name for name in schemas if name.lower() == family), None)
+    kind = CATALOGUE[event_type].resource if event_type in CATALOGUE else event_type.split(".")[0]
+    # the schema of the event's object: named after its kind (RaciEntry), or its last word (Comment)
+    names = (kind.replace("_", ""), kind.split("_")[-1], event_type.split(".")[0].replace("_", ""))
+    resource = next((s for n in names for s in schemas if s.lower() == n), None)
     for media in body.get("content", {}).values():
         example = example_of(media.get("schema", {}), schemas)
         if isinstance(example, dict):

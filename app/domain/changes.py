@@ -130,8 +130,9 @@ async def check_refs(
 
 
 async def forget_raci(uow: UnitOfWork, object_ids: list[str], record_event: Any) -> None:
-    """The RACI entries that name objects being deleted (as subject or party) go with them, each with its
-    `raci.deleted`."""
+    """The RACI entries that name objects just deleted (as subject or party) go with them, each with its
+    `raci.deleted`. Called after the deletion: an entry created meanwhile held the object's row lock, which
+    the deletion waited for, and is read here."""
     for entry in await uow.raci.naming(object_ids):
         await uow.raci.delete(entry)
         record_event("raci.deleted", entry.resource())

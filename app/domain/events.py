@@ -32,7 +32,11 @@ CATALOGUE: dict[str, EventType] = {
         EventType("person.deactivated", "A person became inactive.", "person"),
         EventType("membership.created", "A person joined a unit.", "membership"),
         EventType("membership.updated", "A membership's title, kind, primary flag or dates changed.", "membership"),
-        EventType("membership.ended", "A membership ended (its ends_on is set and has come).", "membership"),
+        EventType(
+            "membership.ended",
+            "A membership ended: a change set an ends_on that has come, or the ends_on day came (the scheduler).",
+            "membership",
+        ),
         EventType("objective.created", "An objective was created.", "objective"),
         EventType("objective.updated", "An objective's fields (or only its health) changed.", "objective"),
         EventType("objective.activated", "An objective went from draft to active.", "objective"),
@@ -77,7 +81,9 @@ CATALOGUE: dict[str, EventType] = {
         EventType("role_assignment.created", "A person was given a role.", "role_assignment"),
         EventType("role_assignment.updated", "A role assignment's scope or dates changed.", "role_assignment"),
         EventType(
-            "role_assignment.ended", "A role assignment ended (its ends_on is set and has come).", "role_assignment"
+            "role_assignment.ended",
+            "A role assignment ended: a change set an ends_on that has come, or the ends_on day came (the scheduler).",
+            "role_assignment",
         ),
         EventType("role_assignment.deleted", "A role assignment was deleted (a mistake undone).", "role_assignment"),
         EventType("raci.created", "A party was given a letter (R, A, C or I) on a subject.", "raci_entry"),

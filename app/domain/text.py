@@ -99,3 +99,12 @@ def depth_of(value: Any) -> int:
 
 
 UNSTORABLE_MESSAGE = "Text must not contain the NUL character (U+0000) or unpaired UTF-16 surrogates."
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A text cell a spreadsheet shows as text: one that would start a formula (`=`, `+`, `-`, `@`, a tab
+    or a carriage return) gets a leading apostrophe (OWASP's advice against CSV injection)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value

@@ -113,6 +113,9 @@ LIST_SIZES: dict[str, int] = {
     "RaciResolved.entries": 5,
     "RaciHolder.paths": 2,
     "Responsibilities.roles": 3,
+    "RaciMatrix.parties": 20,
+    "RaciMatrix.rows": 50,
+    "MatrixRow.cells": 5,
     "Responsibilities.letters": 20,
     # Validation problems with a mutation's input: usually none, a few at worst.
     "UnitPayload.userErrors": 3,

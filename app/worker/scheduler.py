@@ -13,6 +13,7 @@ from datetime import timedelta
 import structlog
 
 from app.domain.clock import SYSTEM_CLOCK
+from app.domain.endings import ENDINGS, announce_ending
 from app.domain.handoffs import jobs as handoff_jobs
 from app.domain.handoffs.service import CLOCK_JOBS
 from app.domain.jobs import Handler, Job
@@ -27,6 +28,7 @@ HANDLERS: dict[str, Handler] = {
     REMINDER: reminders.check_in_due,
     HEALTH: health.refresh_health,
     **dict.fromkeys(CLOCK_JOBS.values(), handoff_jobs.clock_due),
+    **dict.fromkeys(ENDINGS, announce_ending),
 }
 # What a job's work will lock, taken before the job's own row: the order the API's changes take (the
 # subject, then its jobs), so that a job and a change of its subject queue rather than deadlock.

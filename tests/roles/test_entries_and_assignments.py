@@ -203,3 +203,44 @@ async def test_deleting_a_subject_or_party_takes_its_entries_along(client: httpx
     assert r.status_code == 409 and "role" in r.json()["detail"], r.text
     assert (await client.patch(f"/v1/roles/{owned}", json={"unit_id": None}, headers={**h, **MERGE})).status_code == 200
     await member(client, h, ann, sales, ends_on="2020-01-01", starts_on="2019-01-01")
+
+
+async def test_an_entry_racing_the_deletion_of_its_subject_never_outlives_it(client: httpx.AsyncClient) -> None:
+    _org, h = await make_org(client)
+    sales = await unit(client, h, "Sales")
+    ann = await person(client, h, "Ann")
+    for _round in range(8):
+        goal = await objective(client, h, sales)
+        kr = await key_result(client, h, goal["id"], 10)
+        team = await unit(client, h, "Team", parent_id=sales)
+        answers = await asyncio.gather(
+            client.post(
+                "/v1/raci",
+                json={
+                    "subject_type": "key_result",
+                    "subject_id": kr["id"],
+                    "party_type": "person",
+                    "party_id": ann,
+                    "letter": "R",
+                },
+                headers=h,
+            ),
+            client.delete(f"/v1/objectives/{goal['id']}", headers=h),
+            client.post(
+                "/v1/raci",
+                json={
+                    "subject_type": "unit",
+                    "subject_id": team,
+                    "party_type": "unit",
+                    "party_id": sales,
+                    "letter": "I",
+                },
+                headers=h,
+            ),
+            client.delete(f"/v1/units/{team}", headers=h),
+        )
+        assert all(r.status_code in (201, 204, 409, 422) for r in answers), [r.text for r in answers]
+        left = (await client.get("/v1/raci", params={"limit": 200}, headers=h)).json()["data"]
+        for e in left:
+            path = {"key_result": "key-results", "unit": "units"}[e["subject_type"]]
+            assert (await client.get(f"/v1/{path}/{e['subject_id']}", headers=h)).status_code == 200, e

@@ -37,7 +37,8 @@ async def test_the_matrix_is_a_grid_in_json_and_csv(client: httpx.AsyncClient) -
     rows = {row["subject_id"]: row for row in m["rows"]}
     assert rows[goal["id"]]["cells"][ann] == ["R", "C"]
     assert rows[goal["id"]]["cells"][owner] == ["A"] and rows[goal["id"]]["accountable_is_implicit"] is True
-    assert rows[ho["id"]]["cells"][delivery] == ["A"] and rows[ho["id"]]["accountable_is_implicit"] is False
+    assert rows[ho["id"]]["cells"][delivery] == ["A"]  # Delivery has no member: nobody stands in (no lead)
+    assert rows[ho["id"]]["accountable_is_implicit"] is False
     assert all(row["cells"][bob] == ["C"] for row in m["rows"])  # inherited from Company by every subject
 
     for ask in ({"headers": {**h, "Accept": "text/csv"}}, {"headers": h, "params": {"format": "csv"}}):
@@ -120,3 +121,82 @@ async def test_responsibilities_and_the_feed_of_what_concerns_a_person(client: h
     _other, h2 = await make_org(client, "Other")
     assert (await client.get(f"/v1/people/{ann}/feed", headers=h2)).status_code == 404
     assert (await client.get(f"/v1/people/{ann}/responsibilities", headers=h2)).status_code == 404
+
+
+async def test_what_a_caller_may_read_and_a_grid_that_runs_no_formula(client: httpx.AsyncClient) -> None:
+    org, h = await make_org(client)
+    sales = await unit(client, h, '=HYPERLINK("http://evil.example","x")')
+    delivery = await unit(client, h, "Delivery")
+    owner = await person(client, h, "Owner")
+    goal = await objective(client, h, sales, title="+SUM(1+1)", owner_person_id=owner)
+    ho = await handoff(client, h, sales, delivery, title="@cmd")
+    await entry(client, h, goal["id"], owner, "R")
+
+    grid = list(csv.reader(io.StringIO((await client.get(
+        "/v1/raci/matrix", params={"unit_id": sales, "format": "csv"}, headers=h)).text)))  # fmt: skip
+    cells = [c for line in grid for c in line]
+    assert "'+SUM(1+1)" in cells and "'@cmd" in cells and not any(c[:1] in "=+-@" for c in cells if c)
+
+    only_roles = bearer(org, "roles:read")
+    for subject in (goal["id"], ho["id"], sales):
+        assert (
+            await client.get("/v1/raci/resolve", params={"subject_id": subject}, headers=only_roles)
+        ).status_code == 403
+    assert (await client.get("/v1/raci/matrix", params={"unit_id": sales}, headers=only_roles)).status_code == 403
+    org_only = bearer(org, "roles:read org:read")
+    assert (await client.get("/v1/raci/resolve", params={"subject_id": sales}, headers=org_only)).status_code == 200
+    assert (await client.get("/v1/raci/resolve", params={"subject_id": ho["id"]}, headers=org_only)).status_code == 403
+    rows = (await client.get("/v1/raci/matrix", params={"unit_id": sales}, headers=org_only)).json()["rows"]
+    assert [r["subject_id"] for r in rows] == [sales]  # no objectives:read, no handoffs:read: their rows left out
+    with_objectives = bearer(org, "roles:read org:read objectives:read")
+    rows = (await client.get("/v1/raci/matrix", params={"unit_id": sales}, headers=with_objectives)).json()["rows"]
+    assert [r["subject_id"] for r in rows] == [sales, goal["id"]]
+
+
+async def test_a_role_held_below_an_inherited_entry_counts_within_its_scope(client: httpx.AsyncClient) -> None:
+    _org, h = await make_org(client)
+    parent = await unit(client, h, "Parent")
+    child = await unit(client, h, "Child", parent_id=parent)
+    other = await unit(client, h, "Other", parent_id=parent)
+    x = await person(client, h, "X")
+    reviewer = await role(client, h, "Reviewer")
+    await assign(client, h, reviewer, x, unit_id=child)
+    inside = await objective(client, h, child, title="Inside")
+    outside = await objective(client, h, other, title="Outside")
+    await entry(client, h, parent, reviewer, "R", inherit="append")
+
+    assert x in {p["person_id"] for p in (await _resolve(client, h, inside["id"]))["R"]}
+    assert x not in {p["person_id"] for p in (await _resolve(client, h, outside["id"]))["R"]}
+    letters = (await client.get(f"/v1/people/{x}/responsibilities", headers=h)).json()["letters"]
+    assert [(x_["subject_id"], x_["via"], x_["within_unit_id"]) for x_ in letters] == [(parent, "role", child)]
+    feed = (await client.get(f"/v1/people/{x}/feed", params={"limit": 200}, headers=h)).json()["data"]
+    about = {e["data"]["object"]["id"] for e in feed if e["type"].startswith("objective.")}
+    assert inside["id"] in about and outside["id"] not in about
+
+
+async def test_an_a_that_names_nobody_today_lets_the_owner_stand_in(client: httpx.AsyncClient) -> None:
+    _org, h = await make_org(client)
+    sales, empty = await unit(client, h, "Sales"), await unit(client, h, "Empty")
+    owner = await person(client, h, "Owner")
+    goal = await objective(client, h, sales, owner_person_id=owner)
+    await entry(client, h, goal["id"], empty, "A")
+    found = await _resolve(client, h, goal["id"])
+    assert [(a["person_id"], a["implicit"]) for a in found["A"]] == [(owner, True)]
+    assert found["accountable_is_implicit"] is True
+    assert [e["party_id"] for e in found["entries"] if e["letter"] == "A"] == [empty]
+
+
+async def _resolve(client: httpx.AsyncClient, h: dict[str, str], subject: str) -> dict[str, object]:
+    r = await client.get("/v1/raci/resolve", params={"subject_id": subject}, headers=h)
+    assert r.status_code == 200, r.text
+    found: dict[str, object] = r.json()
+    return found
+
+
+async def test_lists_of_things_without_external_refs_refuse_the_filter(client: httpx.AsyncClient) -> None:
+    _org, h = await make_org(client)
+    ann = await person(client, h, "Ann")
+    for path in ("/v1/events", f"/v1/people/{ann}/feed"):
+        r = await client.get(path, params={"external_ref": "sap:1"}, headers=h)
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "/external_ref", (path, r.text)
+        assert (await client.get(path, headers=h)).status_code == 200

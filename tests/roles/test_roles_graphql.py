@@ -104,6 +104,22 @@ async def test_every_subject_answers_raci_and_raci_resolved_like_rest(client: ht
     ]
     assert data["unit"]["roles"] == []
 
+    matrix = await gql(
+        client,
+        """query($u: ID!, $none: ID!) {
+             raciMatrix(unitId: $u) { unitId parties { partyType partyId name }
+               rows { subjectId accountableIsImplicit cells { partyId letters } } }
+             missing: raciMatrix(unitId: $none) { unitId } }""",
+        h,
+        u=sales,
+        none="unit_01J9Z3Q4K6W8X2Y5V7T9R1M3N5",
+    )
+    rest = (await client.get("/v1/raci/matrix", params={"unit_id": sales}, headers=h)).json()
+    assert matrix["missing"] is None
+    assert [r["subjectId"] for r in matrix["raciMatrix"]["rows"]] == [r["subject_id"] for r in rest["rows"]]
+    row = next(r for r in matrix["raciMatrix"]["rows"] if r["subjectId"] == goal["id"])
+    assert {c["partyId"]: c["letters"] for c in row["cells"]} == {ann: ["R"], owner: ["A"]}
+
 
 NESTED = """{ units(first: 40) { edges { node { id roles { id name }
   members { id roles { id name } responsibilities {

@@ -188,6 +188,19 @@ class MemoryRaci(MemoryOrgChartRepository[Any]):
         return [copy.deepcopy(x) for x in self.items.values() if x.subject_id in wanted or x.party_id in wanted]
 
 
+class MemoryJobs:
+    """Timed jobs by (kind, subject): when each is due."""
+
+    def __init__(self) -> None:
+        self.due: dict[tuple[str, str], datetime] = {}
+
+    async def schedule(self, kind: str, subject_id: str, due_at: datetime) -> None:
+        self.due[(kind, subject_id)] = due_at
+
+    async def cancel(self, kind: str, subject_id: str) -> None:
+        self.due.pop((kind, subject_id), None)
+
+
 class MemoryOrganizations:
     def __init__(self) -> None:
         self.items: dict[str, Organization] = {}
@@ -239,6 +252,7 @@ class FakeUnitOfWork:
     roles: MemoryOrgChartRepository[Any] = field(default_factory=MemoryOrgChartRepository)
     role_assignments: MemoryRoleAssignments = field(default_factory=MemoryRoleAssignments)
     raci: MemoryRaci = field(default_factory=MemoryRaci)
+    jobs: MemoryJobs = field(default_factory=MemoryJobs)
     staged: list[Event] = field(default_factory=list)
 
     @property

@@ -39,7 +39,6 @@ async def world() -> tuple[Any, Roles, dict[str, str]]:
     objectives = Objectives(uow, ADMIN, FakeClock())  # type: ignore[arg-type]
     objectives.roll_up = _nothing  # type: ignore[method-assign]
     objectives.time_zone = _utc  # type: ignore[method-assign]
-    uow.jobs = _Jobs()  # type: ignore[attr-defined]
     goal = await objectives.create_objective(
         {
             "title": "Grow",
@@ -58,11 +57,6 @@ async def _nothing(_ids: list[str | None]) -> None:
 
 async def _utc() -> str:
     return "UTC"
-
-
-class _Jobs:
-    async def schedule(self, *_args: Any) -> None:
-        return None
 
 
 def _body(subject: str, kind: str, party: str, party_type: str, letter: str, **more: Any) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from app.api.conventions import Json, Listing, ListOf, only, page_body
+from app.api.conventions import Json, ListOf, PlainListing, only, page_body
 from app.api.deps import LiaisonRoute, UoW
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.api.schemas.platform import Event
@@ -16,7 +16,7 @@ router = APIRouter(route_class=LiaisonRoute, prefix="/v1/events", tags=["Events"
 
 @router.get("", response_model=ListOf[Event], summary="List events, oldest first (events:read)")
 async def list_events(
-    query: Listing,
+    query: PlainListing,
     uow: UoW,
     type: Annotated[list[str] | None, Query(description="Event types, repeated or comma-separated.")] = None,
     after: Annotated[str | None, Query(description="Only events after this event id.")] = None,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.api.conventions import Listing, ListOf, entity_response, idempotent, page_body
+from app.api.conventions import ListOf, PlainListing, entity_response, idempotent, page_body
 from app.api.deps import LiaisonRoute, UoW
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.api.schemas.platform import Organization, OrganizationCreate
@@ -28,7 +28,7 @@ async def create_organization(body: OrganizationCreate, request: Request, uow: U
 
 
 @router.get("", response_model=ListOf[Organization], summary="List organizations (platform:admin)")
-async def list_organizations(query: Listing, uow: UoW) -> Response:
+async def list_organizations(query: PlainListing, uow: UoW) -> Response:
     """Every organization of this Liaison, oldest first, a page at a time."""
     return page_body(await Organizations(uow, uow.caller).list(query), lambda o: o.resource())
 

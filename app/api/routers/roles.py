@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.conventions import Json, Listing, ListOf, only, page_body
+from app.api.conventions import Json, ListOf, PlainListing, only, page_body
 from app.api.deps import LiaisonRoute, UoW
 from app.api.kit import Collection, Operation, id_filter, register
 from app.api.schemas import roles as s
@@ -188,7 +188,9 @@ async def resolve_raci(
     `inherit: append` (`inherited_from_unit_id`). One A: the subject's own entry, else the nearest inherited
     one, else the `implicit` one (an objective's `owner_person_id`, else its owner unit's lead; a key
     result's owner, else its objective's; a handoff's `to_person_id`, else the addressed unit's lead; a
-    unit's lead), marked `implicit`. Inactive people are left out."""
+    unit's lead), marked `implicit`; the implicit one stands in too when the A entry names nobody today (an
+    empty unit, a role without holders, an inactive person). Inactive people are left out. Needs `org:read`
+    (it names people) and the subject's own read scope (`objectives:read`, `handoffs:read` or `org:read`)."""
     return Json((await _service(uow).resolve(subject_id)).resource())
 
 
@@ -211,7 +213,9 @@ async def get_raci_matrix(
     or to it) as rows, the parties holding a letter on any of them (units, roles, people; their own entries
     and inherited ones, and the person standing in for a missing A) as columns, each cell the letters. With
     `Accept: text/csv` (or `format=csv`): the same grid as CSV, a cell like `R/A`, an implicit A written
-    `A (implicit)`."""
+    `A (implicit)`, a text that a spreadsheet would take for a formula (`=`, `+`, `-`, `@`) prefixed with
+    `'`. Needs `org:read`; rows of objectives and key results need `objectives:read`, of handoffs
+    `handoffs:read` (without it they are left out)."""
     found = await _service(uow).matrix(unit_id)
     if format == "csv" or (format is None and _prefers_csv(request.headers.get("accept", ""))):
         return Response(
@@ -249,7 +253,7 @@ async def get_person_responsibilities(person_id: str, uow: UoW) -> Response:
 )
 async def list_person_feed(
     person_id: str,
-    query: Listing,
+    query: PlainListing,
     uow: UoW,
     type: Annotated[list[str] | None, Query(description="Event types, repeated or comma-separated.")] = None,
     after: Annotated[str | None, Query(description="Only events after this event id.")] = None,

@@ -5,7 +5,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response
 
-from app.api.conventions import Json, Listing, ListOf, entity_response, expected_version, idempotent, page_body
+from app.api.conventions import (
+    Json,
+    Listing,
+    ListOf,
+    PlainListing,
+    entity_response,
+    expected_version,
+    idempotent,
+    page_body,
+)
 from app.api.deps import LiaisonRoute, UoW
 from app.api.schemas import webhooks as s
 from app.api.schemas.common import PROBLEM_RESPONSES
@@ -151,7 +160,7 @@ async def test_endpoint(endpoint_id: str, request: Request, uow: UoW) -> Respons
     tags=TAGS,
     summary="Each message sent to the endpoint, with its attempts",
 )
-async def endpoint_deliveries(endpoint_id: str, query: Listing, request: Request, uow: UoW) -> Response:
+async def endpoint_deliveries(endpoint_id: str, query: PlainListing, request: Request, uow: UoW) -> Response:
     """The endpoint's deliveries, oldest first, each with its state and attempts."""
     page, attempts = await service(request, uow, uow.caller).deliveries(endpoint_id, query)
     return page_body(page, lambda d: delivery_body(d, list(attempts.get(d.id, []))))

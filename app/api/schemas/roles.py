@@ -148,7 +148,9 @@ class RaciResolved(BaseModel):
     A: list[RaciHolder]
     C: list[RaciHolder]
     I: list[RaciHolder]  # noqa: E741
-    accountable_is_implicit: bool
+    accountable_is_implicit: bool = Field(
+        description="True: no A entry names anyone today, and the owner stands in (A's only holder, `implicit`)."
+    )
     entries: list[AppliedEntry] = Field(description="The entries that hold for the subject, its own first.")
 
 
@@ -183,6 +185,10 @@ class HeldLetter(BaseModel):
     party_id: str
     membership_id: str | None
     role_assignment_id: str | None
+    within_unit_id: str | None = Field(
+        description="A role held for a unit below the entry's unit: the inherited letter holds for the subjects of"
+        " that unit and those below it only."
+    )
 
 
 class HeldRole(BaseModel):

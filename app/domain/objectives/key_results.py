@@ -117,9 +117,9 @@ class KeyResultUseCases(ObjectivesBase):
         if await self.uow.check_ins.count_of([key_result.id]):
             raise Conflict(f"{key_result_id} holds check-ins, which are a record; it cannot be deleted.")
         await self.uow.jobs.cancel(REMINDER, key_result.id)
-        await forget_raci(self.uow, [key_result.id], self._record)
         await self.uow.key_results.delete(key_result)
         self._record("key_result.deleted", key_result.resource())
+        await forget_raci(self.uow, [key_result.id], self._record)
         await self.roll_up([key_result.objective_id])
 
     async def upsert_key_result(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[KeyResult, bool]:

@@ -148,7 +148,6 @@ class Objectives(CheckInUseCases):
             raise Conflict(
                 f"The key results of {objective_id} hold check-ins, which are a record: cancel the objective instead."
             )
-        await forget_raci(self.uow, [objective.id, *(kr.id for kr in key_results)], self._record)
         for kr in key_results:
             await self.uow.jobs.cancel(REMINDER, kr.id)
             await self.uow.key_results.delete(kr)
@@ -156,6 +155,7 @@ class Objectives(CheckInUseCases):
         await self.uow.jobs.cancel(HEALTH, objective.id)
         await self.uow.objectives.delete(objective)
         self._record("objective.deleted", objective.resource())
+        await forget_raci(self.uow, [objective.id, *(kr.id for kr in key_results)], self._record)
         await self.roll_up([objective.parent_id])
 
     async def upsert_objective(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[Objective, bool]:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.domain.changes import check_version, ensure_external_refs_free
+from app.domain.endings import schedule_ending
 from app.domain.errors import Conflict, ErrorList, NotFound
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
@@ -80,6 +81,7 @@ class MembershipUseCases(OrgChartBase):
         await self._check_one_primary(m)
         await self.uow.memberships.add(m)
         self._record("membership.created", m.resource())
+        await schedule_ending(self.uow, "membership.ended", m, now.date())
         return m
 
     async def update_membership(
@@ -119,8 +121,10 @@ class MembershipUseCases(OrgChartBase):
         await self._check_one_primary(updated)
         updated.touch(self.clock.now())
         await self.uow.memberships.save(updated, expected_version=m.version)
-        ended = "ends_on" in changed and updated.ends_on is not None and updated.ends_on <= self.clock.now().date()
+        today = self.clock.now().date()
+        ended = "ends_on" in changed and updated.ends_on is not None and updated.ends_on <= today
         self._record("membership.ended" if ended else "membership.updated", updated.resource(), changed)
+        await schedule_ending(self.uow, "membership.ended", updated, today)
         return updated
 
     async def end_membership(

@@ -143,9 +143,9 @@ class OrgChart(MembershipUseCases):
             raise Conflict(f"{unit_id} owns roles; give them another unit or none first.")
         if await self.uow.role_assignments.in_column("unit_id", [unit_id]):
             raise Conflict(f"{unit_id} scopes role assignments; change or delete them first.")
-        await forget_raci(self.uow, [unit_id], self._record)
         await self.uow.units.delete(unit)
         self._record("unit.deleted", unit.resource())
+        await forget_raci(self.uow, [unit_id], self._record)
 
     async def upsert_unit(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[Unit, bool]:
         self._org(WRITE)

@@ -205,12 +205,15 @@ class Resolver:
                 path = _inherited(path, a.entry, a.inherited_from_unit_id)
                 found = letters[a.entry.letter].setdefault(person_id, Holder(person, False, []))
                 found.paths.append(path)
-        implicit = not any(a.entry.letter == "A" and a.applies for a in applied)
-        if implicit:
+        # No A entry, or one that names nobody today (an empty unit, a role without holders, an inactive
+        # person): the owner stands in, so that every subject answers who is accountable.
+        implicit = False
+        if not letters["A"]:
             for candidate, rule in s.implicit:
                 person = self.people.get(candidate) if candidate else None
                 if person is not None and person.status == "active":
                     letters["A"][person.id] = Holder(person, True, [Path("implicit", rule=rule)])
+                    implicit = True
                     break
         return Resolution(s, {k: list(v.values()) for k, v in letters.items()}, applied, implicit)
 

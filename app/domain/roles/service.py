@@ -17,6 +17,7 @@ from app.domain.changes import (
     with_ref,
     without_unset,
 )
+from app.domain.endings import schedule_ending
 from app.domain.errors import Conflict, ErrorList, NotFound
 from app.domain.events import Event
 from app.domain.feed import EventFeed
@@ -43,11 +44,19 @@ from app.domain.roles.model import (
     check_role,
     check_role_assignment,
 )
-from app.domain.roles.resolve import Resolution, Resolver
+from app.domain.roles.resolve import Resolution, Resolver, subject_type_of
 from app.domain.roles.views import Matrix, Responsibilities, matrix, responsibilities, subjects_of_person
 from app.domain.usecases import UseCases
 
 READ, WRITE = "roles:read", "roles:write"
+ENDED = "role_assignment.ended"  # the event, and the timed job that records it when a future ends_on comes
+# The scope that reads each kind of subject (its title, what it is).
+SUBJECT_SCOPE = {
+    "objective": "objectives:read",
+    "key_result": "objectives:read",
+    "handoff": "handoffs:read",
+    "unit": "org:read",
+}
 # The collection that holds each kind of subject and party.
 REPOSITORY = {
     "objective": "objectives",
@@ -124,9 +133,9 @@ class RoleUseCases(RolesBase):
         check_version(role, expected_version)
         if await self.uow.role_assignments.of_roles([role_id]):
             raise Conflict(f"{role_id} has assignments, which are a record: delete or keep them, then the role.")
-        await forget_raci(self.uow, [role_id], self._record)
         await self.uow.roles.delete(role)
         self._record("role.deleted", role.resource())
+        await forget_raci(self.uow, [role_id], self._record)
 
     async def upsert_role(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[Role, bool]:
         self._org(WRITE)
@@ -177,6 +186,7 @@ class AssignmentUseCases(RoleUseCases):
         )
         await self.uow.role_assignments.add(assignment)
         self._record("role_assignment.created", assignment.resource())
+        await schedule_ending(self.uow, ENDED, assignment, now.date())
         return assignment
 
     async def update_role_assignment(
@@ -204,8 +214,10 @@ class AssignmentUseCases(RoleUseCases):
             return found
         changed.touch(self.clock.now())
         await self.uow.role_assignments.save(changed, expected_version=found.version)
-        ended = "ends_on" in previous and changed.ends_on is not None and changed.ends_on <= self.clock.now().date()
-        self._record("role_assignment.ended" if ended else "role_assignment.updated", changed.resource(), previous)
+        today = self.clock.now().date()
+        ended = "ends_on" in previous and changed.ends_on is not None and changed.ends_on <= today
+        self._record(ENDED if ended else "role_assignment.updated", changed.resource(), previous)
+        await schedule_ending(self.uow, ENDED, changed, today)
         return changed
 
     async def delete_role_assignment(self, assignment_id: str, expected_version: int | None = None) -> None:
@@ -218,6 +230,7 @@ class AssignmentUseCases(RoleUseCases):
         check_version(found, expected_version)
         await self.uow.role_assignments.delete(found)
         self._record("role_assignment.deleted", found.resource())
+        await self.uow.jobs.cancel(ENDED, found.id)
 
     async def upsert_role_assignment(
         self, system: str, external_id: str, fields: dict[str, Any]
@@ -326,10 +339,13 @@ class RaciUseCases(AssignmentUseCases):
         return await self.update_raci_entry(existing.id, patch), False
 
     async def _check_subject_and_party(self, fields: dict[str, Any]) -> None:
+        """Both exist, each read under its row lock: a deletion of either (which takes the same lock, then
+        deletes the entries that name the object) waits for this entry, or this entry finds it gone."""
         errors = ErrorList()
-        for name, kind in (("subject_id", fields["subject_type"]), ("party_id", fields["party_type"])):
+        pairs = [("subject_id", fields["subject_type"]), ("party_id", fields["party_type"])]
+        for name, kind in sorted(pairs, key=lambda pair: fields[pair[0]]):  # one order: no two entries deadlock
             repo = getattr(self.uow, REPOSITORY[kind])
-            if await repo.get(fields[name]) is None:
+            if await repo.get(fields[name], for_update=True) is None:
                 errors.add(f"/{name}", f"no such {kind.replace('_', ' ')} in this organization", "not_found")
         errors.raise_if_any()
 
@@ -373,12 +389,21 @@ class Roles(RaciUseCases):
     """Every use case of roles and RACI, for one caller."""
 
     async def resolve(self, subject_id: str) -> Resolution:
+        """Names people (org:read) and shows the subject's title: the subject's own read scope too."""
         self.readable()
+        self.principal.require("org:read")
+        kind = subject_type_of(subject_id)
+        if kind is not None:
+            self.principal.require(SUBJECT_SCOPE[kind])
         return await Resolver(self.uow, self.clock.now().date()).resolve_one(subject_id)
 
     async def matrix(self, unit_id: str) -> Matrix:
+        """Names people and units (org:read); rows of objectives and key results need objectives:read,
+        rows of handoffs handoffs:read: the caller sees the rows of the areas it may read."""
         self.readable()
-        return await matrix(self.uow, self.clock.now().date(), unit_id)
+        self.principal.require("org:read")
+        kinds = {k for k, scope in SUBJECT_SCOPE.items() if self.principal.has(scope)}
+        return await matrix(self.uow, self.clock.now().date(), unit_id, kinds)
 
     async def responsibilities(self, person_id: str) -> Responsibilities:
         self.readable()

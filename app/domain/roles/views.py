@@ -11,9 +11,12 @@ from datetime import date
 from typing import Any
 
 from app.domain.errors import NotFound
+from app.domain.handoffs.model import Handoff
+from app.domain.objectives.model import KeyResult, Objective
 from app.domain.ports import UnitOfWork
 from app.domain.roles.model import LETTERS, RaciEntry, Role, RoleAssignment
 from app.domain.roles.resolve import Resolution, Resolver
+from app.domain.text import spreadsheet_safe
 
 PARTY_ORDER = {"unit": 0, "role": 1, "person": 2}
 
@@ -27,6 +30,8 @@ class Letter:
     via: str  # direct | unit | role
     membership_id: str | None = None
     role_assignment_id: str | None = None
+    # A role held for a unit below the entry's: the inherited letter holds for that unit's subjects only.
+    within_unit_id: str | None = None
 
     def resource(self) -> dict[str, Any]:
         e = self.entry
@@ -41,6 +46,7 @@ class Letter:
             "party_id": e.party_id,
             "membership_id": self.membership_id,
             "role_assignment_id": self.role_assignment_id,
+            "within_unit_id": self.within_unit_id,
         }
 
 
@@ -69,10 +75,15 @@ async def responsibilities(uow: UnitOfWork, today: date, person_ids: list[str]) 
     by_party: dict[str, list[RaciEntry]] = {}
     for e in entries:
         by_party.setdefault(e.party_id, []).append(e)
-    scoped_subjects = (
-        {e.subject_id for e in entries if e.party_type == "role"} if any(a.unit_id for a in assignments) else set()
+    scopes = sorted({a.unit_id for a in assignments if a.unit_id})
+    role_subjects = {e.subject_id for e in entries if e.party_type == "role"} if scopes else set()
+    subjects = await Resolver(uow, today).subjects(role_subjects) if role_subjects else {}
+    # each scope unit with the units above it: an appended entry there holds within the scope
+    above = (
+        {u: {u} | {x.id for x in chain} for u, chain in (await uow.units.ancestors_of(scopes)).items()}
+        if role_subjects
+        else {}
     )
-    subjects = await Resolver(uow, today).subjects(scoped_subjects) if scoped_subjects else {}
     out = {p: Responsibilities(p, [], []) for p in person_ids}
     for p in person_ids:
         out[p].letters += [Letter(e, "direct") for e in by_party.get(p, []) if e.party_type == "person"]
@@ -89,6 +100,10 @@ async def responsibilities(uow: UnitOfWork, today: date, person_ids: list[str]) 
                 s is not None and (a.unit_id in s.units or any(u == a.unit_id for u, _ in s.chain))
             ):
                 out[a.person_id].letters.append(Letter(e, "role", role_assignment_id=a.id))
+            elif e.inherit == "append" and e.subject_id in above.get(a.unit_id, set()):
+                # the entry is on a unit above the role's scope: by inheritance it holds within the scope
+                letter = Letter(e, "role", role_assignment_id=a.id, within_unit_id=a.unit_id)
+                out[a.person_id].letters.append(letter)
     for r in out.values():
         r.letters.sort(key=lambda x: (x.entry.subject_id, LETTERS.index(x.entry.letter), x.entry.id))
     return out
@@ -102,8 +117,9 @@ async def subjects_of_person(uow: UnitOfWork, today: date, person_id: str) -> se
     spread: set[str] = set()
     for x in mine.letters:
         if x.entry.inherit == "append" and x.entry.subject_type == "unit":
-            spread.add(x.entry.subject_id)
-            spread |= {u.id for u, _ in await uow.units.descendants(x.entry.subject_id, None)}
+            root = x.within_unit_id or x.entry.subject_id
+            spread.add(root)
+            spread |= {u.id for u, _ in await uow.units.descendants(root, None)}
     led = {u.id for u in await uow.units.in_column("lead_person_id", [person_id])}
     owning_units = sorted(spread | led)
     objectives = await uow.objectives.of_owner_units(owning_units) if owning_units else []
@@ -148,9 +164,10 @@ class Matrix:
         `A (implicit)`)."""
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\r\n")
-        w.writerow(["subject_type", "subject_id", "subject", *(f"{n} ({t} {i})" for t, i, n in self.parties)])
+        header = [f"{spreadsheet_safe(n)} ({t} {i})" for t, i, n in self.parties]
+        w.writerow(["subject_type", "subject_id", "subject", *header])
         for r, cells, implicit in self.rows:
-            row = [r.subject.type, r.subject.id, r.subject.title]
+            row = [r.subject.type, r.subject.id, spreadsheet_safe(r.subject.title)]
             for _t, i, _n in self.parties:
                 letters = cells.get(i, [])
                 row.append("/".join(x if not (x == "A" and implicit) else "A (implicit)" for x in letters))
@@ -158,16 +175,21 @@ class Matrix:
         return out.getvalue()
 
 
-async def matrix(uow: UnitOfWork, today: date, unit_id: str) -> Matrix:
+async def matrix(uow: UnitOfWork, today: date, unit_id: str, kinds: set[str]) -> Matrix:
     """A unit's subjects (itself, the objectives it owns and their key results, the handoffs from or to it)
     × the parties that hold a letter on them (entries of their own or inherited, and the people standing in
-    for a missing A)."""
+    for a missing A). `kinds`: the kinds of subject the caller may read (the others' rows are left out)."""
     unit = await uow.units.get(unit_id)
     if unit is None:
         raise NotFound(f"No unit {unit_id}.")
-    objectives = sorted(await uow.objectives.of_owner_units([unit_id]), key=lambda o: o.id)
-    key_results = await uow.key_results.of_objectives([o.id for o in objectives])
-    handoffs = {h.id: h for h in await uow.handoffs.addressed_to([unit_id]) + await uow.handoffs.sent_by([unit_id])}
+    objectives: list[Objective] = []
+    key_results: list[KeyResult] = []
+    if "objective" in kinds:
+        objectives = sorted(await uow.objectives.of_owner_units([unit_id]), key=lambda o: o.id)
+        key_results = await uow.key_results.of_objectives([o.id for o in objectives])
+    handoffs: dict[str, Handoff] = {}
+    if "handoff" in kinds:
+        handoffs = {h.id: h for h in await uow.handoffs.addressed_to([unit_id]) + await uow.handoffs.sent_by([unit_id])}
     order = [unit_id]
     for o in objectives:
         order += [o.id, *sorted(k.id for k in key_results if k.objective_id == o.id)]

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from strawberry.scalars import JSON
 
 from app.domain.errors import NotFound
 from app.domain.roles.service import Roles
@@ -15,11 +14,13 @@ from app.graphql.queries.org_chart import _connection, _query
 from app.graphql.types.org_chart import Connection
 from app.graphql.types.roles import (
     RaciEntry,
+    RaciMatrix,
     RaciResolved,
     Role,
     RoleAssignment,
     assignment,
     raci_entry,
+    raci_matrix,
     resolved,
     role,
 )
@@ -75,8 +76,20 @@ class RolesQuery:
         subject_id: Annotated[strawberry.ID | None, _arg("Only the entries on this subject.")] = None,
         party_id: Annotated[strawberry.ID | None, _arg("Only the entries naming this party.")] = None,
         letter: Annotated[str | None, _arg("R, A, C or I.")] = None,
+        subject_type: Annotated[str | None, _arg("objective, key_result, handoff or unit.")] = None,
+        party_type: Annotated[str | None, _arg("person, unit or role.")] = None,
+        inherit: Annotated[str | None, _arg("none or append.")] = None,
     ) -> Connection[RaciEntry]:
-        query = _query(first, after, subject_id=subject_id, party_id=party_id, letter=letter)
+        query = _query(
+            first,
+            after,
+            subject_id=subject_id,
+            party_id=party_id,
+            letter=letter,
+            subject_type=subject_type,
+            party_type=party_type,
+            inherit=inherit,
+        )
         async with info.context.read() as uow:
             page = await Roles(uow, info.context.principal).list_raci_entries(query)
         return _connection(page, raci_entry)
@@ -89,9 +102,12 @@ class RolesQuery:
         except NotFound:
             return None
 
-    @strawberry.field(description="The same as GET /v1/raci/matrix: `{unitId, parties, rows}`.")
-    async def raci_matrix(self, info: strawberry.Info, unit_id: strawberry.ID) -> JSON:
-        async with info.context.read() as uow:
-            found = await Roles(uow, info.context.principal).matrix(str(unit_id))
-        info.context.spend(len(found.rows))
-        return found.resource()  # type: ignore[return-value]
+    @strawberry.field(description="The same as GET /v1/raci/matrix (null when the unit does not exist).")
+    async def raci_matrix(self, info: strawberry.Info, unit_id: strawberry.ID) -> RaciMatrix | None:
+        try:
+            async with info.context.read() as uow:
+                found = await Roles(uow, info.context.principal).matrix(str(unit_id))
+        except NotFound:
+            return None
+        info.context.spend(len(found.rows) * max(1, len(found.parties)))
+        return raci_matrix(found)

@@ -14,6 +14,7 @@ from app.domain.roles.model import Role as RoleModel
 from app.domain.roles.model import RoleAssignment as RoleAssignmentModel
 from app.domain.roles.resolve import Holder, Path, Resolution
 from app.domain.roles.views import Letter
+from app.domain.roles.views import Matrix as MatrixModel
 from app.domain.roles.views import Responsibilities as ResponsibilitiesModel
 from app.graphql.types.derive import derive, instance
 
@@ -135,6 +136,9 @@ class HeldLetter:
     party_id: strawberry.ID
     membership_id: strawberry.ID | None
     role_assignment_id: strawberry.ID | None
+    within_unit_id: strawberry.ID | None = strawberry.field(
+        description="A role held for a unit below the entry's: the inherited letter holds within that unit only."
+    )
 
 
 @strawberry.type(description="A role a person holds, with the assignment.")
@@ -147,6 +151,35 @@ class HeldRole:
 class Responsibilities:
     roles: list[HeldRole]
     letters: list[HeldLetter]
+
+
+@strawberry.type(description="A column of a RACI matrix: a unit, a role or a person.")
+class MatrixParty:
+    party_type: str
+    party_id: strawberry.ID
+    name: str
+
+
+@strawberry.type(description="The letters a party holds on a row's subject.")
+class MatrixCell:
+    party_id: strawberry.ID
+    letters: list[str]
+
+
+@strawberry.type(description="A row of a RACI matrix: a subject of the unit.")
+class MatrixRow:
+    subject_type: str
+    subject_id: strawberry.ID
+    title: str
+    cells: list[MatrixCell]
+    accountable_is_implicit: bool
+
+
+@strawberry.type(description="A unit's subjects × the parties holding letters on them (REST: GET /v1/raci/matrix).")
+class RaciMatrix:
+    unit_id: strawberry.ID
+    parties: list[MatrixParty]
+    rows: list[MatrixRow]
 
 
 @strawberry.interface(description="What RACI entries can name as a subject: objectives, key results, handoffs, units.")
@@ -217,4 +250,21 @@ def responsibilities(r: ResponsibilitiesModel) -> Responsibilities:
     return Responsibilities(
         roles=[HeldRole(role=role(x), assignment=assignment(a)) for x, a in r.roles],
         letters=[_letter(x) for x in r.letters],
+    )
+
+
+def raci_matrix(m: MatrixModel) -> RaciMatrix:
+    return RaciMatrix(
+        unit_id=strawberry.ID(m.unit_id),
+        parties=[MatrixParty(party_type=t, party_id=strawberry.ID(i), name=n) for t, i, n in m.parties],
+        rows=[
+            MatrixRow(
+                subject_type=r.subject.type,
+                subject_id=strawberry.ID(r.subject.id),
+                title=r.subject.title,
+                cells=[MatrixCell(party_id=strawberry.ID(k), letters=v) for k, v in cells.items()],
+                accountable_is_implicit=implicit,
+            )
+            for r, cells, implicit in m.rows
+        ],
     )
