@@ -26,6 +26,7 @@ from app.api.openapi import finish as finish_document
 from app.api.routers import (
     api_clients,
     events,
+    feedback,
     handoffs,
     oauth,
     objectives,
@@ -246,7 +247,19 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     problems.install(app)
     # Each module's routes carry their full path: they join the application's router as they are, so
     # that a request meets its route directly (an included router would be one more level of matching).
-    for module in (ops, organizations, api_clients, oauth, events, org_chart, roles, objectives, handoffs, webhooks):
+    for module in (
+        ops,
+        organizations,
+        api_clients,
+        oauth,
+        events,
+        org_chart,
+        roles,
+        objectives,
+        handoffs,
+        feedback,
+        webhooks,
+    ):
         app.router.routes.extend(_with_security(module.router).routes)
 
     _document_security(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
@@ -143,9 +144,12 @@ async def idempotent(
     produce: Callable[[], Awaitable[Response]],
     scope: str,
     redact: tuple[str, ...] = (),
+    anonymous: tuple[str, datetime] | None = None,
 ) -> Response:
     """POST with `Idempotency-Key`: the first answer is stored in the same transaction as the change and
-    replayed for 24 h to the same client; the same key with another body is a 422. A replay is an answer
+    replayed for 24 h to the same client; the same key with another body is a 422. `anonymous`: for an
+    anonymous create, the client's keyed hash and the day's start, which the record keeps instead of the
+    token and the instant. A replay is an answer
     to the operation: the replaying token needs the operation's `scope` as the first request did."""
     principal.require(scope)
     key = request.headers.get("idempotency-key")
@@ -157,8 +161,10 @@ async def idempotent(
             [FieldError("/Idempotency-Key", "invalid header", "invalid")],
         )
     client = principal.client_id or principal.subject
-    fingerprint = _fingerprint(request, await request.body())
     now = SYSTEM_CLOCK.now()
+    if anonymous is not None:  # an anonymous create's record names no token and dates it to the day only
+        client, now = anonymous
+    fingerprint = _fingerprint(request, await request.body())
     stored = await uow.idempotency.find(client, key, now)
     if stored is None:
         if await uow.idempotency.claim(client, key, fingerprint, now):

@@ -61,6 +61,15 @@ PREFIXES = {
     "entry": "raci",
     "subject": "obj",
     "party": "role",
+    "feedback": "fb",
+    "request": "fbr",
+    "survey": "srv",
+    "recipient": "person",
+    "requester": "person",
+    "respondent": "person",
+    "author": "person",
+    "audience": "unit",
+    "about": "unit",
 }
 
 

@@ -19,8 +19,9 @@ ends, walks of a tree) stay in the collection's router, next to the registration
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
 
@@ -59,6 +60,9 @@ class Collection:
     docs: Mapping[str, Operation]  # by operation: create, list, get, update, delete, upsert
     filters: Mapping[str, Any] = field(default_factory=dict)  # name → annotation of a list's own filters
     history: bool = True  # reads take `as_of`
+    # For a create that may be anonymous: given the service and the body, the keyed hash and the day the
+    # idempotency record keeps instead of the token and the instant (None: the body is not anonymous).
+    anonymous_client: Callable[[Any, dict[str, Any]], Awaitable[tuple[str, datetime] | None]] | None = None
 
 
 def id_filter(description: str, prefix: str) -> Any:
@@ -112,10 +116,15 @@ def _as_of(c: Collection) -> list[inspect.Parameter]:
 
 def _create(router: APIRouter, c: Collection) -> None:
     async def endpoint(body: BaseModel, request: Request, uow: SqlUnitOfWork) -> Response:
-        async def produce() -> Response:
-            return created(await getattr(c.service(uow), f"create_{c.noun}")(body.model_dump()), c.path)
+        service = c.service(uow)
+        fields = body.model_dump()
 
-        return await idempotent(request, uow, uow.caller, produce, c.write_scope)
+        async def produce() -> Response:
+            return created(await getattr(service, f"create_{c.noun}")(fields), c.path)
+
+        keyed = c.anonymous_client is not None and "idempotency-key" in request.headers
+        anonymous = await c.anonymous_client(service, fields) if keyed and c.anonymous_client else None
+        return await idempotent(request, uow, uow.caller, produce, c.write_scope, anonymous=anonymous)
 
     params = [_p("body", c.create), _p("request", Request), _p("uow", UoW)]
     _route(router, c, "create", "POST", f"/{c.path}", endpoint, params, status_code=201, response_model=c.resource)

@@ -46,6 +46,11 @@ TAGS: list[dict[str, str]] = [
         "description": "Roles and who holds them, RACI entries on objectives, key results, handoffs and units,"
         " resolved to people with the path that put each there; a unit's matrix; a person's feed.",
     },
+    {
+        "name": "Feedback",
+        "description": "Feedback between people and departments, requests for it, and surveys whose anonymity"
+        " holds: nothing stored names an anonymous author, and small groups are suppressed in results.",
+    },
     {"name": "Webhooks", "description": "Endpoints that receive events, signed (Standard Webhooks)."},
     {"name": "Events", "description": "The organization's event log: every change, in order."},
     {"name": "API clients", "description": "Credentials for integrations (OAuth 2.0 client credentials)."},
@@ -72,6 +77,9 @@ PARAMETERS: dict[str, tuple[str, Any]] = {
     "role_id": ("The role's id.", "role_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
     "role_assignment_id": ("The role assignment's id.", "rola_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
     "raci_entry_id": ("The RACI entry's id.", "raci_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
+    "feedback_id": ("The feedback's id.", "fb_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
+    "feedback_request_id": ("The feedback request's id.", "fbr_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
+    "survey_id": ("The survey's id.", "srv_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
     "system": ("The external system's name, as in `external_refs`.", "sap"),
     "external_id": ("The object's id in that system.", "E1042"),
     "limit": ("Page size (at most 200).", 50),

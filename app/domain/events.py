@@ -93,6 +93,28 @@ CATALOGUE: dict[str, EventType] = {
             "A RACI entry was deleted (by itself, or with the subject or party it named).",
             "raci_entry",
         ),
+        EventType(
+            "feedback.created",
+            "Feedback was given. Its body only when public; an anonymous item's event is released after its day"
+            " ends, under an id of that moment, with actor `anonymous`.",
+            "feedback",
+        ),
+        EventType("feedback_request.created", "People were asked for feedback by a date.", "feedback_request"),
+        EventType("feedback_request.updated", "A feedback request's message or date changed.", "feedback_request"),
+        EventType("feedback_request.deleted", "A feedback request nobody answered was deleted.", "feedback_request"),
+        EventType(
+            "feedback_request.due", "A feedback request's date passed with someone yet to answer.", "feedback_request"
+        ),
+        EventType("survey.created", "A survey was scheduled.", "survey"),
+        EventType("survey.updated", "A survey's fields changed.", "survey"),
+        EventType("survey.deleted", "A survey nobody answered was deleted.", "survey"),
+        EventType("survey.opened", "A survey opened: its audience was resolved to people.", "survey"),
+        EventType("survey.closed", "A survey closed: no more responses; its anonymity key is deleted.", "survey"),
+        EventType(
+            "survey.response_added",
+            "Someone answered a survey (an anonymous survey's: released after the day ends, naming no one).",
+            "survey_response",
+        ),
         EventType("webhook_endpoint.created", "A webhook endpoint was created.", "webhook_endpoint"),
         EventType(
             "webhook_endpoint.updated",
@@ -119,6 +141,9 @@ class Event:
     object: dict[str, Any]
     previous_attributes: dict[str, Any] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)  # more of `data` (a clock's name: `data.clock`)
+    # An anonymous item's event: held out of the log (and webhooks) until this instant, then released
+    # under a new id of that moment (app/domain/feedback/anonymity.py).
+    release_after: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.type not in CATALOGUE:

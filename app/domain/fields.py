@@ -154,6 +154,11 @@ def _problem(f: Field, value: Any, errors: ErrorList, at: str, fields: dict[str,
         return None if size <= f.limit else f"must be at most {f.limit} bytes of JSON"
     if f.kind == "checklist":
         return _checklist(value, f, errors, at)
+    if f.kind == "questions":
+        from app.domain.feedback.model import check_questions
+
+        check_questions(value, errors, at, f.max_items)
+        return None
     if f.kind == "number":
         ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
         if ok and f.low <= value <= f.high:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from ulid import ULID
 
 PREFIXES = {
@@ -26,6 +28,10 @@ PREFIXES = {
     "role": "role",
     "rola": "role_assignment",
     "raci": "raci_entry",
+    "fb": "feedback",
+    "fbr": "feedback_request",
+    "srv": "survey",
+    "srr": "survey_response",
 }
 
 
@@ -33,6 +39,14 @@ def new_id(prefix: str) -> str:
     if prefix not in PREFIXES:
         raise ValueError(f"unknown id prefix {prefix!r}")
     return f"{prefix}_{ULID()}"
+
+
+def timeless_id(prefix: str) -> str:
+    """An id whose every part is random: it carries no time (an anonymous item's, so that its id does not
+    date it)."""
+    if prefix not in PREFIXES:
+        raise ValueError(f"unknown id prefix {prefix!r}")
+    return f"{prefix}_{ULID.from_bytes(os.urandom(16))}"
 
 
 def type_of(object_id: str) -> str | None:

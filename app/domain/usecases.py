@@ -17,11 +17,19 @@ class UseCases:
     ) -> None:
         self.uow, self.principal, self.clock = uow, principal, clock
         self.actor = actor  # who events name, when not the principal (the scheduler)
+        self._zone: str | None = None
 
     def _org(self, scope: str) -> str:
         """The caller's organization, once the caller is known to hold `scope`."""
         self.principal.require(scope)
         return self.principal.require_organization()
+
+    async def time_zone(self) -> str:
+        """The organization's IANA time zone: the day its periods, cadences and anonymous items count in."""
+        if self._zone is None:
+            org = await self.uow.organizations.get(self.principal.require_organization())
+            self._zone = org.time_zone if org is not None else "UTC"
+        return self._zone
 
     def _record(
         self, event_type: str, obj: dict[str, Any], previous: dict[str, Any] | None = None, **details: Any

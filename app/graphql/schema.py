@@ -16,6 +16,7 @@ from strawberry.extensions import (
 from app.domain.api_clients.service import ApiClients
 from app.domain.errors import NotFound
 from app.domain.feed import EventFeed
+from app.domain.feedback.facade import Feedbacks
 from app.domain.handoffs.policies import HandoffPolicies
 from app.domain.ids import type_of
 from app.domain.objectives.service import Objectives
@@ -26,17 +27,20 @@ from app.domain.principal import Principal
 from app.domain.roles.service import Roles
 from app.domain.webhooks.service import WebhookEndpoints
 from app.graphql.cost import CostCache
+from app.graphql.mutations.feedback import FeedbackMutation
 from app.graphql.mutations.handoffs import HandoffsMutation
 from app.graphql.mutations.objectives import ObjectivesMutation
 from app.graphql.mutations.org_chart import OrgChartMutation
 from app.graphql.mutations.roles import RolesMutation
 from app.graphql.pipeline import Pipeline, Preparation
+from app.graphql.queries.feedback import FeedbackQuery
 from app.graphql.queries.handoffs import HandoffsQuery
 from app.graphql.queries.objectives import ObjectivesQuery
 from app.graphql.queries.org_chart import OrgChartQuery
 from app.graphql.queries.roles import RolesQuery
 from app.graphql.scalars import SCALAR_OVERRIDES
 from app.graphql.types.derive import Node
+from app.graphql.types.feedback import Feedback, FeedbackRequest, Survey, feedback, feedback_request, survey
 from app.graphql.types.handoffs import Handoff, HandoffComment, HandoffPolicy, handoff, policy
 from app.graphql.types.objectives import CheckIn, KeyResult, Objective, check_in, key_result, objective
 from app.graphql.types.org_chart import Membership, Person, Unit, membership, person, unit
@@ -110,6 +114,18 @@ async def _raci_entry(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
     return raci_entry(await Roles(uow, p).get_raci_entry(object_id))
 
 
+async def _feedback(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
+    return feedback(await Feedbacks(uow, p).get_feedback(object_id))
+
+
+async def _feedback_request(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
+    return feedback_request(await Feedbacks(uow, p).get_feedback_request(object_id))
+
+
+async def _survey(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
+    return survey(await Feedbacks(uow, p).get_survey(object_id))
+
+
 async def _webhook_endpoint(uow: UnitOfWork, p: Principal, object_id: str) -> Any:
     # Reading an endpoint needs no DNS: the resolver is only asked when a URL is set.
     service = WebhookEndpoints(uow, p, SystemResolver(), allow_private=False)
@@ -132,6 +148,9 @@ NODES: dict[str, Callable[[UnitOfWork, Principal, str], Awaitable[Any]]] = {
     "role": _role,
     "role_assignment": _role_assignment,
     "raci_entry": _raci_entry,
+    "feedback": _feedback,
+    "feedback_request": _feedback_request,
+    "survey": _survey,
 }
 
 
@@ -150,7 +169,7 @@ class Viewer:
 
 
 @strawberry.type
-class Query(OrgChartQuery, RolesQuery, ObjectivesQuery, HandoffsQuery):
+class Query(OrgChartQuery, RolesQuery, ObjectivesQuery, HandoffsQuery, FeedbackQuery):
     @strawberry.field(description="The caller.")
     def viewer(self, info: strawberry.Info) -> Viewer:
         p: Principal = info.context.principal
@@ -174,7 +193,7 @@ class Query(OrgChartQuery, RolesQuery, ObjectivesQuery, HandoffsQuery):
 
 
 @strawberry.type
-class Mutation(OrgChartMutation, RolesMutation, ObjectivesMutation, HandoffsMutation):
+class Mutation(OrgChartMutation, RolesMutation, ObjectivesMutation, HandoffsMutation, FeedbackMutation):
     pass
 
 
@@ -194,6 +213,9 @@ TYPES: list[Any] = [
     Role,
     RoleAssignment,
     RaciEntry,
+    Feedback,
+    FeedbackRequest,
+    Survey,
     WebhookEndpoint,
 ]
 

@@ -124,10 +124,6 @@ class VersionedSqlRepository(SqlRepository[E]):
             out.extend(self.to_entity(r) for r in await self.sql.rows(_where_in(self.shape, column), {"ids": chunk}))
         return out
 
-    async def in_column(self, column: str, values: list[str]) -> list[E]:
-        """The objects whose `column` (an id it names) is one of `values`, in id order."""
-        return await self._in(column, values)
-
     def _snapshot(self, entity: E) -> dict[str, Any]:
         return entity.resource()
 

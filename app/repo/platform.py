@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, insert, select
+from sqlalchemy import Integer, bindparam, delete, func, insert, select
 
 from app.domain.api_clients.model import ClientCredentials
 from app.domain.events import Event, subjects_of
@@ -21,6 +21,7 @@ from app.repo.tables import (
     CredentialRevocationRow,
     EventRow,
     EventSubjectRow,
+    HeldEventRow,
     OrganizationRow,
     PersonRow,
 )
@@ -135,6 +136,21 @@ EVENT_INSERT = insert(_EVENTS).values(
     actor=bindparam("actor", type_=_EVENTS.c.actor.type),
     data=bindparam("data", type_=_EVENTS.c.data.type),
 )
+_HELD = table(HeldEventRow)
+HELD_ADD = insert(_HELD).values(
+    id=bindparam("id"),
+    organization_id=bindparam(ORG),
+    release_after=bindparam("release_after", type_=_HELD.c.release_after.type),
+    type=bindparam("type"),
+    data=bindparam("data", type_=_HELD.c.data.type),
+)
+HELD_DUE = (
+    select(_HELD.c.id, _HELD.c.type, _HELD.c.data)
+    .where(org_criterion(_HELD), _HELD.c.release_after <= bindparam("now", type_=_HELD.c.release_after.type))
+    .with_for_update()
+)
+HELD_DROP = delete(_HELD).where(org_criterion(_HELD), any_of(_HELD.c.id, "ids"))
+HELD_NEXT = select(func.min(_HELD.c.release_after)).where(org_criterion(_HELD))
 _SUBJECTS = table(EventSubjectRow)
 EVENT_SUBJECT_INSERT = insert(_SUBJECTS).values(
     organization_id=bindparam(ORG), subject_id=bindparam("subject_id"), event_id=bindparam("event_id")
@@ -217,6 +233,29 @@ class EventLog:
                 await self.sql.run(EVENT_SUBJECT_INSERT, chunk[0])
             else:
                 await self.sql.run_many(EVENT_SUBJECT_INSERT, chunk)
+
+    async def hold(self, events: list[Event]) -> None:
+        """Anonymous items' events, kept out of the log until their release; their actor is not kept."""
+        for ev in events:
+            data = {**ev.details, "object": ev.object, "previous_attributes": ev.previous_attributes}
+            await self.sql.run(
+                HELD_ADD,
+                {
+                    ORG: ev.organization_id,
+                    "id": ev.id,
+                    "release_after": ev.release_after,
+                    "type": ev.type,
+                    "data": data,
+                },
+            )
+
+    async def take_held(self, now: datetime) -> tuple[Sequence[tuple[str, dict[str, Any]]], datetime | None]:
+        """The held events due by `now` (type, data), removed from the hold; and when the next is due."""
+        rows = await self.sql.rows(HELD_DUE, {"now": now})
+        if rows:
+            await self.sql.run(HELD_DROP, {"ids": [r[0] for r in rows]})
+        following = await self.sql.scalar(HELD_NEXT)
+        return [(str(r[1]), dict(r[2])) for r in rows], following
 
     async def get(self, event_id: str) -> Event | None:
         found = await self.sql.row(EVENT_GET, {"id": event_id})

@@ -132,6 +132,11 @@ def _statements(s: Shape) -> dict[str, Any]:
     }
 
 
+@cache
+def _where_in(s: Shape, column: str) -> Any:
+    return s.select().where(any_of(s.t.c[column], "ids")).order_by(s.t.c.id)
+
+
 # Filters that are no column's equality, by the name lists take them under.
 SPECIAL_FILTERS: dict[str, Callable[[Table, str], Any]] = {
     # a link of the object's `links` has this URL
@@ -251,6 +256,15 @@ class SqlRepository(Generic[E]):
                 raise
             raise Conflict(f"Other objects still name {entity.id} (objectives, handoffs…); change them first.") from exc
         await self._after_write([entity], deleted=True)
+
+    async def in_column(self, column: str, values: typing.Sequence[str]) -> typing.List[E]:  # noqa: UP006
+        """The objects whose `column` (an id it names) is one of `values`, in id order."""
+        out: typing.List[E] = []  # noqa: UP006 (`list` is a method of this class)
+        wanted = sorted(set(values))
+        for start in range(0, len(wanted), 5000):
+            chunk = wanted[start : start + 5000]
+            out.extend(self.to_entity(r) for r in await self.sql.rows(_where_in(self.shape, column), {"ids": chunk}))
+        return out
 
     async def find_by_external_ref(self, system: str, external_id: str) -> E | None:
         """By the refs' unique index, then the object by its primary key: two lookups no plan can get wrong."""

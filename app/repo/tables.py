@@ -282,6 +282,16 @@ class CredentialRevocationRow(SQLModel, table=True):
 # The work the departments share (objectives, handoffs) and the timed jobs: their own module, imported here
 # so that every table is in `metadata` and every tenant table is known to the tenancy guard whatever is
 # imported first.
+from app.repo.feedback_tables import (  # noqa: E402
+    AnonymityKeyRow,
+    AnonymityMarkRow,
+    FeedbackRequestRow,
+    FeedbackRow,
+    HeldEventRow,
+    SurveyAudienceRow,
+    SurveyResponseRow,
+    SurveyRow,
+)
 from app.repo.role_tables import EventSubjectRow, RaciEntryRow, RoleAssignmentRow, RoleRow  # noqa: E402
 from app.repo.work_tables import (  # noqa: E402
     CheckInRow,
@@ -295,16 +305,24 @@ from app.repo.work_tables import (  # noqa: E402
 )
 
 __all__ = [
+    "AnonymityKeyRow",
+    "AnonymityMarkRow",
     "CheckInRow",
     "EventSubjectRow",
+    "FeedbackRequestRow",
+    "FeedbackRow",
     "HandoffCommentRow",
     "HandoffOfferRow",
     "HandoffPolicyRow",
     "HandoffRow",
+    "HeldEventRow",
     "KeyResultRow",
     "ObjectiveRow",
     "RaciEntryRow",
     "RoleAssignmentRow",
     "RoleRow",
     "ScheduledJobRow",
+    "SurveyAudienceRow",
+    "SurveyResponseRow",
+    "SurveyRow",
 ]

@@ -17,6 +17,13 @@ from app.domain.events import Event
 from app.domain.principal import Principal
 from app.domain.webhooks.service import fan_out
 from app.repo.engine import is_sqlite
+from app.repo.feedback import (
+    AnonymityStore,
+    FeedbackRepository,
+    FeedbackRequestRepository,
+    SurveyRepository,
+    SurveyResponses,
+)
 from app.repo.handoff_offers import HandoffOffers
 from app.repo.handoffs import HandoffCommentRepository, HandoffPolicyRepository, HandoffRepository
 from app.repo.idempotency import IdempotencyStore
@@ -189,6 +196,26 @@ class SqlUnitOfWork:
         return RaciRepository(self.sql, self._org)
 
     @cached_property
+    def feedback(self) -> FeedbackRepository:
+        return FeedbackRepository(self.sql, self._org)
+
+    @cached_property
+    def feedback_requests(self) -> FeedbackRequestRepository:
+        return FeedbackRequestRepository(self.sql, self._org)
+
+    @cached_property
+    def surveys(self) -> SurveyRepository:
+        return SurveyRepository(self.sql, self._org)
+
+    @cached_property
+    def survey_responses(self) -> SurveyResponses:
+        return SurveyResponses(self.sql, self._org)
+
+    @cached_property
+    def anonymity(self) -> AnonymityStore:
+        return AnonymityStore(self.sql, self._org)
+
+    @cached_property
     def webhooks(self) -> WebhookRepository:
         return WebhookRepository(self.sql, self._org)
 
@@ -201,8 +228,11 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         staged, self._staged = self._staged, []
+        held = [e for e in staged if e.release_after is not None]
+        staged = [e for e in staged if e.release_after is None]
         try:
             await self.events.write(staged)
+            await self.events.hold(held)
             await self._fan_out(staged)
             await self._analyze_bulk_writes()
             await self.sql.commit()

@@ -14,6 +14,10 @@ import structlog
 
 from app.domain.clock import SYSTEM_CLOCK
 from app.domain.endings import ENDINGS, announce_ending
+from app.domain.feedback import jobs as feedback_jobs
+from app.domain.feedback.anonymity import RELEASE_JOB
+from app.domain.feedback.requests import DUE_JOB
+from app.domain.feedback.surveys import CLOSE_JOB, OPEN_JOB
 from app.domain.handoffs import jobs as handoff_jobs
 from app.domain.handoffs.service import CLOCK_JOBS
 from app.domain.jobs import Handler, Job
@@ -29,6 +33,10 @@ HANDLERS: dict[str, Handler] = {
     HEALTH: health.refresh_health,
     **dict.fromkeys(CLOCK_JOBS.values(), handoff_jobs.clock_due),
     **dict.fromkeys(ENDINGS, announce_ending),
+    OPEN_JOB: feedback_jobs.open_survey,
+    CLOSE_JOB: feedback_jobs.close_survey,
+    DUE_JOB: feedback_jobs.request_due,
+    RELEASE_JOB: feedback_jobs.release_held,
 }
 # What a job's work will lock, taken before the job's own row: the order the API's changes take (the
 # subject, then its jobs), so that a job and a change of its subject queue rather than deadlock.

@@ -29,6 +29,9 @@ PARAM_KINDS = {
     "role_id": "role",
     "role_assignment_id": "role_assignment",
     "raci_entry_id": "raci_entry",
+    "feedback_id": "feedback",
+    "feedback_request_id": "feedback_request",
+    "survey_id": "survey",
 }
 UPSERT_BODIES = {
     "/v1/api-clients/": {"name": "B's", "scopes": []},
@@ -121,6 +124,37 @@ async def seed_org_a(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[st
             headers=h,
         )
     ).json()
+    feedback = (
+        await client.post(
+            "/v1/feedback",
+            json={"recipient_person_id": person["id"], "kind": "praise", "body": "A's", "visibility": "public"},
+            headers=h,
+        )
+    ).json()
+    request = (
+        await client.post(
+            "/v1/feedback-requests",
+            json={
+                "requester_person_id": person["id"],
+                "respondent_person_ids": [person["id"]],
+                "due_at": "2999-01-01T00:00:00Z",
+            },
+            headers=h,
+        )
+    ).json()
+    survey = (
+        await client.post(
+            "/v1/surveys",
+            json={
+                "title": "A's",
+                "questions": [{"id": "q1", "text": "How?", "type": "scale"}],
+                "audience_unit_ids": [unit["id"]],
+                "opens_at": "2998-01-01T00:00:00Z",
+                "closes_at": "2999-01-01T00:00:00Z",
+            },
+            headers=h,
+        )
+    ).json()
     ids = {
         "organization": org,
         "api_client": api_client["id"],
@@ -138,6 +172,9 @@ async def seed_org_a(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[st
         "role": role["id"],
         "role_assignment": assignment["id"],
         "raci_entry": raci["id"],
+        "feedback": feedback["id"],
+        "feedback_request": request["id"],
+        "survey": survey["id"],
     }
     return ids, h, api_client
 
@@ -148,6 +185,7 @@ ACTION_BODIES = {
     "/wait": {"reason": "B's"},
     "/forward": {"to_unit_id": "unit_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"},
     "/comments": {"body": "B's"},
+    "/responses": {"answers": {"q1": 3}},
 }
 
 

@@ -28,17 +28,8 @@ REFS = {
 
 
 class ObjectivesBase(UseCases):
-    _zone: str | None = None
-
     def readable(self) -> str:
         return self._org(READ)
-
-    async def time_zone(self) -> str:
-        """The organization's IANA time zone: the day its periods and cadences count in."""
-        if self._zone is None:
-            org = await self.uow.organizations.get(self.principal.require_organization())
-            self._zone = org.time_zone if org is not None else "UTC"
-        return self._zone
 
     async def _check_refs(self, fields: dict[str, Any], before: Any = None) -> None:
         await check_refs(self.uow, fields, REFS, before)

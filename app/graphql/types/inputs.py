@@ -28,6 +28,7 @@ _TYPES: dict[str, Any] = {
     "instant": datetime,
     "json": JSON,
     "checklist": JSON,
+    "questions": JSON,
     "duration": str,
 }
 
