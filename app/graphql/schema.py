@@ -24,7 +24,7 @@ from app.domain.org_chart.service import OrgChart
 from app.domain.organizations.service import Organizations
 from app.domain.ports import UnitOfWork
 from app.domain.principal import Principal
-from app.domain.roles.service import Roles
+from app.domain.roles.raci import Roles
 from app.domain.webhooks.service import WebhookEndpoints
 from app.graphql.cost import CostCache
 from app.graphql.mutations.feedback import FeedbackMutation

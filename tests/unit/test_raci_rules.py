@@ -11,8 +11,8 @@ import pytest
 
 from app.domain.errors import Conflict, Invalid
 from app.domain.principal import Principal
+from app.domain.roles.raci import Roles
 from app.domain.roles.resolve import Resolver
-from app.domain.roles.service import Roles
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
 
 ADMIN = Principal(subject="tester", organization_id="org_1", scopes=frozenset({"admin"}))

@@ -16,7 +16,8 @@ from app.api.schemas import roles as s
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.api.schemas.platform import Event
 from app.domain.model import ListQuery
-from app.domain.roles.service import WRITE, Roles
+from app.domain.roles.raci import Roles
+from app.domain.roles.service import WRITE
 from app.repo.uow import SqlUnitOfWork
 
 router = APIRouter(route_class=LiaisonRoute, prefix="/v1", responses=PROBLEM_RESPONSES)

@@ -16,7 +16,7 @@ from app.domain.roles.model import (
     ROLE_ASSIGNMENT_WRITABLE,
     ROLE_FIELDS,
 )
-from app.domain.roles.service import Roles
+from app.domain.roles.raci import Roles
 from app.graphql.mutations.common import UserError, run_service
 from app.graphql.types.inputs import derive_input, for_create, given
 from app.graphql.types.roles import RaciEntry, Role, RoleAssignment, assignment, raci_entry, role

@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 
 from app.domain.errors import NotFound
-from app.domain.roles.service import Roles
+from app.domain.roles.raci import Roles
 from app.graphql.queries.objectives import AS_OF, _arg
 from app.graphql.queries.org_chart import _connection, _query
 from app.graphql.types.org_chart import Connection
