@@ -1,5 +1,5 @@
-"""Roles, role assignments and RACI entries: their use cases, for one caller. REST and GraphQL both call
-these; the resolution of entries to people is in `resolve.py`."""
+"""Roles and role assignments: their use cases, for one caller. RACI entries and what they resolve to are
+in `raci.py` (whose `Roles` is every use case of the area), the resolution itself in `resolve.py`."""
 
 from __future__ import annotations
 
