@@ -4,7 +4,7 @@ tests/unit implements them in memory."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from app.domain.events import Event
@@ -170,7 +170,7 @@ class RaciRepository(Repository["RaciEntry"], Protocol):
 
 
 class FeedbackRepository(Repository["Feedback"], Protocol):
-    async def visible(self, query: ListQuery, reader: Any) -> Page[Feedback]:
+    async def visible(self, query: ListQuery, reader: Any, today: date) -> Page[Feedback]:
         """The feedback `reader` (a Reader: a person, the units they lead, the people below them) may read."""
         ...
 

@@ -4,7 +4,7 @@ on SQL."""
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -59,10 +59,19 @@ class FeedbackRepository(SqlRepository[Feedback]):
     entity = Feedback
     collection = "feedback"
 
-    async def visible(self, query: ListQuery, reader: Reader) -> Page[Feedback]:
+    async def visible(self, query: ListQuery, reader: Reader, today: date) -> Page[Feedback]:
+        """What `reader` may read; an anonymous item once its day (before `today`) has ended."""
+        if query.external_ref is not None:
+            return Page(items=[], next_after=None)  # feedback carries no external refs
         s = self.shape
-        stmt = s.select().where(_visible_to(s.t, reader)).order_by(s.t.c.id).limit(bindparam("_limit", type_=Integer()))
-        params: dict[str, Any] = {"_limit": query.limit + 1}
+        released = or_(s.t.c.anonymous.is_(False), s.t.c.created_on < bindparam("_today", type_=s.t.c.created_on.type))
+        stmt = (
+            s.select()
+            .where(_visible_to(s.t, reader), released)
+            .order_by(s.t.c.id)
+            .limit(bindparam("_limit", type_=Integer()))
+        )
+        params: dict[str, Any] = {"_limit": query.limit + 1, "_today": today}
         if query.after:
             stmt = stmt.where(s.t.c.id > bindparam("_after"))
             params["_after"] = query.after

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from app.domain.clock import set_clock_offset
 from app.repo.tables import metadata
 from tests.factories import bearer, make_org
 from tests.handoffs.helpers import member
@@ -100,9 +101,11 @@ async def test_the_leak_test(
         r = await client.post(f"/v1/surveys/{survey}/responses", json={"answers": {"q1": 5}}, headers=as_zelda)
         assert r.status_code == 409, r.text  # a second response, refused
         answers.append(r.text)
+        # within its day, an anonymous item is read by no one (a read would date it)
+        assert (await client.get(f"/v1/feedback/{item['id']}", headers=as_rex)).status_code == 404
+        assert item["id"] not in (await client.get("/v1/feedback", headers=as_rex)).text
         for path, who in (
             ("/v1/feedback", as_rex),
-            (f"/v1/feedback/{item['id']}", h),
             (f"/v1/events?after={last}", h),
             (f"/v1/surveys/{survey}", h),
             (f"/v1/surveys/{survey}/results", h),
@@ -134,6 +137,18 @@ async def test_the_leak_test(
                 await asyncio.sleep(0.2)
             got = hook.wait_for(2, timeout=60)
         answers += [json.dumps(e) for e in events["data"]]
+        set_clock_offset(2 * DAY)  # this process too, the day after: the item is read, by its recipient
+        try:
+            for path, who in (
+                (f"/v1/feedback/{item['id']}", as_rex),
+                ("/v1/feedback", as_rex),
+                (f"/v1/feedback/{item['id']}", h),
+            ):
+                r = await client.get(path, headers=who)
+                assert r.status_code == 200 and item["id"] in r.text, (path, r.text)
+                answers.append(r.text)
+        finally:
+            set_clock_offset(0)
         answers += [g.body.decode() for g in hook.got]
         assert {json.loads(g.body)["type"] for g in hook.got} >= {"feedback.created", "survey.response_added"}
         after = await dump(app)

@@ -161,3 +161,72 @@ async def test_surveys_refuse_what_would_weaken_them(client: httpx.AsyncClient) 
     ):
         r = await client.post("/v1/surveys", json={**base, **change}, headers=h)
         assert r.status_code == 422, (change, r.text)
+
+
+async def test_what_would_date_or_name_a_response_is_closed(
+    client: httpx.AsyncClient, database_url: str, tmp_path: Any
+) -> None:
+    """Review findings, by class: a response never opens a survey (its event and version would date it);
+    a change is refused for its input before anything tells whether someone answered; a question answered
+    by one person shows no figure; keys of a survey outlive a day's end; events of feedback that is not
+    public name no actor; answering with an Idempotency-Key needs feedback:write only."""
+    import asyncio
+    import time
+
+    from tests.processes import worker
+
+    org, h = await make_org(client)
+    team = await unit(client, h, "Team")
+    people = [await person(client, h, f"P{i}", "X") for i in range(6)]
+    for p in people:
+        await member(client, h, p, team, primary=True)
+    soon = survey_body([team])
+    soon["opens_at"] = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    scheduled = (await client.post("/v1/surveys", json=soon, headers=h)).json()
+    assert scheduled["status"] == "scheduled"
+    await asyncio.sleep(1.2)  # its time comes; no scheduler runs in this process
+    r = await client.post(f"/v1/surveys/{scheduled['id']}/responses", json={"answers": {"q1": 3}},
+                          headers=bearer(org, ACT, person=people[0]))  # fmt: skip
+    assert r.status_code == 409, r.text
+    opened = (await client.get("/v1/events", params={"type": "survey.opened"}, headers=h)).json()["data"]
+    assert [e for e in opened if e["data"]["object"]["id"] == scheduled["id"]] == []
+
+    survey = (await client.post("/v1/surveys", json=survey_body([team]), headers=h)).json()["id"]
+    bad = {"anonymous": False, "closes_at": (datetime.now(UTC) - timedelta(days=1)).isoformat()}
+    before = await client.patch(f"/v1/surveys/{survey}", json=bad, headers={**h, **MERGE})
+    for i, p in enumerate(people):
+        answers = {"q1": 3} if i else {"q1": 1, "q2": "Only I answer this one."}
+        r = await client.post(f"/v1/surveys/{survey}/responses", json={"answers": answers},
+                              headers={**bearer(org, "feedback:write", person=p), "Idempotency-Key": f"r{i}"})  # fmt: skip
+        assert r.status_code == 201, r.text
+    after = await client.patch(f"/v1/surveys/{survey}", json=bad, headers={**h, **MERGE})
+    assert before.status_code == after.status_code == 422
+    results = (await client.get(f"/v1/surveys/{survey}/results", headers=h)).json()
+    (group,) = results["groups"]
+    q2 = next(q for q in group["questions"] if q["id"] == "q2")
+    assert q2["suppressed"] and q2["answers"] is None and "Only I answer" not in str(results)
+    by_question = (await client.get(f"/v1/surveys/{survey}/results", params={"group_by": "question"}, headers=h)).text
+    assert "Only I answer" not in by_question
+
+    # a day's end (an anonymous item makes the day's key) deletes the day's keys, not the survey's
+    r = await client.patch(f"/v1/surveys/{survey}", json={"closes_at": (datetime.now(UTC) + timedelta(days=9)).isoformat()},
+                           headers={**h, **MERGE})  # fmt: skip
+    assert r.status_code == 200, r.text
+    r = await client.post("/v1/feedback", json={"recipient_unit_id": team, "kind": "praise", "body": "Thanks",
+                                                "anonymous": True}, headers=bearer(org, ACT, person=people[1]))  # fmt: skip
+    assert r.status_code == 201, r.text
+    with worker(database_url, tmp_path / "w.log", clock_offset_seconds=str(2 * 86_400), scheduler_poll_seconds="0.2"):
+        deadline = time.monotonic() + 60
+        while "feedback.created" not in (await client.get("/v1/events", params={"type": "feedback.*"}, headers=h)).text:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.2)
+    r = await client.post(f"/v1/surveys/{survey}/responses", json={"answers": {"q1": 5}},
+                          headers=bearer(org, ACT, person=people[2]))  # fmt: skip
+    assert r.status_code == 409, r.text
+
+    r = await client.post("/v1/feedback", json={"recipient_person_id": people[3], "kind": "concern",
+                                                "body": "Between us", "visibility": "private"},
+                          headers=bearer(org, ACT, person=people[4]))  # fmt: skip
+    events = (await client.get("/v1/events", params={"type": "feedback.created"}, headers=h)).json()["data"]
+    private = next(e for e in events if e["data"]["object"]["id"] == r.json()["id"])
+    assert private["actor"] == {"type": "withheld"} and people[4] not in str(private)

@@ -9,8 +9,10 @@ import asyncio
 import json
 from typing import Any
 
+import graphql.language as gl
 import pytest
 import schemathesis
+from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 
 from app.graphql.cost import CODE as QUERY_TOO_COSTLY
@@ -35,6 +37,35 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(budget_seconds() == 0, reason="LIAISON_FUZZ_SECONDS=0: no fuzzing"),
 ]
+
+
+def _ast(value: Any) -> Any:
+    """A JSON value as a GraphQL literal (the JSON scalar's input)."""
+    if value is None:
+        return gl.NullValueNode()
+    if isinstance(value, bool):
+        return gl.BooleanValueNode(value=value)
+    if isinstance(value, int):
+        return gl.IntValueNode(value=str(value))
+    if isinstance(value, str):
+        return gl.StringValueNode(value=value)
+    if isinstance(value, list):
+        return gl.ListValueNode(values=tuple(_ast(v) for v in value))
+    fields = (gl.ObjectFieldNode(name=gl.NameNode(value=k), value=_ast(v)) for k, v in value.items())
+    return gl.ObjectValueNode(fields=tuple(fields))
+
+
+# The JSON scalar (payloads, questions, answers): any small JSON value, so that operations that require one
+# are fuzzed too.
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.from_regex(r"[a-z][a-z0-9_]{0,7}", fullmatch=True), inner, max_size=4)
+    ),
+    max_leaves=10,
+)
+schemathesis.graphql.scalar("JSON", JSON_VALUES.map(_ast))
 
 # What a client did wrong, as the API words it; any other error met while resolving is the server's.
 CLIENT_CODES = {*CODES.values(), QUERY_TOO_COSTLY, "BAD_REQUEST"}

@@ -26,7 +26,7 @@ def _service(uow: SqlUnitOfWork) -> Feedbacks:
 
 
 async def _anonymous_client(service: Feedbacks, fields: dict[str, Any]) -> Any:
-    return await service.anonymous_client() if fields.get("anonymous") else None
+    return await service.anonymous_client("feedback") if fields.get("anonymous") else None
 
 
 FEEDBACK = Collection(
@@ -123,7 +123,7 @@ SURVEYS = Collection(
         "list": Operation("List surveys", "Surveys, with their status and counts."),
         "get": Operation(
             "Get a survey",
-            "A survey. While an anonymous survey is open, `responses` counts those of the days already ended.",
+            "A survey, with its audience size and how many responded.",
         ),
         "update": Operation(
             "Change a survey (JSON merge patch)",
@@ -156,9 +156,8 @@ async def create_survey_response(survey_id: str, body: s.SurveyAnswers, request:
         return Json(await service.respond(survey_id, body.answers), status_code=201)
 
     anonymous = None
-    if "idempotency-key" in request.headers:
-        survey = await service.get_survey(survey_id)
-        anonymous = await service.anonymous_client() if survey.anonymous else None
+    if "idempotency-key" in request.headers and await service.is_anonymous_survey(survey_id):
+        anonymous = await service.anonymous_client("survey_response")
     return await idempotent(request, uow, uow.caller, produce, WRITE, anonymous=anonymous)
 
 
@@ -170,8 +169,7 @@ async def get_survey_results(
 ) -> Response:
     """Aggregates: a scale's mean and distribution, a choice's counts, texts. A group with fewer responses
     than `min_group_size` is suppressed, and so is the next-smallest group beside it (so that no total minus
-    the others reveals it); texts only in groups of at least `min_text_group_size`; the total only when it
-    reaches the minimum. Groups are the audience units resolved when the survey opened: no query draws
-    another boundary. While an anonymous survey is open, only the responses of the days already ended
-    count."""
+    the others reveals it); a question answered by fewer people than the minimum shows no figure either;
+    texts only where at least `min_text_group_size` answered; the total only when it reaches the minimum.
+    Groups are the audience units resolved when the survey opened: no query draws another boundary."""
     return Json(await _service(uow).survey_results(survey_id, group_by))

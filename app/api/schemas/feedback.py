@@ -34,7 +34,6 @@ class FeedbackCreate(RequestBody):
     visibility: Visibility = Field(default="private", description=VISIBILITY)
     anonymous: bool = Field(default=False, description=ANONYMOUS)
     request_id: str | None = Field(default=None, description="The feedback request it answers.")
-    external_refs: ExternalRefs = Field(default_factory=dict)
 
 
 class Feedback(Resource):
@@ -60,7 +59,10 @@ class FeedbackRequestCreate(RequestBody):
     subject_id: str | None = None
     message: str | None = None
     due_at: AwareDatetime = Field(examples=["2026-12-18T17:00:00Z"])
-    allow_anonymous: bool = Field(default=False, description="Whether respondents may answer anonymously.")
+    allow_anonymous: bool = Field(
+        default=False,
+        description="true: every answer is anonymous (at least 3 people asked); false: every answer is by name.",
+    )
     external_refs: ExternalRefs = Field(default_factory=dict)
 
 

@@ -72,5 +72,6 @@ async def release_held(uow: UnitOfWork, clock: Clock, job: Job) -> datetime | No
             )
         )
     for scope in await uow.anonymity.expired(now):
-        await uow.anonymity.drop(scope)
+        if scope.startswith("day:"):  # a survey's or a request's key goes when it closes or falls due
+            await uow.anonymity.drop(scope)
     return following

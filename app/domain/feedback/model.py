@@ -104,7 +104,6 @@ FEEDBACK_FIELDS = (
     Field("visibility", "choice", choices=VISIBILITIES, nullable=False),
     Field("anonymous", "bool", nullable=False),
     Field("request_id", "ref", prefix="fbr"),
-    Field("external_refs", "external_refs", nullable=False),
 )
 FEEDBACK_DEFAULTS: dict[str, Any] = {"visibility": "private", "anonymous": False, "external_refs": {}}
 REQUEST_FIELDS = (
@@ -157,6 +156,13 @@ def check_request(fields: dict[str, Any], *, creating: bool) -> None:
     check_fields(fields, REQUEST_FIELDS, errors, creating=creating)
     if creating and fields.get("respondent_person_ids") == []:
         errors.add("/respondent_person_ids", "must name at least one person", "required")
+    respondents = fields.get("respondent_person_ids")
+    anonymous_answers = creating and fields.get("allow_anonymous") is True
+    if anonymous_answers and isinstance(respondents, list) and len(respondents) < MIN_GROUP_FLOOR:
+        errors.add(
+            "/respondent_person_ids",
+            f"anonymous answers need at least {MIN_GROUP_FLOOR} people asked (fewer would name them)",
+        )
     _check_subject(fields, errors)
     errors.raise_if_any()
 

@@ -5,8 +5,9 @@ under the survey's thresholds.
   suppressed, or suppressed groups whose responses together are still fewer than the minimum, the smallest
   shown group is suppressed too, until neither holds (secondary suppression): the total minus the groups
   shown never gives one small group's answers.
-- Text answers appear only in groups of at least `min_text_group_size`, sorted (their order tells nothing
-  of who answered first).
+- A question answered by fewer people than `min_group_size` (in a group, or in all) shows no figure, and
+  within the groups of a question the same secondary suppression holds. Text answers appear only where at
+  least `min_text_group_size` people answered, sorted (their order tells nothing of who answered first).
 - The total is shown only when it reaches `min_group_size` itself."""
 
 from __future__ import annotations
@@ -43,12 +44,20 @@ def _question(q: dict[str, Any], answers: list[Any], text_allowed: bool) -> dict
     return out
 
 
-def _aggregate(survey: Survey, responses: list[SurveyResponse]) -> list[dict[str, Any]]:
-    text_allowed = len(responses) >= survey.min_text_group_size
-    return [
-        _question(q, [r.answers[q["id"]] for r in responses if q["id"] in r.answers], text_allowed)
-        for q in survey.questions
-    ]
+def _answers(q: dict[str, Any], responses: list[SurveyResponse]) -> list[Any]:
+    return [r.answers[q["id"]] for r in responses if q["id"] in r.answers]
+
+
+def _aggregate(survey: Survey, responses: list[SurveyResponse], hidden: frozenset[str] = frozenset()) -> list[Any]:
+    """Each question's figures; none for a question answered by fewer than the minimum, or in `hidden`."""
+    out: list[dict[str, Any]] = []
+    for q in survey.questions:
+        answers = _answers(q, responses)
+        if q["id"] in hidden or len(answers) < survey.min_group_size:
+            out.append({"id": q["id"], "type": q["type"], "answers": None, "suppressed": True})
+        else:
+            out.append({**_question(q, answers, len(answers) >= survey.min_text_group_size), "suppressed": False})
+    return out
 
 
 def results(survey: Survey, responses: list[SurveyResponse], group_by: str) -> dict[str, Any]:
@@ -70,10 +79,21 @@ def results(survey: Survey, responses: list[SurveyResponse], group_by: str) -> d
     for r in responses:
         by_group.setdefault(r.group_unit_id, []).append(r)
     hidden = suppressed_groups({g: len(rs) for g, rs in by_group.items()}, survey.min_group_size)
+    shown = {g: rs for g, rs in by_group.items() if g not in hidden}
+    # per question, among the groups shown: the same rule on how many answered it
+    hidden_questions: dict[str, set[str]] = {g: set() for g in shown}
+    for q in survey.questions:
+        for g in suppressed_groups({g: len(_answers(q, rs)) for g, rs in shown.items()}, survey.min_group_size):
+            hidden_questions[g].add(q["id"])
     out["groups"] = [
         {"unit_id": g, "suppressed": True, "responses": None, "questions": []}
         if g in hidden
-        else {"unit_id": g, "suppressed": False, "responses": len(rs), "questions": _aggregate(survey, rs)}
+        else {
+            "unit_id": g,
+            "suppressed": False,
+            "responses": len(rs),
+            "questions": _aggregate(survey, rs, frozenset(hidden_questions[g])),
+        }
         for g, rs in sorted(by_group.items())
     ]
     return out

@@ -9,10 +9,10 @@ Feedback that the caller may not read answers 404, like feedback that does not e
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from app.domain.changes import check_refs, ensure_external_refs_free
+from app.domain.changes import check_refs, record
 from app.domain.errors import Conflict, ErrorList, FieldError, Forbidden, Invalid, NotFound, RateLimited
 from app.domain.events import Event
 from app.domain.feedback.anonymity import (
@@ -32,6 +32,7 @@ from app.domain.usecases import UseCases
 
 READ, WRITE = "feedback:read", "feedback:write"
 ANONYMOUS_ACTOR = {"type": "anonymous"}
+WITHHELD = {"type": "withheld"}  # the actor of events of feedback that is not public
 SUBJECT_REPOSITORY = {"objective": "objectives", "key_result": "key_results", "handoff": "handoffs", "unit": "units"}
 # What an event of feedback that is not public shows: never its body.
 EVENT_FIELDS = (
@@ -61,6 +62,9 @@ class FeedbackBase(UseCases):
         reports_units = [u.id for u in await self.uow.units.in_column("lead_person_id", reports)] if reports else []
         return Reader(me, led, reports, reports_units)
 
+    async def _today(self) -> date:
+        return today_in(await self.time_zone(), self.clock.now())
+
     async def _check_subject(self, fields: dict[str, Any], errors: ErrorList) -> None:
         kind, subject = fields.get("subject_type"), fields.get("subject_id")
         if kind and subject and await getattr(self.uow, SUBJECT_REPOSITORY[kind]).get(subject) is None:
@@ -70,7 +74,7 @@ class FeedbackBase(UseCases):
         """An anonymous item's event: no actor, held until `release_after` (its day's end)."""
         self.uow.record(
             Event(
-                id=new_id("evt"),
+                id=timeless_id("evt"),  # held: its id must not date it either
                 type=event_type,
                 organization_id=self.principal.require_organization(),
                 occurred_at=release_after,
@@ -91,7 +95,7 @@ class FeedbackUseCases(FeedbackBase):
     async def get_feedback(self, feedback_id: str) -> Feedback:
         self._org(READ)
         found = await self.uow.feedback.get(feedback_id)
-        if found is None or not readable(found, await self._reader()):
+        if found is None or not readable(found, await self._reader(), await self._today()):
             raise NotFound(f"No feedback {feedback_id}.")
         return found
 
@@ -104,7 +108,7 @@ class FeedbackUseCases(FeedbackBase):
             if name in query.filters and query.filters[name] not in choices:
                 errors.add(f"/{name}", f"must be one of: {', '.join(choices)}")
         errors.raise_if_any("The filters are invalid.")
-        return await self.uow.feedback.visible(query, await self._reader())
+        return await self.uow.feedback.visible(query, await self._reader(), await self._today())
 
     async def create_feedback(self, fields: dict[str, Any]) -> Feedback:
         org = self._org(WRITE)
@@ -121,12 +125,11 @@ class FeedbackUseCases(FeedbackBase):
         await self._check_subject(fields, errors)
         request = await self._request_answered(fields, errors)
         errors.raise_if_any()
-        await ensure_external_refs_free(self.uow.feedback, fields["external_refs"], None)
         now, zone = self.clock.now(), await self.time_zone()
         day = today_in(zone, now)
         values: dict[str, Any] = {k: fields.get(k) for k in (
             "recipient_person_id", "recipient_unit_id", "subject_type", "subject_id", "kind", "body", "visibility",
-            "anonymous", "request_id", "external_refs",
+            "anonymous", "request_id",
         )}  # fmt: skip
         if fields["anonymous"]:
             assert me is not None
@@ -155,16 +158,23 @@ class FeedbackUseCases(FeedbackBase):
             **values,
         )
         await self.uow.feedback.add(feedback)
-        self._record("feedback.created", event_object(feedback))
+        if feedback.visibility == "public":
+            self._record("feedback.created", event_object(feedback))
+        else:  # who gave it is for the recipient (and the chain) to read, not for the event log's readers
+            record(
+                self.uow, self.principal, self.clock, "feedback.created", event_object(feedback), org, None, WITHHELD
+            )
         return feedback
 
-    async def anonymous_client(self) -> tuple[str, datetime]:
-        """What the idempotency record of an anonymous create names instead of the token: a keyed hash of it
-        under the day's key; and the day's start, its only time."""
+    async def anonymous_client(self, operation: str) -> tuple[str, datetime]:
+        """What the idempotency record of an anonymous create names instead of the token: a keyed hash of the
+        token and the operation under the day's key (two anonymous creates of one person are not linked by
+        it); and the day's end, its only time (the record is kept 24 h after it)."""
+        self._org(WRITE)
         now, zone = self.clock.now(), await self.time_zone()
         day = today_in(zone, now)
-        mark = await mark_of(self.uow, day_scope(day), day_end(day, zone), "idempotency:" + self.principal.subject)
-        return "anonymous:" + mark, day_start(day, zone)
+        who = f"idempotency:{operation}:{self.principal.client_id or self.principal.subject}"
+        return "anonymous:" + await mark_of(self.uow, day_scope(day), day_end(day, zone), who), day_end(day, zone)
 
     async def _within_daily_limit(self, person_id: str, day: Any, zone: str) -> None:
         scope = day_scope(day)
@@ -191,6 +201,9 @@ class FeedbackUseCases(FeedbackBase):
             raise Conflict(f"{request_id} is due: it takes no more anonymous answers.", field="/request_id")
         if fields["anonymous"] and not request.allow_anonymous:
             errors.add("/anonymous", f"{request_id} takes answers by name only")
+        if not fields["anonymous"] and request.allow_anonymous:
+            # Named answers beside anonymous ones would leave the anonymous ones to the others asked.
+            errors.add("/anonymous", f"{request_id} takes anonymous answers only")
         return request
 
     async def _answer_once(self, request: FeedbackRequest, person_id: str) -> None:
@@ -203,8 +216,11 @@ class FeedbackUseCases(FeedbackBase):
         return {f.author_person_id for f in answers if f.author_person_id}
 
 
-def readable(f: Feedback, reader: Reader) -> bool:
-    """The visibility rules on one item (the same as the list's SQL: app/repo/feedback.py)."""
+def readable(f: Feedback, reader: Reader, today: date) -> bool:
+    """The visibility rules on one item (the same as the list's SQL: app/repo/feedback.py). An anonymous
+    item is read once its day has ended: no read within the day can tell when it came."""
+    if f.anonymous and f.created_on >= today:
+        return False
     if f.visibility == "public":
         return True
     me = reader.person_id

@@ -3,8 +3,9 @@ audience resolved to people when the survey opens (each grouped under the audien
 primary membership), one response per person (a keyed hash under the survey's own key: app/domain/feedback/
 anonymity.py), and results that suppress small groups and the next-smallest beside them.
 
-While an anonymous survey is open, its counts and results hold the responses of the days already ended
-(in the organization's time zone): no read made during the day can tell when, within it, someone answered."""
+Results are live, under the thresholds: a group or a question answered by fewer than `min_group_size`
+people shows no figure. What thresholds cannot stop is differencing over time (results read just before and
+just after one response); the README says so."""
 
 from __future__ import annotations
 
@@ -74,15 +75,16 @@ class SurveyUseCases(FeedbackBase):
         merged = {k: getattr(survey, k) for k in SURVEY_WRITABLE}
         merged.update(patch)
         check_survey(merged, creating=False)
+        if merged["closes_at"] <= self.clock.now():
+            raise Invalid("A survey closes in the future.", [FieldError("/closes_at", "must be in the future")])
+        await check_refs(self.uow, merged, {"audience_unit_ids": "unit", "about_unit_id": "unit"}, survey)
+        await ensure_external_refs_free(self.uow.surveys, merged["external_refs"], survey.id, survey.external_refs)
+        # last: every other answer to the change is the same whether or not someone has answered
         if "anonymous" in patch and patch["anonymous"] != survey.anonymous and await self._any_response(survey):
             raise Conflict(
                 f"{survey_id} has responses: whether it is anonymous was promised to those who answered.",
                 field="/anonymous",
             )
-        await check_refs(self.uow, merged, {"audience_unit_ids": "unit", "about_unit_id": "unit"}, survey)
-        await ensure_external_refs_free(self.uow.surveys, merged["external_refs"], survey.id, survey.external_refs)
-        if merged["closes_at"] <= self.clock.now():
-            raise Invalid("A survey closes in the future.", [FieldError("/closes_at", "must be in the future")])
         before = survey.resource()
         changed = replace(survey, **_values(merged))
         previous = previous_attributes(before, changed.resource())
@@ -157,9 +159,8 @@ class SurveyUseCases(FeedbackBase):
         if now >= survey.closes_at or survey.status == "closed":
             raise Conflict(f"{survey_id} is closed.")
         if survey.status == "scheduled":
-            if now < survey.opens_at:
-                raise Conflict(f"{survey_id} opens at {survey.opens_at.isoformat()}.")
-            survey = await self.open_survey(survey)  # its time came before the scheduler did
+            # Not opened by a response: its `survey.opened` and new version would date the first one.
+            raise Conflict(f"{survey_id} is not open yet (it opens at {survey.opens_at.isoformat()}); try again.")
         group = await self.uow.survey_responses.group_of(survey.id, me)
         if group is None:
             raise Forbidden(f"You are not in the audience of {survey_id} (resolved when it opened).")
@@ -193,6 +194,11 @@ class SurveyUseCases(FeedbackBase):
             self._record("survey.response_added", {**shown, "respondent_person_id": me})
         return shown
 
+    async def is_anonymous_survey(self, survey_id: str) -> bool:
+        """Whether a response's Idempotency-Key record must name a keyed hash (for the caller who answers)."""
+        self._org(WRITE)
+        return (await self._survey(survey_id)).anonymous
+
     async def survey_results(self, survey_id: str, group_by: str) -> dict[str, Any]:
         self._org(READ)
         if group_by not in ("unit", "question"):
@@ -201,13 +207,7 @@ class SurveyUseCases(FeedbackBase):
         return results(survey, await self._counted_responses(survey), group_by)
 
     async def _counted_responses(self, survey: Survey) -> list[SurveyResponse]:
-        """The responses a read may count: all of them, but for an open anonymous survey only those of the
-        days already ended."""
-        found = await self.uow.survey_responses.of_survey(survey.id)
-        if survey.anonymous and survey.status != "closed":
-            today = today_in(await self.time_zone(), self.clock.now())
-            found = [r for r in found if r.created_on < today]
-        return found
+        return await self.uow.survey_responses.of_survey(survey.id)
 
     async def _counted(self, survey: Survey) -> Survey:
         return replace(survey, responses=len(await self._counted_responses(survey)))
