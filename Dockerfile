@@ -3,8 +3,9 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /srv/liaison
 
-COPY requirements.lock ./
-RUN pip install --no-cache-dir -r requirements.lock
+# The runtime dependencies only (no test or lint tools), at the versions the dev lock pins.
+COPY requirements-runtime.lock ./
+RUN pip install --no-cache-dir -r requirements-runtime.lock
 
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
@@ -13,7 +14,9 @@ RUN pip install --no-cache-dir --no-deps -e . \
  && useradd --system --uid 10001 liaison && mkdir -p /var/lib/liaison && chown liaison /var/lib/liaison
 USER liaison
 
-ENV LIAISON_DATABASE_URL=sqlite+aiosqlite:////var/lib/liaison/liaison.db
+# Embedded (SQLite) by default: the database and the generated secret in /var/lib/liaison (mount a volume).
+ENV LIAISON_DATA_DIR=/var/lib/liaison
 EXPOSE 8000
-HEALTHCHECK --interval=10s --timeout=3s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/readyz').status != 200)"
+# No HEALTHCHECK here: the image also runs `worker` and `migrate`, which serve no HTTP. The compose file
+# checks the API's /readyz.
 CMD ["liaison", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -10,7 +10,7 @@ PORT   ?= 8000
 FUZZ_SECONDS ?= 900
 FUZZ_SEED    ?= random
 
-.PHONY: install run test fuzz lint bench openapi lock clean
+.PHONY: install run demo test fuzz lint bench openapi lock runtime-lock clean
 
 install: $(VENV)/.installed
 
@@ -24,6 +24,10 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 run: install
 	$(BIN)/liaison migrate
 	$(BIN)/liaison serve --host $(HOST) --port $(PORT)
+
+# A realistic organization to explore (then `make run`): prints a token and the URLs to open.
+demo: install
+	$(BIN)/liaison demo
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -50,6 +54,15 @@ lock:
 	( echo '# Pinned runtime and dev dependencies, installed by `make install`. Regenerate with `make lock`.'; \
 	  echo '# Python 3.11+, Linux.'; \
 	  .lock-venv/bin/pip freeze --exclude-editable | grep -v '^liaison' ) > requirements.lock
+	$(MAKE) runtime-lock
+
+# The production image's dependencies: the runtime ones only, at the versions requirements.lock pins.
+runtime-lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check -c requirements.lock -e .
+	( echo '# Pinned runtime dependencies (the production image), the versions of requirements.lock.'; \
+	  echo '# Regenerate with `make lock` (or `make runtime-lock`).'; \
+	  .lock-venv/bin/pip freeze --exclude-editable | grep -v '^liaison' ) > requirements-runtime.lock
 	rm -rf .lock-venv
 
 clean:

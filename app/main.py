@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.types import ASGIApp
 
@@ -111,6 +112,16 @@ def _document_security(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _version() -> str:
+    """The package's version, which the API document carries too (CHANGELOG.md says how it moves)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("liaison")
+    except PackageNotFoundError:
+        return "1.0.0"
 
 
 def _with_security(router: APIRouter) -> APIRouter:
@@ -213,7 +224,7 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
 
     app = LiaisonAPI(
         title="Liaison API",
-        version="1.0.0",
+        version=_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
         docs_url=None,
@@ -237,6 +248,24 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     app.state.worker_metrics = WorkerMetrics(app.state.metrics.registry)
     app.state.schema_head = head_revision()
 
+    if settings.cors_origins:  # a browser integration: its origins, and the headers the API reads and sends
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-ID"],
+            expose_headers=[
+                "ETag",
+                "Location",
+                "Retry-After",
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
+                "X-Request-ID",
+                "Idempotent-Replayed",
+            ],
+            max_age=600,
+        )
     app.add_middleware(
         EdgeMiddleware,
         metrics=app.state.metrics,
@@ -247,6 +276,7 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     problems.install(app)
     # Each module's routes carry their full path: they join the application's router as they are, so
     # that a request meets its route directly (an included router would be one more level of matching).
+    app.router.routes.extend(_with_security(organizations.me_router).routes)
     for module in (
         ops,
         organizations,

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """$XDG_DATA_HOME/liaison, else ~/.local/share/liaison."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "liaison"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LIAISON_", env_file=".env", extra="ignore")
 
-    database_url: str = "sqlite+aiosqlite:///./liaison.db"
+    # Where an embedded (SQLite) deployment keeps its database and generated secret, whatever directory a
+    # command runs from: every `liaison` command reads the same settings, so they open the same database.
+    data_dir: Path = Field(default_factory=lambda: default_data_dir())
+    # Empty: the SQLite file `liaison.db` in `data_dir`. Production: postgresql+asyncpg://user:pass@host/db
+    database_url: str = ""
     auto_migrate: bool = True
     db_pool_size: int = Field(default=20, ge=1, le=500)
     db_max_overflow: int = Field(default=10, ge=0, le=500)
@@ -46,6 +58,9 @@ class Settings(BaseSettings):
     header_timeout: float = Field(default=10.0, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
+
+    # Browser origins allowed to call the API (CORS), e.g. ["https://app.example.com"]; none by default.
+    cors_origins: list[str] = Field(default_factory=list)
 
     webhook_allow_private_networks: bool = False
     webhook_retry_schedule: str = "5,300,1800,7200,18000,36000,36000"
@@ -84,6 +99,22 @@ class Settings(BaseSettings):
         if not parts or any(not p.isdigit() for p in parts):
             raise ValueError("a comma-separated list of whole seconds")
         return ",".join(parts)
+
+    @model_validator(mode="after")
+    def _database_in_data_dir(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir.expanduser().resolve() / 'liaison.db'}"
+        return self
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The SQLite database's file, if the database is one (and not in memory)."""
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.database_url)
+        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+            return None
+        return Path(url.database).expanduser().resolve()
 
     @property
     def is_sqlite(self) -> bool:

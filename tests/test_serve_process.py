@@ -19,6 +19,7 @@ BIN = Path(sys.executable).parent
 def test_serve_with_nothing_configured(tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")  # the default data directory: ~/.local/share/liaison
     log = open(tmp_path / "serve.log", "w+")  # noqa: SIM115
     proc = subprocess.Popen(
         [str(BIN / "liaison"), "serve", "--port", str(port)],
@@ -34,8 +35,10 @@ def test_serve_with_nothing_configured(tmp_path: Path) -> None:
         assert httpx.get(base + "/healthz").status_code == 200
         r = httpx.get(base + "/healthz", headers={"X-Request-ID": "from-the-test-7"})
         assert r.headers["x-request-id"] == "from-the-test-7"
-        assert (tmp_path / "liaison.db").exists(), "the SQLite file lives in the working directory"
-        assert (tmp_path / "liaison.jwt-secret").exists()
+        data = tmp_path / "xdg" / "liaison"
+        assert (data / "liaison.db").exists(), "the SQLite file lives in the data directory"
+        assert (data / "liaison.jwt-secret").exists()
+        assert not (tmp_path / "liaison.db").exists(), "nothing in the working directory"
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.exceptions import HTTPException
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -66,5 +67,9 @@ class RouteIndex:
                         allowed |= getattr(route, "methods", None) or set()
                 if allowed:
                     # Every method the path takes, not only the first route's (Starlette's own answer).
-                    raise HTTPException(405, headers={"Allow": ", ".join(sorted(allowed - {"HEAD"}))})
+                    methods = ", ".join(sorted((allowed | {"OPTIONS"}) - {"HEAD"}))
+                    if scope["method"] == "OPTIONS":  # what the path takes, for a client or a console
+                        await Response(status_code=204, headers={"Allow": methods})(scope, receive, send)
+                        return
+                    raise HTTPException(405, headers={"Allow": methods})
         await self.fallback(scope, receive, send)

@@ -2,16 +2,25 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.api.conventions import ListOf, PlainListing, entity_response, idempotent, page_body
+from app.api.conventions import Json, ListOf, PlainListing, entity_response, idempotent, page_body
 from app.api.deps import LiaisonRoute, UoW
 from app.api.schemas.common import PROBLEM_RESPONSES
-from app.api.schemas.platform import Organization, OrganizationCreate
+from app.api.schemas.platform import Me, Organization, OrganizationCreate
+from app.domain.organizations.me import who_is
 from app.domain.organizations.service import Organizations
 from app.domain.principal import PLATFORM_ADMIN
 
 router = APIRouter(
     route_class=LiaisonRoute, prefix="/v1/organizations", tags=["Organizations"], responses=PROBLEM_RESPONSES
 )
+me_router = APIRouter(route_class=LiaisonRoute, prefix="/v1", tags=["Organizations"], responses=PROBLEM_RESPONSES)
+
+
+@me_router.get("/me", response_model=Me, summary="Who this token is (any valid token)")
+async def get_me(uow: UoW) -> Response:
+    """The token's subject, organization, scopes, the person it acts as (`person` claim) and the API client
+    it was issued to: what an integration checks on its first call."""
+    return Json(await who_is(uow, uow.caller))
 
 
 @router.post("", status_code=201, response_model=Organization, summary="Create an organization (platform:admin)")

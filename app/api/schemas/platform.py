@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from app.api.schemas.common import ExternalRefs, Input, RequestBody, Resource
 from app.domain.principal import ORG_SCOPES
@@ -25,6 +25,30 @@ class Organization(Resource):
     name: str
     slug: str
     time_zone: str = Field(description="IANA time zone of the organization's day.")
+
+
+class MeOrganization(BaseModel):
+    id: str
+    name: str
+    slug: str
+    time_zone: str
+
+
+class MePerson(BaseModel):
+    id: str
+    given_name: str
+    family_name: str
+    email: str
+    status: str
+
+
+class Me(BaseModel):
+    subject: str = Field(description="The token's `sub`.")
+    organization: MeOrganization | None = Field(description="Null for a platform token.")
+    scopes: list[str]
+    person: MePerson | None = Field(description="The person the token acts as (`person` claim), if any.")
+    client_id: str | None = Field(description="The API client the token was issued to, if any.")
+    platform: bool = Field(description="True for a platform token (manages organizations only).")
 
 
 class ApiClientCreate(RequestBody):
