@@ -101,3 +101,32 @@ def test_the_production_image_installs_the_runtime_only_at_the_dev_lock_versions
     assert not {"pytest", "mypy", "ruff", "schemathesis", "hypothesis"} & set(runtime)
     dockerfile = (root / "Dockerfile").read_text()
     assert "requirements-runtime.lock" in dockerfile and "HEALTHCHECK" not in dockerfile.replace("No HEALTHCHECK", "")
+
+
+async def test_a_rotated_secret_works_24_hours_more(client: httpx.AsyncClient) -> None:
+    from app.domain.clock import set_clock_offset
+
+    _org, h = await make_org(client)
+    made = (await client.post("/v1/api-clients", json={"name": "SAP", "scopes": ["org:read"]}, headers=h)).json()
+    old = made["client_secret"]
+
+    async def token(secret: str) -> int:
+        r = await client.post("/v1/oauth/token", data={"grant_type": "client_credentials",
+                                                        "client_id": made["id"], "client_secret": secret})  # fmt: skip
+        return r.status_code
+
+    rotated = await client.post(f"/v1/api-clients/{made['id']}/rotate-secret", headers=h)
+    assert rotated.status_code == 200, rotated.text
+    new = rotated.json()["client_secret"]
+    assert new != old and rotated.json()["previous_secret_expires_at"]
+    assert (await token(new), await token(old)) == (200, 200)
+    shown = (await client.get(f"/v1/api-clients/{made['id']}", headers=h)).json()
+    assert "client_secret" not in shown and "previous_secret_hash" not in shown
+    set_clock_offset(25 * 3600)
+    try:
+        assert (await token(new), await token(old)) == (200, 401)
+    finally:
+        set_clock_offset(0)
+    events = (await client.get("/v1/events", params={"type": "api_client.*"}, headers=h)).json()["data"]
+    assert [e["type"] for e in events] == ["api_client.created", "api_client.secret_rotated"]
+    assert old not in str(events) and new not in str(events)

@@ -22,6 +22,11 @@ CATALOGUE: dict[str, EventType] = {
         EventType("organization.created", "An organization was created.", "organization"),
         EventType("api_client.created", "An API client was created.", "api_client"),
         EventType("api_client.updated", "An API client's name, scopes or external refs changed.", "api_client"),
+        EventType(
+            "api_client.secret_rotated",
+            "An API client got a new secret; the old one works until previous_secret_expires_at.",
+            "api_client",
+        ),
         EventType("api_client.deleted", "An API client was deleted; its credentials no longer work.", "api_client"),
         EventType("unit.created", "A unit was created.", "unit"),
         EventType("unit.updated", "A unit's name, kind, lead or external refs changed.", "unit"),

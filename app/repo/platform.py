@@ -100,9 +100,14 @@ class OrganizationRepository:
 
 _CLIENTS = table(ApiClientRow)
 # Unscoped by design: it runs before the caller's organization is known, in the system unit of work.
-CLIENT_CREDENTIALS = select(_CLIENTS.c.id, _CLIENTS.c.organization_id, _CLIENTS.c.scopes, _CLIENTS.c.secret_hash).where(
-    _CLIENTS.c.id == bindparam("id")
-)
+CLIENT_CREDENTIALS = select(
+    _CLIENTS.c.id,
+    _CLIENTS.c.organization_id,
+    _CLIENTS.c.scopes,
+    _CLIENTS.c.secret_hash,
+    _CLIENTS.c.previous_secret_hash,
+    _CLIENTS.c.previous_secret_expires_at,
+).where(_CLIENTS.c.id == bindparam("id"))
 
 
 class CredentialStore:
@@ -115,7 +120,7 @@ class CredentialStore:
         found = await self.sql.row(CLIENT_CREDENTIALS, {"id": client_id})
         if found is None:
             return None
-        return ClientCredentials(found[0], found[1], list(found[2]), found[3])
+        return ClientCredentials(found[0], found[1], list(found[2]), found[3], found[4], found[5])
 
 
 SUBJECT_CHUNK = 5000

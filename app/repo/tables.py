@@ -53,6 +53,8 @@ class ApiClientRow(TenantScoped, table=True):
     name: str = Field(max_length=200)
     scopes: list[str] = Field(sa_type=JsonType)
     secret_hash: str = Field(max_length=128)
+    previous_secret_hash: str | None = Field(default=None, max_length=128, nullable=True)
+    previous_secret_expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
     external_refs: dict[str, Any] = Field(sa_type=JsonType)
     created_at: datetime = Field(sa_type=UtcDateTime)
     updated_at: datetime = Field(sa_type=UtcDateTime)

@@ -63,6 +63,21 @@ async def update_api_client(
     return entity_response(client)
 
 
+@router.post("/{client_id}/rotate-secret", response_model=ApiClientWithSecret, summary="Rotate an API client's secret")
+async def rotate_api_client_secret(client_id: str, request: Request, uow: UoW) -> Response:
+    """A new `client_secret`, in this answer only; the old one works 24 h more
+    (`previous_secret_expires_at`), so that an integration swaps without a gap. Tokens already issued
+    stand until they expire. `If-Match` refuses a stale rotation. Records `api_client.secret_rotated`."""
+
+    async def produce() -> Response:
+        client, secret = await ApiClients(uow, uow.caller).rotate_secret(
+            client_id, expected_version(request, client_id)
+        )
+        return entity_response(client, 200, {**client.resource(), "client_secret": secret})
+
+    return await idempotent(request, uow, uow.caller, produce, ADMIN, redact=("client_secret",))
+
+
 @router.delete("/{client_id}", status_code=204, summary="Delete an API client; its tokens stop being issued")
 async def delete_api_client(client_id: str, request: Request, uow: UoW) -> Response:
     """Delete an API client: its id and secret no longer get tokens."""

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -75,6 +76,9 @@ class ApiClient(Resource):
     client_id: str
     name: str
     scopes: list[str]
+    previous_secret_expires_at: datetime | None = Field(
+        description="After a rotation: until when the previous secret still works (24 h); null otherwise."
+    )
     external_refs: ExternalRefs
 
 

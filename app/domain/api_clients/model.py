@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from app.domain.errors import ErrorList
@@ -14,6 +15,7 @@ from app.domain.principal import ORG_SCOPES
 from app.domain.text import name_problem
 
 SECRET_PREFIX = "lsk_"
+ROTATION_OVERLAP = timedelta(hours=24)  # how long the old secret works after a rotation
 
 
 @dataclass(kw_only=True)
@@ -21,8 +23,11 @@ class ApiClient(ExternallyReferenced):
     name: str
     scopes: list[str]
     secret_hash: str
+    # After a rotation, the old secret works until `previous_secret_expires_at` (24 h).
+    previous_secret_hash: str | None = None
+    previous_secret_expires_at: datetime | None = None
 
-    private_fields: ClassVar[frozenset[str]] = frozenset({"organization_id", "secret_hash"})
+    private_fields: ClassVar[frozenset[str]] = frozenset({"organization_id", "secret_hash", "previous_secret_hash"})
 
     def resource(self) -> dict[str, Any]:
         out = super().resource()
@@ -36,9 +41,16 @@ class ClientCredentials:
     organization_id: str
     scopes: list[str]
     secret_hash: str
+    previous_secret_hash: str | None = None
+    previous_secret_expires_at: datetime | None = None
 
-    def verify(self, secret: str) -> bool:
-        return hmac.compare_digest(self.secret_hash, hash_secret(secret))
+    def verify(self, secret: str, now: datetime) -> bool:
+        """The current secret, or the one before a rotation until it expires (both compared, always)."""
+        given = hash_secret(secret)
+        current = hmac.compare_digest(self.secret_hash, given)
+        previous = hmac.compare_digest(self.previous_secret_hash or "", given)
+        expires = self.previous_secret_expires_at
+        return current or (previous and self.previous_secret_hash is not None and expires is not None and now < expires)
 
 
 def new_secret() -> str:

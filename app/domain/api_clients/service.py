@@ -4,6 +4,7 @@ from typing import Any
 
 from app.domain.api_clients.model import (
     PATCHABLE,
+    ROTATION_OVERLAP,
     ApiClient,
     ClientCredentials,
     check_fields,
@@ -71,6 +72,27 @@ class ApiClients:
             raise NotFound(f"No API client {client_id}.")
         check_version(client, expected_version)
         return await self._apply(client, patch)
+
+    async def rotate_secret(self, client_id: str, expected_version: int | None = None) -> tuple[ApiClient, str]:
+        """A new secret, shown this once; the old one works 24 h more (an integration swaps without a
+        gap), then no longer. Tokens already issued stand until they expire."""
+        self.principal.require(SCOPE)
+        client = await self.uow.api_clients.get(client_id, for_update=True)
+        if client is None:
+            raise NotFound(f"No API client {client_id}.")
+        check_version(client, expected_version)
+        before = client.resource()
+        secret = new_secret()
+        now = self.clock.now()
+        client.previous_secret_hash = client.secret_hash
+        client.previous_secret_expires_at = now + ROTATION_OVERLAP
+        client.secret_hash = hash_secret(secret)
+        client.touch(now)
+        await self.uow.api_clients.save(client, expected_version=client.version - 1)
+        changed = previous_attributes(before, client.resource())
+        record(self.uow, self.principal, self.clock, "api_client.secret_rotated", client.resource(),
+               client.organization_id, changed)  # fmt: skip
+        return client, secret
 
     async def delete(self, client_id: str, expected_version: int | None = None) -> None:
         self.principal.require(SCOPE)
@@ -144,7 +166,7 @@ async def grant_client_credentials(
     if not one_line(client_id) or not storable(secret):  # no client id holds one: the same 401 on both engines
         raise Unauthenticated("The client id or secret is wrong.")
     creds = await store.find_client(client_id)
-    if creds is None or not creds.verify(secret):
+    if creds is None or not creds.verify(secret, SYSTEM_CLOCK.now()):
         raise Unauthenticated("The client id or secret is wrong.")
     scopes = sorted(creds.scopes)
     if requested_scope:
