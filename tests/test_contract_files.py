@@ -47,3 +47,9 @@ async def test_committed_graphql_schema_equals_the_served_one(client: httpx.Asyn
 
 def test_openapi_json_is_valid_json() -> None:
     json.loads((OPENAPI / "openapi.json").read_text())
+
+
+def test_the_reference_in_docs_is_what_the_code_defines() -> None:
+    from app.export import DOCS, reference
+
+    assert (DOCS / "reference.md").read_text() == reference(), "docs/reference.md is stale: run `make openapi`"
