@@ -130,3 +130,20 @@ async def test_a_rotated_secret_works_24_hours_more(client: httpx.AsyncClient) -
     events = (await client.get("/v1/events", params={"type": "api_client.*"}, headers=h)).json()["data"]
     assert [e["type"] for e in events] == ["api_client.created", "api_client.secret_rotated"]
     assert old not in str(events) and new not in str(events)
+
+
+async def test_an_upsert_given_external_refs_of_another_json_type_is_a_user_error(client: httpx.AsyncClient) -> None:
+    """The GraphQL fuzzer's finding (`externalRefs: true` was an internal error), as a class: every JSON
+    value that is no object, on every upsert by external ref."""
+    _org, h = await make_org(client)
+    inputs = {
+        "upsertUnitByExternalRef": '{name: "Sales", kind: "department", externalRefs: %s}',
+        "upsertPersonByExternalRef": '{givenName: "A", familyName: "B", email: "a@b.example", externalRefs: %s}',
+    }
+    for mutation, template in inputs.items():
+        for value in ("true", "1", '"sap"', "[]", "[1, 2]"):
+            query = f'mutation {{ {mutation}(system: "sap", externalId: "E1", input: {template % value}) {{ userErrors {{ field code }} }} }}'
+            r = await client.post("/graphql", json={"query": query}, headers=h)
+            body = r.json()
+            assert "errors" not in body, (mutation, value, body)
+            assert body["data"][mutation]["userErrors"][0]["field"] == "/external_refs", (mutation, value, body)

@@ -65,7 +65,13 @@ def record(
 
 def with_ref(fields: dict[str, Any], system: str, external_id: str) -> dict[str, Any]:
     """A PUT by external ref: the body's refs with the URL's, which it may repeat but not contradict."""
-    refs = dict(fields.get("external_refs") or {})
+    given = fields.get("external_refs")
+    if given is not None and not isinstance(given, dict):  # GraphQL's JSON scalar takes any JSON value
+        raise Invalid(
+            "The external refs are an object of system → external id.",
+            [FieldError("/external_refs", "must be an object of system → external id")],
+        )
+    refs = dict(given or {})
     if refs.get(system, external_id) != external_id:
         raise Invalid(
             "The body names another id for the system of the URL.",

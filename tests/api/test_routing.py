@@ -88,8 +88,8 @@ async def test_every_route_family_answers_through_the_index(client: httpx.AsyncC
     missing = _framed(await client.get("/v1/nothing-here", headers=h))
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
     wrong = _framed(await client.put(f"/v1/units/{unit}", json={}, headers=h))
-    assert wrong.status_code == 405 and wrong.headers["allow"] == "DELETE, GET, PATCH"
-    assert (await client.delete("/v1/units", headers=h)).headers["allow"] == "GET, POST"
+    assert wrong.status_code == 405 and wrong.headers["allow"] == "DELETE, GET, OPTIONS, PATCH"
+    assert (await client.delete("/v1/units", headers=h)).headers["allow"] == "GET, OPTIONS, POST"
 
 
 async def test_the_caller_is_authenticated_before_the_body_is_read(client: httpx.AsyncClient) -> None:

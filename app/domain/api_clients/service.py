@@ -108,7 +108,10 @@ class ApiClients:
     ) -> tuple[ApiClient, bool, str | None]:
         """PUT …/by-external-ref/{system}/{id}: (client, created, secret when created)."""
         self.principal.require(SCOPE)
-        refs = dict(fields.get("external_refs") or {})
+        given = fields.get("external_refs")
+        if given is not None and not isinstance(given, dict):
+            raise Invalid("The external refs are an object of system → external id.")
+        refs = dict(given or {})
         if refs.get(system, external_id) != external_id:
             raise Invalid("The body names another id for the system of the URL.")
         refs[system] = external_id

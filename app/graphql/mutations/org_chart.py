@@ -144,7 +144,8 @@ class SyncOrgChartPayload:
 
 def _create(data: Any) -> dict[str, Any]:
     fields = {k: v for k, v in vars(data).items() if v is not strawberry.UNSET}
-    fields["external_refs"] = fields.get("external_refs") or {}
+    if fields.get("external_refs") is None:  # any other value goes to the domain's check, even a falsy one
+        fields["external_refs"] = {}
     if fields.get("links") is None:
         fields.pop("links", None)
     return fields
