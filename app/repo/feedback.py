@@ -13,7 +13,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.domain.feedback.model import Feedback, FeedbackRequest, Reader, Survey, SurveyResponse
 from app.domain.model import ListQuery, Page
-from app.repo.org_chart import _chunks
 from app.repo.repositories import Shape, SqlRepository, paged, shape, table
 from app.repo.sql import ORG, Sql, any_of, org_criterion
 from app.repo.tables import (
@@ -113,6 +112,11 @@ AUDIENCE_OF = select(_AUD.c.group_unit_id).where(
     org_criterion(_AUD), _AUD.c.survey_id == bindparam("survey_id"), _AUD.c.person_id == bindparam("person_id")
 )
 _RESP = table(SurveyResponseRow)
+RESPONSE_COUNTS = (
+    select(_RESP.c.survey_id, func.count())
+    .where(org_criterion(_RESP), any_of(_RESP.c.survey_id, "ids"))
+    .group_by(_RESP.c.survey_id)
+)
 
 
 @cache
@@ -141,6 +145,12 @@ class SurveyResponses:
         await self.sql.run(
             insert(s.t).values(organization_id=bindparam(ORG), **{k: bindparam(k) for k in values}), values
         )
+
+    async def counts(self, survey_ids: list[str]) -> dict[str, int]:
+        """How many responses each survey has, in one statement."""
+        if not survey_ids:
+            return {}
+        return {str(s): int(n) for s, n in await self.sql.rows(RESPONSE_COUNTS, {"ids": survey_ids})}
 
     async def of_survey(self, survey_id: str) -> list[SurveyResponse]:
         s = _responses()
@@ -209,6 +219,3 @@ class AnonymityStore:
 
     async def expired(self, now: datetime) -> list[str]:
         return [str(r[0]) for r in await self.sql.rows(EXPIRED, {"now": now})]
-
-
-__all__ = ["_chunks", "func"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.domain.handoffs.model import Handoff, HandoffComment, HandoffPolicy
 from app.domain.model import ListQuery
-from app.repo.org_chart import VersionedSqlRepository, _chunks, _where_in
+from app.repo.org_chart import VersionedSqlRepository
 from app.repo.repositories import SqlRepository
 from app.repo.tables import HandoffCommentRow, HandoffPolicyRow, HandoffRow
 
@@ -15,10 +15,10 @@ class HandoffRepository(VersionedSqlRepository[Handoff]):
     collection = "handoffs"
 
     async def addressed_to(self, unit_ids: list[str]) -> list[Handoff]:
-        return await self._in("to_unit_id", unit_ids)
+        return await self.in_column("to_unit_id", unit_ids)
 
     async def sent_by(self, unit_ids: list[str]) -> list[Handoff]:
-        return await self._in("from_unit_id", unit_ids)
+        return await self.in_column("from_unit_id", unit_ids)
 
 
 class HandoffPolicyRepository(SqlRepository[HandoffPolicy]):
@@ -43,9 +43,4 @@ class HandoffCommentRepository(SqlRepository[HandoffComment]):
     collection = "handoff_comments"
 
     async def of_handoffs(self, handoff_ids: list[str]) -> list[HandoffComment]:
-        out: list[HandoffComment] = []
-        for chunk in _chunks(sorted(set(handoff_ids))):
-            out.extend(
-                self.to_entity(r) for r in await self.sql.rows(_where_in(self.shape, "handoff_id"), {"ids": chunk})
-            )
-        return out
+        return await self.in_column("handoff_id", handoff_ids)

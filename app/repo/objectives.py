@@ -10,8 +10,8 @@ from sqlalchemy import Integer, bindparam, func, select
 
 from app.domain.objectives.model import CheckIn, KeyResult, Objective
 from app.repo.json_filters import has_any_element
-from app.repo.org_chart import VersionedSqlRepository, _chunks, _walk_up
-from app.repo.repositories import Shape, SqlRepository, shape, table
+from app.repo.org_chart import VersionedSqlRepository, _walk_up
+from app.repo.repositories import Shape, SqlRepository, _chunks, shape, table
 from app.repo.sql import any_of, org_criterion
 from app.repo.tables import CheckInRow, KeyResultRow, ObjectiveRow
 
@@ -31,13 +31,13 @@ class ObjectiveRepository(VersionedSqlRepository[Objective]):
         return (await self._walk_up([objective_id], "parent_id"))[objective_id]
 
     async def children_of(self, objective_ids: list[str]) -> list[Objective]:
-        return await self._in("parent_id", objective_ids)
+        return await self.in_column("parent_id", objective_ids)
 
     async def has_children(self, objective_id: str) -> bool:
         return bool(await self.sql.scalar(HAS_CHILDREN, {"id": objective_id}))
 
     async def of_owner_units(self, unit_ids: list[str]) -> list[Objective]:
-        return await self._in("owner_unit_id", unit_ids)
+        return await self.in_column("owner_unit_id", unit_ids)
 
     async def contributed_to_by(self, unit_ids: list[str]) -> list[Objective]:
         out: list[Objective] = []
@@ -57,7 +57,7 @@ class KeyResultRepository(VersionedSqlRepository[KeyResult]):
     collection = "key_results"
 
     async def of_objectives(self, objective_ids: list[str]) -> list[KeyResult]:
-        return await self._in("objective_id", objective_ids)
+        return await self.in_column("objective_id", objective_ids)
 
 
 _C = table(CheckInRow)

@@ -14,13 +14,12 @@ from sqlalchemy import BigInteger, Integer, bindparam, func, insert, literal, or
 from app.domain.errors import PreconditionFailed
 from app.domain.model import ExternallyReferenced
 from app.domain.org_chart.model import Membership, Person, Unit, email_key
-from app.repo.repositories import BATCH, Shape, SqlRepository, table
+from app.repo.repositories import BATCH, Shape, SqlRepository, _chunks, _where_in, table
 from app.repo.sql import ORG, any_of, org_criterion
 from app.repo.tables import ExternalRefRow, HistoryRow, MembershipRow, PersonRow, UnitRow
 
 E = TypeVar("E", bound=ExternallyReferenced)
 MAX_DEPTH = 10_000  # a bound for recursive walks; the forest has no cycles, this only guarantees termination
-CHUNK = 5000
 
 _H = table(HistoryRow)
 HISTORY_CLOSE = (
@@ -47,17 +46,6 @@ HISTORY_AT = select(_H.c.data).where(
     _H.c.valid_from <= bindparam("_at", type_=_H.c.valid_from.type),
     or_(_H.c.valid_to.is_(None), _H.c.valid_to > bindparam("_at", type_=_H.c.valid_to.type)),
 )
-
-
-def _chunks(ids: list[str], size: int = CHUNK) -> typing.Iterator[list[str]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
-@cache
-def _where_in(s: Shape, column: str) -> Any:
-    """The objects whose `column` is one of a list, in id order."""
-    return s.select().where(any_of(s.t.c[column], "ids")).order_by(s.t.c.id)
 
 
 @cache
@@ -118,12 +106,6 @@ def _walk_down(s: Shape, link: str, include_start: bool) -> Any:
 class VersionedSqlRepository(SqlRepository[E]):
     """Keeps every version in `history` with [valid_from, valid_to), written with the change itself."""
 
-    async def _in(self, column: str, ids: list[str]) -> list[E]:
-        out: list[E] = []
-        for chunk in _chunks(sorted(set(ids))):
-            out.extend(self.to_entity(r) for r in await self.sql.rows(_where_in(self.shape, column), {"ids": chunk}))
-        return out
-
     def _snapshot(self, entity: E) -> dict[str, Any]:
         return entity.resource()
 
@@ -167,7 +149,7 @@ class VersionedSqlRepository(SqlRepository[E]):
         return [self.from_snapshot(r[0]) for r in rows]
 
     async def get_many(self, ids: list[str]) -> list[E]:
-        return await self._in("id", ids)
+        return await self.in_column("id", ids)
 
     async def by_system(self, system: str) -> dict[str, E]:
         rows = await self.sql.rows(_by_system(self.shape), {"system": system})
@@ -269,7 +251,7 @@ class UnitRepository(VersionedSqlRepository[Unit]):
         return bool(await self.sql.scalar(HAS_CHILDREN, {"id": unit_id}))
 
     async def children_of(self, unit_ids: list[str]) -> list[Unit]:
-        return await self._in("parent_id", unit_ids)
+        return await self.in_column("parent_id", unit_ids)
 
     async def descendants(self, unit_id: str, max_depth: int | None) -> list[tuple[Unit, int]]:
         return await self._walk_down(unit_id, "parent_id", max_depth, include_start=True)
@@ -304,7 +286,7 @@ class PersonRepository(VersionedSqlRepository[Person]):
         return out
 
     async def reports_of(self, manager_ids: list[str]) -> list[Person]:
-        return await self._in("manager_id", manager_ids)
+        return await self.in_column("manager_id", manager_ids)
 
     async def reports(self, person_id: str, recursive: bool) -> list[Person]:
         if not recursive:
@@ -332,7 +314,7 @@ class MembershipRepository(VersionedSqlRepository[Membership]):
         await self._lock("memberships")
 
     async def of_people(self, person_ids: list[str]) -> list[Membership]:
-        return await self._in("person_id", person_ids)
+        return await self.in_column("person_id", person_ids)
 
     async def of_units(self, unit_ids: list[str]) -> list[Membership]:
-        return await self._in("unit_id", unit_ids)
+        return await self.in_column("unit_id", unit_ids)

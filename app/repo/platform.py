@@ -14,7 +14,7 @@ from app.domain.api_clients.model import ClientCredentials
 from app.domain.events import Event, subjects_of
 from app.domain.model import ListQuery, Page
 from app.domain.organizations.model import Organization
-from app.repo.repositories import BATCH, paged, table, unique_violation_is_conflict
+from app.repo.repositories import BATCH, _chunks, paged, table, unique_violation_is_conflict
 from app.repo.sql import ORG, CrossTenantWrite, Sql, any_of, org_criterion
 from app.repo.tables import (
     ApiClientRow,
@@ -123,7 +123,6 @@ class CredentialStore:
         return ClientCredentials(found[0], found[1], list(found[2]), found[3], found[4], found[5])
 
 
-SUBJECT_CHUNK = 5000
 _EVENTS = table(EventRow)
 _EVENT_COLUMNS = (
     _EVENTS.c.id,
@@ -289,8 +288,8 @@ class EventLog:
         }
         stmt = _event_list(bool(query.after), query.updated_since is not None, bool(types), True)
         found: dict[str, tuple[Any, ...]] = {}
-        for start in range(0, len(subject_ids), SUBJECT_CHUNK):
-            for r in await self.sql.rows(stmt, {**params, "_subjects": subject_ids[start : start + SUBJECT_CHUNK]}):
+        for chunk in _chunks(list(subject_ids)):
+            for r in await self.sql.rows(stmt, {**params, "_subjects": chunk}):
                 found[str(r[0])] = r
         rows = [found[k] for k in sorted(found)][: query.limit + 1]
         return paged(rows, query.limit, self._entity, lambda r: str(r[0]))

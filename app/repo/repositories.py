@@ -132,8 +132,17 @@ def _statements(s: Shape) -> dict[str, Any]:
     }
 
 
+CHUNK = 5000  # ids per statement in reads by a list of ids
+
+
+def _chunks(ids: list[str], size: int = CHUNK) -> typing.Iterator[list[str]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
 @cache
 def _where_in(s: Shape, column: str) -> Any:
+    """The objects whose `column` is one of a list, in id order."""
     return s.select().where(any_of(s.t.c[column], "ids")).order_by(s.t.c.id)
 
 
@@ -260,9 +269,7 @@ class SqlRepository(Generic[E]):
     async def in_column(self, column: str, values: typing.Sequence[str]) -> typing.List[E]:  # noqa: UP006
         """The objects whose `column` (an id it names) is one of `values`, in id order."""
         out: typing.List[E] = []  # noqa: UP006 (`list` is a method of this class)
-        wanted = sorted(set(values))
-        for start in range(0, len(wanted), 5000):
-            chunk = wanted[start : start + 5000]
+        for chunk in _chunks(sorted(set(values))):
             out.extend(self.to_entity(r) for r in await self.sql.rows(_where_in(self.shape, column), {"ids": chunk}))
         return out
 

@@ -9,8 +9,8 @@ from sqlalchemy import or_
 
 from app.domain.errors import Conflict
 from app.domain.roles.model import RaciEntry, Role, RoleAssignment
-from app.repo.org_chart import VersionedSqlRepository, _chunks
-from app.repo.repositories import Shape, SqlRepository
+from app.repo.org_chart import VersionedSqlRepository
+from app.repo.repositories import Shape, SqlRepository, _chunks
 from app.repo.sql import any_of
 from app.repo.tables import RaciEntryRow, RoleAssignmentRow, RoleRow
 
@@ -32,20 +32,15 @@ class RoleAssignmentRepository(VersionedSqlRepository[RoleAssignment]):
     collection = "role_assignments"
 
     async def of_roles(self, role_ids: list[str]) -> list[RoleAssignment]:
-        return await self._in("role_id", role_ids)
+        return await self.in_column("role_id", role_ids)
 
     async def of_people(self, person_ids: list[str]) -> list[RoleAssignment]:
-        return await self._in("person_id", person_ids)
+        return await self.in_column("person_id", person_ids)
 
 
 @cache
 def _naming(s: Shape) -> Any:
     return s.select().where(or_(any_of(s.t.c.subject_id, "ids"), any_of(s.t.c.party_id, "ids"))).order_by(s.t.c.id)
-
-
-@cache
-def _where_in(s: Shape, column: str) -> Any:
-    return s.select().where(any_of(s.t.c[column], "ids")).order_by(s.t.c.id)
 
 
 def _taken(exc: Conflict) -> Conflict:
@@ -71,10 +66,10 @@ class RaciRepository(SqlRepository[RaciEntry]):
             raise _taken(exc) from exc
 
     async def of_subjects(self, subject_ids: list[str]) -> list[RaciEntry]:
-        return await self._where("subject_id", subject_ids)
+        return await self.in_column("subject_id", subject_ids)
 
     async def of_parties(self, party_ids: list[str]) -> list[RaciEntry]:
-        return await self._where("party_id", party_ids)
+        return await self.in_column("party_id", party_ids)
 
     async def naming(self, object_ids: list[str]) -> list[RaciEntry]:
         """The entries whose subject or party is one of these objects."""
@@ -84,9 +79,3 @@ class RaciRepository(SqlRepository[RaciEntry]):
                 e = self.to_entity(r)
                 out[e.id] = e
         return list(out.values())
-
-    async def _where(self, column: str, ids: list[str]) -> list[RaciEntry]:
-        out: list[RaciEntry] = []
-        for chunk in _chunks(sorted(set(ids))):
-            out.extend(self.to_entity(r) for r in await self.sql.rows(_where_in(self.shape, column), {"ids": chunk}))
-        return out

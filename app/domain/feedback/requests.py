@@ -34,7 +34,7 @@ class RequestUseCases(FeedbackBase):
     async def list_feedback_requests(self, query: ListQuery) -> Page[FeedbackRequest]:
         self._org(READ)
         page = await self.uow.feedback_requests.list(query)
-        return Page([await self._tallied(r) for r in page.items], page.next_after)
+        return Page(await self._tallied_all(page.items), page.next_after)
 
     async def create_feedback_request(self, fields: dict[str, Any]) -> FeedbackRequest:
         org = self._org(WRITE)
@@ -128,16 +128,25 @@ class RequestUseCases(FeedbackBase):
         self._record("feedback_request.due", (await self._tallied(changed)).resource(), {"status": request.status})
 
     async def _tallied(self, request: FeedbackRequest, *, everything: bool = False) -> FeedbackRequest:
-        """The request with its answers counted now: named answers at once, anonymous ones once their day
-        has ended (or all of them, for the scheduler's own decision)."""
-        answers = await self.uow.feedback.in_column("request_id", [request.id])
+        return (await self._tallied_all([request], everything=everything))[0]
+
+    async def _tallied_all(self, requests: list[FeedbackRequest], *, everything: bool = False) -> list[FeedbackRequest]:
+        """The requests with their answers counted now (one read for all of them): named answers at once,
+        anonymous ones once their day has ended (or all of them, for the scheduler's own decision)."""
+        answers: dict[str, list[Any]] = {}
+        for f in await self.uow.feedback.in_column("request_id", [r.id for r in requests]):
+            answers.setdefault(f.request_id or "", []).append(f)
         today = today_in(await self.time_zone(), self.clock.now())
-        counted = [f for f in answers if everything or not f.anonymous or f.created_on < today]
-        named = sorted({f.author_person_id for f in answers if f.author_person_id})
-        status = request.status
-        if status == "open" and len(counted) >= len(request.respondent_person_ids):
-            status = "fulfilled"
-        return replace(request, answers=len(counted), answered_person_ids=named, status=status)
+        out = []
+        for request in requests:
+            mine = answers.get(request.id, [])
+            counted = [f for f in mine if everything or not f.anonymous or f.created_on < today]
+            named = sorted({f.author_person_id for f in mine if f.author_person_id})
+            status = request.status
+            if status == "open" and len(counted) >= len(request.respondent_person_ids):
+                status = "fulfilled"
+            out.append(replace(request, answers=len(counted), answered_person_ids=named, status=status))
+        return out
 
     async def _request(self, request_id: str, *, for_update: bool = False) -> FeedbackRequest:
         found = await self.uow.feedback_requests.get(request_id, for_update=for_update)

@@ -43,7 +43,8 @@ class SurveyUseCases(FeedbackBase):
     async def list_surveys(self, query: ListQuery) -> Page[Survey]:
         self._org(READ)
         page = await self.uow.surveys.list(query)
-        return Page([await self._counted(s) for s in page.items], page.next_after)
+        counts = await self.uow.survey_responses.counts([s.id for s in page.items])
+        return Page([replace(s, responses=counts.get(s.id, 0)) for s in page.items], page.next_after)
 
     async def create_survey(self, fields: dict[str, Any]) -> Survey:
         org = self._org(WRITE)
@@ -204,13 +205,11 @@ class SurveyUseCases(FeedbackBase):
         if group_by not in ("unit", "question"):
             raise Invalid("`group_by` is unit or question.", [FieldError("/group_by", "must be unit or question")])
         survey = await self._survey(survey_id)
-        return results(survey, await self._counted_responses(survey), group_by)
-
-    async def _counted_responses(self, survey: Survey) -> list[SurveyResponse]:
-        return await self.uow.survey_responses.of_survey(survey.id)
+        return results(survey, await self.uow.survey_responses.of_survey(survey.id), group_by)
 
     async def _counted(self, survey: Survey) -> Survey:
-        return replace(survey, responses=len(await self._counted_responses(survey)))
+        counts = await self.uow.survey_responses.counts([survey.id])
+        return replace(survey, responses=counts.get(survey.id, 0))
 
     async def _any_response(self, survey: Survey) -> bool:
         return bool(await self.uow.survey_responses.of_survey(survey.id))

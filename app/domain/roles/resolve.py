@@ -36,6 +36,11 @@ class Subject:
     implicit: list[tuple[str | None, str]]  # who stands in for a missing A, in order: (person id, why)
     chain: list[tuple[str, int]] = field(default_factory=list)  # (unit, distance) it inherits from, nearest first
 
+    def in_scope(self, scope_unit_id: str | None) -> bool:
+        """Whether a role held for this unit (None: everywhere) holds here: the subject belongs to that unit
+        or to a unit below it."""
+        return scope_unit_id is None or scope_unit_id in self.units or any(u == scope_unit_id for u, _ in self.chain)
+
 
 @dataclass(frozen=True)
 class Path:
@@ -219,8 +224,7 @@ class Resolver:
 
     def _in_scope(self, path: Path, s: Subject) -> bool:
         """A role held for a unit holds for the subjects of that unit and of the units below it."""
-        scope = self._scopes.get(path.role_assignment_id or "")
-        return scope is None or scope in s.units or any(u == scope for u, _ in s.chain)
+        return s.in_scope(self._scopes.get(path.role_assignment_id or ""))
 
     async def _parties(self, entries: list[RaciEntry]) -> dict[tuple[str, str], list[tuple[str, Path]]]:
         """Each party's people as of today, with the path from the party (the entry is added later)."""

@@ -96,9 +96,7 @@ async def responsibilities(uow: UnitOfWork, today: date, person_ids: list[str]) 
         out[a.person_id].roles.append((roles[a.role_id], a))
         for e in by_party.get(a.role_id, []):
             s = subjects.get(e.subject_id)
-            if a.unit_id is None or (
-                s is not None and (a.unit_id in s.units or any(u == a.unit_id for u, _ in s.chain))
-            ):
+            if a.unit_id is None or (s is not None and s.in_scope(a.unit_id)):
                 out[a.person_id].letters.append(Letter(e, "role", role_assignment_id=a.id))
             elif e.inherit == "append" and e.subject_id in above.get(a.unit_id, set()):
                 # the entry is on a unit above the role's scope: by inheritance it holds within the scope
