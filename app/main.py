@@ -39,6 +39,7 @@ from app.api.routers import (
 )
 from app.api.routing import RouteIndex
 from app.api.schemas.webhooks import WebhookPayload
+from app.api.scim import routes as scim
 from app.auth.ratelimit import RateLimiter
 from app.auth.standing import Standing
 from app.auth.tokens import TokenService
@@ -291,6 +292,7 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
         webhooks,
     ):
         app.router.routes.extend(_with_security(module.router).routes)
+    app.router.routes.extend(scim.router.routes)  # SCIM's own discovery describes it, not the OpenAPI document
 
     _document_security(app)
     _declare_webhooks(app)

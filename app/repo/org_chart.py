@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Integer, bindparam, func, insert, literal, or_, select, update
+from sqlalchemy import BigInteger, Integer, and_, bindparam, func, insert, literal, or_, select, true, update
 
 from app.domain.errors import PreconditionFailed
 from app.domain.model import ExternallyReferenced
-from app.domain.org_chart.model import Membership, Person, Unit, email_key
+from app.domain.org_chart.model import Membership, Person, Unit, key_or_none
+from app.domain.provisioning.criteria import Criterion
+from app.repo.criteria import person_condition, sign_in_name_is, unit_condition
 from app.repo.repositories import BATCH, Shape, SqlRepository, _chunks, _where_in, table
 from app.repo.sql import ORG, any_of, org_criterion
 from app.repo.tables import ExternalRefRow, HistoryRow, MembershipRow, PersonRow, UnitRow
@@ -262,21 +264,56 @@ class UnitRepository(VersionedSqlRepository[Unit]):
     async def ancestors_of(self, unit_ids: list[str]) -> dict[str, list[Unit]]:
         return await self._walk_up(unit_ids, "parent_id")
 
+    async def search(self, criterion: Criterion | None, offset: int, limit: int, today: date) -> tuple[int, list[Unit]]:
+        """The units that meet the criterion (members: running memberships on `today`): how many in all,
+        and `limit` of them from `offset`, in id order."""
+        where = unit_condition(self.shape.t, criterion, today) if criterion is not None else true()
+        return await _search(self, where, offset, limit)
+
+
+async def _search(repo: VersionedSqlRepository[Any], where: Any, offset: int, limit: int) -> tuple[int, list[Any]]:
+    t = repo.shape.t
+    total = await repo.sql.scalar(select(func.count()).select_from(t).where(org_criterion(t), where))
+    if limit <= 0:
+        return int(total or 0), []
+    rows = await repo.sql.rows(repo.shape.select().where(where).order_by(t.c.id).offset(offset).limit(limit))
+    return int(total or 0), [repo.to_entity(r) for r in rows]
+
 
 class PersonRepository(VersionedSqlRepository[Person]):
     row = PersonRow
     entity = Person
     collection = "people"
-    extra = ("email_key",)
+    extra = ("email_key", "user_name_key")
 
     def to_values(self, entity: Person) -> dict[str, Any]:
-        return {**super().to_values(entity), "v_email_key": email_key(entity.email)}
+        return {
+            **super().to_values(entity),
+            "v_email_key": key_or_none(entity.email),
+            "v_user_name_key": key_or_none(entity.user_name),
+        }
 
     async def lock_structure(self) -> None:
         await self._lock("people")
 
     async def find_by_email(self, email: str) -> Person | None:
-        found = await self.sql.row(_by_email(self.shape), {"email_key": email_key(email)})
+        found = await self.sql.row(_by_email(self.shape), {"email_key": key_or_none(email)})
+        return None if found is None else self.to_entity(found)
+
+    async def search(self, criterion: Criterion | None, offset: int, limit: int) -> tuple[int, list[Person]]:
+        """The people an identity provider sees (those whose SCIM link it did not end) that meet the
+        criterion: how many in all, and `limit` of them from `offset`, in id order."""
+        t = self.shape.t
+        where = and_(t.c.scim_ended.is_(False), person_condition(t, criterion) if criterion is not None else true())
+        return await _search(self, where, offset, limit)
+
+    async def find_by_user_name(self, key: str) -> Person | None:
+        found = await self.sql.row(_by_user_name(self.shape), {"key": key})
+        return None if found is None else self.to_entity(found)
+
+    async def find_by_sign_in_name(self, key: str) -> Person | None:
+        """The person whose user name is `key`, or who has none and whose email is `key` (SCIM's userName)."""
+        found = await self.sql.row(_by_sign_in_name(self.shape), {"key": key})
         return None if found is None else self.to_entity(found)
 
     async def emails(self, keys: list[str]) -> dict[str, str]:
@@ -300,6 +337,16 @@ class PersonRepository(VersionedSqlRepository[Person]):
 @cache
 def _by_email(s: Shape) -> Any:
     return s.select().where(s.t.c.email_key == bindparam("email_key"))
+
+
+@cache
+def _by_user_name(s: Shape) -> Any:
+    return s.select().where(s.t.c.user_name_key == bindparam("key"))
+
+
+@cache
+def _by_sign_in_name(s: Shape) -> Any:
+    return s.select().where(sign_in_name_is(s.t, bindparam("key"))).order_by(s.t.c.id).limit(1)
 
 
 EMAILS = select(_P.c.email_key, _P.c.id).where(org_criterion(_P), any_of(_P.c.email_key, "ids"))

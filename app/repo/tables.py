@@ -112,6 +112,7 @@ class PersonRow(TenantScoped, table=True):
         Index("ix_people_org_id", "organization_id", "id"),
         Index("ix_people_org_manager", "organization_id", "manager_id"),
         UniqueConstraint("organization_id", "email_key", name="uq_people_org_email"),
+        UniqueConstraint("organization_id", "user_name_key", name="uq_people_org_user_name"),
     )
 
     id: str = Field(primary_key=True, max_length=40)
@@ -120,11 +121,15 @@ class PersonRow(TenantScoped, table=True):
     )
     given_name: str = Field(max_length=200)
     family_name: str = Field(max_length=200)
-    email: str = Field(max_length=320)
-    email_key: str = Field(max_length=320)
+    email: str | None = Field(default=None, max_length=320)
+    email_key: str | None = Field(default=None, max_length=320)
+    user_name: str | None = Field(default=None, max_length=255)
+    user_name_key: str | None = Field(default=None, max_length=255)
     title: str | None = Field(default=None, max_length=200)
     manager_id: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("people.id"), nullable=True))
     status: str = Field(max_length=20)
+    scim_department: str | None = Field(default=None, max_length=255)
+    scim_ended: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     external_refs: dict[str, Any] = Field(sa_type=JsonType)
     created_at: datetime = Field(sa_type=UtcDateTime)
     updated_at: datetime = Field(sa_type=UtcDateTime)

@@ -122,14 +122,26 @@ class MemoryUnits(MemoryOrgChartRepository[Any]):
         return out
 
 
+def _key(value: str | None) -> str | None:
+    return None if value is None else value.strip().lower()
+
+
 class MemoryPeople(MemoryOrgChartRepository[Any]):
     async def emails(self, keys: list[str]) -> dict[str, str]:
         wanted = set(keys)
-        return {k: p.id for p in self.items.values() if (k := p.email.strip().lower()) in wanted}
+        return {k: p.id for p in self.items.values() if (k := _key(p.email)) in wanted}
 
     async def find_by_email(self, email: str) -> Any:
-        key = email.strip().lower()
-        return next((copy.deepcopy(p) for p in self.items.values() if p.email.strip().lower() == key), None)
+        return self._first(lambda p: _key(p.email) == _key(email))
+
+    async def find_by_user_name(self, key: str) -> Any:
+        return self._first(lambda p: _key(p.user_name) == key)
+
+    async def find_by_sign_in_name(self, key: str) -> Any:
+        return self._first(lambda p: _key(p.user_name or p.email) == key)
+
+    def _first(self, test: Any) -> Any:
+        return next((copy.deepcopy(p) for p in sorted(self.items.values(), key=lambda p: p.id) if test(p)), None)
 
     async def management_chain(self, person_id: str) -> list[Any]:
         return await self._up(person_id, "manager_id")

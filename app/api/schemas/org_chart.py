@@ -56,7 +56,20 @@ class UnitAtDepth(Unit):
 class PersonCreate(RequestBody):
     given_name: str = Field(min_length=1, max_length=200, examples=["Ada"])
     family_name: str = Field(min_length=1, max_length=200, examples=["Lovelace"])
-    email: str = Field(min_length=3, max_length=320, examples=["ada@example.com"])
+    email: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=320,
+        examples=["ada@example.com"],
+        description="Unique per organization. Required unless the person has a `user_name`.",
+    )
+    user_name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=255,
+        description="The sign-in name an identity provider knows the person by (SCIM `userName`); unique per"
+        " organization whatever its case.",
+    )
     title: str | None = Field(default=None, max_length=200)
     manager_id: str | None = None
     status: PersonStatus = "active"
@@ -67,6 +80,7 @@ class PersonPatch(RequestBody):
     given_name: str | None = Field(default=None, min_length=1, max_length=200)
     family_name: str | None = Field(default=None, min_length=1, max_length=200)
     email: str | None = Field(default=None, min_length=3, max_length=320)
+    user_name: str | None = Field(default=None, min_length=1, max_length=255)
     title: str | None = Field(default=None, max_length=200)
     manager_id: str | None = None
     status: PersonStatus | None = None
@@ -76,7 +90,8 @@ class PersonPatch(RequestBody):
 class Person(Resource):
     given_name: str
     family_name: str
-    email: str
+    email: str | None = Field(description="Null only for a person with a `user_name` (provisioned by SCIM).")
+    user_name: str | None = Field(description="The sign-in name of an identity provider (SCIM `userName`).")
     title: str | None
     manager_id: str | None
     status: PersonStatus

@@ -137,6 +137,18 @@ class MembershipUseCases(OrgChartBase):
             return m
         return await self.update_membership(membership_id, {"ends_on": day}, expected_version)
 
+    async def withdraw_membership(self, membership_id: str) -> None:
+        """A membership that has not begun yet (it starts today or later) is withdrawn rather than ended
+        before it began: removed, with its `membership.ended` event (its versions stay in the history)."""
+        self._org(WRITE)
+        m = await self.uow.memberships.get(membership_id, for_update=True)
+        if m is None:
+            raise NotFound(f"No membership {membership_id}.")
+        if m.starts_on is None or m.starts_on < self.clock.now().date():
+            raise Conflict(f"{membership_id} has begun: end it instead.")
+        await self.uow.memberships.delete(m)
+        self._record("membership.ended", m.resource())
+
     async def _check_one_primary(self, m: Membership) -> None:
         if not m.primary:
             return

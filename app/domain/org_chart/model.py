@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from app.domain.errors import ErrorList
 from app.domain.model import ExternallyReferenced, Linked, check_external_refs, check_links
@@ -29,10 +29,22 @@ class Unit(Linked):
 class Person(ExternallyReferenced):
     given_name: str
     family_name: str
-    email: str
+    email: str | None = None  # a person needs an email or a user name (people an identity provider sends)
+    user_name: str | None = None  # the sign-in name an identity provider knows the person by (SCIM userName)
     title: str | None = None
     manager_id: str | None = None
     status: str = "active"
+    # What only SCIM reads: the enterprise extension's department as the identity provider names it, and
+    # whether the provider ended its link (DELETE /scim/v2/Users/{id}: the person stays, inactive).
+    scim_department: str | None = None
+    scim_ended: bool = False
+
+    private_fields: ClassVar[frozenset[str]] = frozenset({"organization_id", "scim_department", "scim_ended"})
+
+    @property
+    def sign_in_name(self) -> str:
+        """The person's SCIM userName: their user name, else their email."""
+        return self.user_name or self.email or ""
 
 
 @dataclass(kw_only=True)
@@ -50,8 +62,12 @@ class Membership(ExternallyReferenced):
 
 
 def email_key(email: str) -> str:
-    """Emails are unique per organization whatever their case."""
+    """Emails are unique per organization whatever their case (user names too)."""
     return email.strip().lower()
+
+
+def key_or_none(value: str | None) -> str | None:
+    return None if value is None else email_key(value)
 
 
 def _present(errors: ErrorList, fields: dict[str, Any], name: str, pointer: str, *, required: bool) -> bool:
@@ -102,7 +118,9 @@ def check_unit(fields: dict[str, Any], errors: ErrorList, pointer: str = "", *, 
 def check_person(fields: dict[str, Any], errors: ErrorList, pointer: str = "", *, creating: bool) -> None:
     _text(errors, fields, "given_name", pointer, required=creating, limit=200)
     _text(errors, fields, "family_name", pointer, required=creating, limit=200)
-    _text(errors, fields, "email", pointer, required=creating, limit=320)
+    _text(errors, fields, "user_name", pointer, required=False, limit=255)
+    # An email, unless the person has a user name (identity providers may provision people without one).
+    _text(errors, fields, "email", pointer, required=creating and fields.get("user_name") is None, limit=320)
     if isinstance(fields.get("email"), str) and not EMAIL_RE.fullmatch(fields["email"].strip()):
         errors.add(f"{pointer}/email", "is not an email address")
     _text(errors, fields, "title", pointer, required=False, limit=200)

@@ -29,7 +29,7 @@ from app.domain.org_chart.model import (
     Unit,
     check_person,
     check_unit,
-    email_key,
+    key_or_none,
 )
 from app.domain.patch import merge_patch, previous_attributes
 
@@ -276,8 +276,10 @@ class OrgChart(MembershipUseCases):
             return await self.uow.people.list(query)
         return page_in_memory([p for p in await self.uow.people.at(as_of) if matches_query(p, query)], query)
 
-    async def create_person(self, fields: dict[str, Any]) -> Person:
+    async def create_person(self, fields: dict[str, Any], scim: dict[str, Any] | None = None) -> Person:
+        """`scim`: what only SCIM reads (`department`), when an identity provider creates the person."""
         org = self._org(WRITE)
+        scim = scim or {}
         fields = {"external_refs": {}, "status": "active", **fields}
         errors = ErrorList()
         check_person(fields, errors, creating=True)
@@ -292,17 +294,26 @@ class OrgChart(MembershipUseCases):
             updated_at=now,
             given_name=fields["given_name"].strip(),
             family_name=fields["family_name"].strip(),
-            email=fields["email"].strip(),
+            email=_stripped(fields.get("email")),
+            user_name=_stripped(fields.get("user_name")),
             title=fields.get("title"),
             manager_id=fields.get("manager_id"),
             status=fields["status"],
             external_refs=fields["external_refs"],
+            scim_department=scim.get("department"),
         )
         await self.uow.people.add(person)
         self._record("person.created", person.resource())
         return person
 
-    async def update_person(self, person_id: str, patch: dict[str, Any], expected_version: int | None = None) -> Person:
+    async def update_person(
+        self,
+        person_id: str,
+        patch: dict[str, Any],
+        expected_version: int | None = None,
+        scim: dict[str, Any] | None = None,
+    ) -> Person:
+        """`scim`: what only SCIM reads (`department`, `ended`), when an identity provider changes it."""
         self._org(WRITE)
         refuse_read_only(patch, PERSON_FIELDS)
         if "manager_id" in patch:
@@ -329,17 +340,23 @@ class OrgChart(MembershipUseCases):
             person,
             given_name=merged["given_name"].strip(),
             family_name=merged["family_name"].strip(),
-            email=merged["email"].strip(),
+            email=_stripped(merged.get("email")),
+            user_name=_stripped(merged.get("user_name")),
             title=merged.get("title"),
             manager_id=merged.get("manager_id"),
             status=merged["status"],
             external_refs=merged["external_refs"],
+            scim_department=(scim or {}).get("department", person.scim_department),
+            scim_ended=(scim or {}).get("ended", person.scim_ended),
         )
         changed = previous_attributes(before, updated.resource())
-        if not changed:
+        private_change = (updated.scim_department, updated.scim_ended) != (person.scim_department, person.scim_ended)
+        if not changed and not private_change:
             return person
         updated.touch(self.clock.now())
         await self.uow.people.save(updated, expected_version=person.version)
+        if not changed:
+            return updated  # only what SCIM alone reads changed: a new version, no event
         deactivated = changed.get("status") == "active" and updated.status == "inactive"
         self._record("person.deactivated" if deactivated else "person.updated", updated.resource(), changed)
         return updated
@@ -370,11 +387,25 @@ class OrgChart(MembershipUseCases):
         errors.raise_if_any()
         if fields.get("manager_id") == person_id and person_id is not None:
             raise Conflict("A person cannot be their own manager.", field="/manager_id")
-        if before is not None and email_key(fields["email"]) == email_key(before.email):
-            return
-        holder = await self.uow.people.find_by_email(email_key(fields["email"]))
-        if holder is not None and holder.id != person_id:
-            raise Conflict(f"The email {fields['email']} belongs to {holder.id}.", field="/email")
+        email, user_name = key_or_none(fields.get("email")), key_or_none(fields.get("user_name"))
+        if email is not None and (before is None or email != key_or_none(before.email)):
+            holder = await self.uow.people.find_by_email(email)
+            if holder is not None and holder.id != person_id:
+                raise Conflict(f"The email {fields['email']} belongs to {holder.id}.", field="/email")
+        # A sign-in name (the user name, else the email) names one person: a user name may not be another
+        # person's user name, nor the email of someone who signs in by email.
+        if user_name is not None and (before is None or user_name != key_or_none(before.user_name)):
+            holder = await self.uow.people.find_by_sign_in_name(user_name)
+            if holder is not None and holder.id != person_id:
+                raise Conflict(f"The user name {fields['user_name']} belongs to {holder.id}.", field="/user_name")
+        if (
+            email is not None
+            and user_name is None
+            and (before is None or before.user_name or email != key_or_none(before.email))
+        ):
+            holder = await self.uow.people.find_by_user_name(email)
+            if holder is not None and holder.id != person_id:
+                raise Conflict(f"The email {fields['email']} is the user name of {holder.id}.", field="/email")
 
     async def reports(self, person_id: str, recursive: bool, as_of: datetime | None = None) -> list[Person]:
         await self.get_person(person_id, as_of)
@@ -394,3 +425,7 @@ class OrgChart(MembershipUseCases):
         if as_of is None:
             return await self.uow.people.management_chain(person_id)
         return tree.management_chain(await self.uow.people.at(as_of), person_id)
+
+
+def _stripped(value: str | None) -> str | None:
+    return None if value is None else value.strip()

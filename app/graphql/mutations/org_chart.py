@@ -45,7 +45,8 @@ class UpdateUnitInput:
 class CreatePersonInput:
     given_name: str
     family_name: str
-    email: str
+    email: str | None = None
+    user_name: str | None = None
     title: str | None = None
     manager_id: strawberry.ID | None = None
     status: str = "active"
@@ -57,6 +58,7 @@ class UpdatePersonInput:
     given_name: str | None = strawberry.UNSET
     family_name: str | None = strawberry.UNSET
     email: str | None = strawberry.UNSET
+    user_name: str | None = strawberry.UNSET
     title: str | None = strawberry.UNSET
     manager_id: strawberry.ID | None = strawberry.UNSET
     status: str | None = strawberry.UNSET

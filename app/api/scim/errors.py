@@ -1,0 +1,120 @@
+"""Errors in SCIM's own shape (RFC 7644 §3.12): `{"schemas": [Error], "status": "409", "scimType":
+"uniqueness", "detail": "…"}` with the same HTTP status, for every answer under /scim/v2 that is no success
+(a bad token, a route that does not exist, a method a route does not take included)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+from scim2_models import Error, SCIMException
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from app.api.problems import DOMAIN_STATUS, is_transient, www_authenticate
+from app.domain import errors as de
+from app.repo.engine import is_rejected_value
+from app.repo.repositories import names_a_missing_row
+
+SCIM_JSON = "application/scim+json"
+PREFIX = "/scim/v2"
+
+# The domain's field names as SCIM names them, so that an error points at what the provider sent.
+SCIM_NAMES = {
+    "/given_name": "name.givenName",
+    "/family_name": "name.familyName",
+    "/email": "emails",
+    "/user_name": "userName",
+    "/title": "title",
+    "/manager_id": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
+    "/status": "active",
+    "/name": "displayName",
+    "/external_refs": "externalId",
+}
+_STATUS = {**DOMAIN_STATUS, de.Invalid: 400}  # SCIM answers a bad value 400 (invalidValue), not 422
+
+
+def is_scim(path: str) -> bool:
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+def scim_json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(body, separators=(",", ":")), status, headers=headers, media_type=SCIM_JSON)
+
+
+def scim_error(
+    status: int, detail: str, scim_type: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    body = Error(status=status, scim_type=scim_type, detail=detail).model_dump()
+    return scim_json(body, status, headers)
+
+
+def _field(pointer: str | None) -> str:
+    if not pointer:
+        return ""
+    head = "/" + pointer.strip("/").split("/")[0]
+    return SCIM_NAMES.get(head, pointer.strip("/"))
+
+
+def from_exception(exc: BaseException) -> Response:
+    """The SCIM error for anything a SCIM route raises that is not our fault; others are re-raised."""
+    if isinstance(exc, de.DomainError):
+        status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 400)
+        headers: dict[str, str] | None = None
+        if isinstance(exc, de.Unauthenticated):
+            missing = isinstance(exc, de.MissingCredentials)
+            headers = {"WWW-Authenticate": www_authenticate(None if missing else exc.detail)}
+        if isinstance(exc, de.RateLimited):
+            headers = {"Retry-After": str(exc.retry_after)}
+        detail = exc.detail
+        if isinstance(exc, de.Invalid) and exc.errors:
+            detail = "; ".join(f"{_field(e.field)}: {e.message}" if e.field else e.message for e in exc.errors)
+        scim_type = None
+        if isinstance(exc, de.Invalid):
+            scim_type = "invalidValue"
+        elif isinstance(exc, de.Conflict) and exc.field in ("/email", "/user_name", "/external_refs"):
+            scim_type = "uniqueness"
+            detail = f"{_field(exc.field)}: {exc.detail}"
+        return scim_error(status, detail, scim_type, headers)
+    if isinstance(exc, SCIMException):
+        return scim_error(exc.status, str(exc.detail or exc), exc.scim_type or None)
+    if isinstance(exc, ValidationError):
+        return validation_error(exc)
+    if isinstance(exc, StarletteHTTPException):
+        detail = exc.detail if isinstance(exc.detail, str) else "The request was refused."
+        if exc.status_code == 404:
+            detail = "No such SCIM endpoint."
+        elif exc.status_code == 405:
+            detail = "This SCIM endpoint does not take that method."
+        return scim_error(exc.status_code, detail, headers=dict(exc.headers or {}) or None)
+    if isinstance(exc, DBAPIError):
+        if is_transient(exc):
+            return scim_error(409, "The change collided with a concurrent one and was not made; retry it.",
+                              headers={"Retry-After": "1"})  # fmt: skip
+        if is_rejected_value(exc):
+            return scim_error(400, "A value cannot be stored (out of range or an invalid character).", "invalidValue")
+        if isinstance(exc, IntegrityError) and names_a_missing_row(exc):
+            return scim_error(409, "An object the change names was deleted meanwhile; nothing was changed.")
+        if isinstance(exc, IntegrityError):
+            return scim_error(409, "The change conflicts with data that exists (a duplicate).", "uniqueness")
+    raise exc
+
+
+def validation_error(exc: ValidationError) -> Response:
+    """scim2-models names the SCIM error of each failure in its type (`scim_invalidPath`, …)."""
+    problems = exc.errors()
+    scim_type = "invalidValue"
+    for problem in problems:
+        kind = str(problem.get("type", ""))
+        if kind.startswith("scim_"):
+            scim_type = kind.removeprefix("scim_")
+            break
+        if kind in ("missing", "required_error") or kind.endswith("required"):
+            scim_type = "invalidValue"
+    parts = []
+    for problem in problems:
+        where = ".".join(str(p) for p in problem.get("loc", ()) if p != "body")
+        parts.append(f"{where}: {problem.get('msg')}" if where else str(problem.get("msg")))
+    return scim_error(400, "; ".join(parts) or "The request is not valid SCIM.", scim_type)
