@@ -1,6 +1,7 @@
 """The console and GraphiQL in a real browser (Debian's chromium, driven by Playwright; nothing downloads
 a browser): /docs renders every operation, Authorize with client credentials works, one try-it-out call
-answers 200; GraphiQL runs a query with the token in its headers. Screenshots are left in
+answers 200; GraphiQL runs a query with the token in its headers, and loads its schema once a token is
+written there. Screenshots are left in
 test-artefacts/browser/ (a CI artefact). CI requires the browser (LIAISON_TEST_POSTGRES=required); a
 machine without chromium skips."""
 
@@ -90,4 +91,27 @@ def test_the_console_and_graphiql_in_a_browser(browser_server: tuple[str, dict[s
         expect(graphiql.locator(".result-window")).to_contain_text('"scopes"', timeout=15_000)
         assert "Browser" in graphiql.locator(".result-window").inner_text()
         graphiql.screenshot(path=str(ARTEFACTS / "graphiql.png"))
+
+        # A first visit: the template holds no token, so the schema cannot load; once a token is written
+        # in the headers, it loads (the documentation pane shows the root types).
+        first = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        first.goto(base + "/graphql")
+        expect(first.locator(".graphiql-execute-button")).to_be_visible(timeout=30_000)
+        with first.expect_response(
+            lambda r: r.url.endswith("/graphql") and r.request.method == "POST"
+            and "IntrospectionQuery" in (r.request.post_data or "") and r.status == 200
+            and r.request.headers.get("authorization") == creds["token"],
+            timeout=30_000,
+        ):  # fmt: skip
+            first.evaluate(
+                """token => {
+                  const editors = [...document.querySelectorAll('.graphiql-editor-tool .CodeMirror')]
+                    .filter(e => e.offsetParent !== null);
+                  editors[editors.length - 1].CodeMirror.setValue(JSON.stringify({Authorization: token}));
+                }""",
+                creds["token"],
+            )
+        first.locator("button[aria-label='Show Documentation Explorer']").click()
+        expect(first.locator(".graphiql-doc-explorer")).to_contain_text("Query", timeout=15_000)
+        first.screenshot(path=str(ARTEFACTS / "graphiql-schema-after-token.png"))
         browser.close()

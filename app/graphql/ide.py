@@ -27,14 +27,37 @@ PAGE = """<!doctype html>
   <script src="/static/graphiql/react-dom.production.min.js"></script>
   <script src="/static/graphiql/graphiql.min.js"></script>
   <script>
-    const fetcher = GraphiQL.createFetcher({ url: window.location.href.split("?")[0] });
+    // The schema (the documentation pane, completion) is fetched with the headers' token: it loads again
+    // each time a new token is written there, so that a first visit, whose template holds none yet, is not
+    // left with an empty documentation pane (a new fetcher makes GraphiQL fetch the schema again).
+    const url = window.location.href.split("?")[0];
+    const newFetcher = () => GraphiQL.createFetcher({ url });
     const defaultHeaders = JSON.stringify(
       { Authorization: "Bearer <token from /v1/oauth/token or `liaison token`>" }, null, 2);
     const defaultQuery = "{\\n  viewer {\\n    scopes\\n    organization { id name slug }\\n  }\\n}\\n";
-    ReactDOM.createRoot(document.getElementById("graphiql")).render(
-      React.createElement(GraphiQL, { fetcher, defaultQuery, defaultHeaders, headerEditorEnabled: true,
-                                      shouldPersistHeaders: true, defaultEditorToolsVisibility: "headers" })
-    );
+    const TOKEN = /^Bearer\\s+[\\w-]+\\.[\\w-]+\\.[\\w-]+$/;
+    function authorization(text) {
+      try {
+        const headers = JSON.parse(text || "{}");
+        return String(headers.Authorization || headers.authorization || "").trim();
+      } catch (e) {
+        return "";  // headers still being typed
+      }
+    }
+    function Console() {
+      const [fetcher, setFetcher] = React.useState(newFetcher);
+      const used = React.useRef(null);
+      const onEditHeaders = React.useCallback((text) => {
+        const value = authorization(text);
+        if (TOKEN.test(value) && value !== used.current) {
+          used.current = value;
+          setFetcher(newFetcher);
+        }
+      }, []);
+      return React.createElement(GraphiQL, { fetcher, defaultQuery, defaultHeaders, onEditHeaders,
+        headerEditorEnabled: true, shouldPersistHeaders: true, defaultEditorToolsVisibility: "headers" });
+    }
+    ReactDOM.createRoot(document.getElementById("graphiql")).render(React.createElement(Console));
   </script>
 </body>
 </html>
