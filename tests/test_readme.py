@@ -1,4 +1,4 @@
-"""The README, run as written: its "First steps" block and its local webhook walk, in bash, against a
+"""The README, run as written: its "First steps" block, its SCIM example and its local webhook walk, in bash, against a
 `liaison serve` that the README's first terminal would run, reach a verified webhook delivery. The blocks
 are copied from README.md as they are; only the ports (8000, 9000) are changed to free ones."""
 
@@ -28,6 +28,7 @@ def blocks_after(heading: str) -> list[str]:
 
 def test_the_readme_reaches_a_verified_delivery(tmp_path: Path) -> None:
     first_steps = blocks_after("## First steps as an integrator")[0]
+    (scim,) = blocks_after("## Provisioning people from an identity provider (SCIM 2.0)")
     serve_block, walk = blocks_after("## Webhooks")[:2]
     assert "LIAISON_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true make run" in serve_block
     api, hooks = free_port(), free_port()
@@ -45,7 +46,7 @@ def test_the_readme_reaches_a_verified_delivery(tmp_path: Path) -> None:
             [str(BIN / "liaison"), "serve", "--port", str(api)], env=server_env, cwd=ROOT, stdout=out,
             stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
-    script = (first_steps + "\n" + walk).replace("localhost:8000", f"localhost:{api}")
+    script = (first_steps + "\n" + scim + "\n" + walk).replace("localhost:8000", f"localhost:{api}")
     script = script.replace("127.0.0.1:9000", f"127.0.0.1:{hooks}").replace("--port 9000", f"--port {hooks}")
     script = script.replace(".venv/bin/", f"{BIN}/")  # the suite's own environment is `make install`'s
     output = tmp_path / "walk.out"
@@ -61,6 +62,7 @@ def test_the_readme_reaches_a_verified_delivery(tmp_path: Path) -> None:
         text = output.read_text()
         assert '"organization":{"id":"org_' in text and '"client_secret":"lsk_' in text, text[-2000:]
         assert "REFUSED" not in text
+        assert '"totalResults":1' in text and '"userName":"ada@acme.example"' in text, text[-2000:]  # SCIM
     finally:  # the server, and the walk's process group (the receiver it left running in the background)
         for proc in (server, locals().get("walker")):
             if proc is None:
