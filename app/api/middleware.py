@@ -14,19 +14,24 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.problems import PROBLEM_JSON, problem_body
+from app.api.scim.errors import SCIM_JSON, is_scim, scim_error_body
 from app.observability import Metrics, request_id
 
 log = structlog.get_logger("liaison.http")
 
 
-async def send_problem(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    body = json.dumps(problem_body(status, detail)).encode()
+async def send_problem(
+    send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None, path: str = ""
+) -> None:
+    """A problem document; under /scim/v2, SCIM's error (identity providers read no other shape)."""
+    scim = is_scim(path)
+    body = json.dumps(scim_error_body(status, detail) if scim else problem_body(status, detail)).encode()
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-type", (SCIM_JSON if scim else PROBLEM_JSON).encode()),
                 (b"content-length", str(len(body)).encode()),
                 *(headers or []),
             ],
@@ -70,7 +75,7 @@ class EdgeMiddleware:
             refusal = _refusal(scope, declared, max_bytes)
             if refusal is not None:
                 status, detail, extra = refusal
-                await send_problem(send, status, detail, [rid_header, *extra])
+                await send_problem(send, status, detail, [rid_header, *extra], scope["path"])
                 observe_request(self.metrics, scope, "<unmatched>", status, started)
                 return
             await self._serve(scope, receive, send, rid_header, started, max_bytes)
@@ -118,7 +123,7 @@ class EdgeMiddleware:
             status = 413
             if not response_started:
                 detail = f"The body is larger than {max_bytes} bytes."
-                await send_problem(send, 413, detail, [rid_header, (b"connection", b"close")])
+                await send_problem(send, 413, detail, [rid_header, (b"connection", b"close")], scope["path"])
         except Exception:
             log.exception("unhandled_error", method=scope["method"], path=scope["path"])
             status = 500
@@ -128,6 +133,7 @@ class EdgeMiddleware:
                     500,
                     "Something went wrong on our side. The request id identifies it in our logs.",
                     [rid_header],
+                    scope["path"],
                 )
         finally:
             self.metrics.in_flight.dec()

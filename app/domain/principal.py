@@ -24,7 +24,7 @@ SCOPES: dict[str, str] = {
     "webhooks:read": "Read webhook endpoints and their deliveries.",
     "webhooks:write": "Create, change, test and recover webhook endpoints; retry deliveries.",
     "events:read": "Read the event log.",
-    "scim": "Provision people and units from an identity provider over SCIM 2.0 (/scim/v2).",
+    "scim": "Provision people and units from an identity provider over SCIM 2.0 (its own endpoints).",
     "admin": "Everything in the organization, API clients included.",
     PLATFORM_ADMIN: "Create and list organizations (the operator of this Liaison).",
 }

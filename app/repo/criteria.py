@@ -23,8 +23,8 @@ _MEMBERSHIPS = table(MembershipRow)
 
 
 def sign_in_name_is(t: Any, key: Any) -> Any:
-    """A person's sign-in name (their user name, else their email) is `key`: both sides by their index."""
-    return or_(t.c.user_name_key == key, and_(t.c.user_name_key.is_(None), t.c.email_key == key))
+    """A person's sign-in name (their user name, else their email) is `key` (lower-cased): by its index."""
+    return t.c.sign_in_key == key
 
 
 def _text_compare(column: Any, op: str, value: Any, case_exact: bool) -> Any:
@@ -102,7 +102,7 @@ def person_condition(t: Any, criterion: Criterion) -> Any:
         "given_name": t.c.given_name,
         "family_name": t.c.family_name,
         "title": t.c.title,
-        "department": t.c.scim_department,
+        "department": t.c.department,
         "manager_id": t.c.manager_id,
         "created_at": t.c.created_at,
         "updated_at": t.c.updated_at,
@@ -125,7 +125,7 @@ def person_condition(t: Any, criterion: Criterion) -> Any:
         if name == "user_name" and c.op == "eq" and isinstance(c.value, str):
             return sign_in_name_is(t, c.value.strip().lower())
         if name == "user_name":
-            return _text_compare(func.coalesce(t.c.user_name, t.c.email), c.op, c.value, False)
+            return _text_compare(t.c.sign_in_key, c.op, c.value, False)
         if name == "email":
             if c.op == "eq" and isinstance(c.value, str):
                 return t.c.email_key == c.value.strip().lower()

@@ -284,13 +284,14 @@ class PersonRepository(VersionedSqlRepository[Person]):
     row = PersonRow
     entity = Person
     collection = "people"
-    extra = ("email_key", "user_name_key")
+    extra = ("email_key", "user_name_key", "sign_in_key")
 
     def to_values(self, entity: Person) -> dict[str, Any]:
         return {
             **super().to_values(entity),
             "v_email_key": key_or_none(entity.email),
             "v_user_name_key": key_or_none(entity.user_name),
+            "v_sign_in_key": key_or_none(entity.user_name or entity.email),
         }
 
     async def lock_structure(self) -> None:
@@ -307,20 +308,17 @@ class PersonRepository(VersionedSqlRepository[Person]):
         where = and_(t.c.scim_ended.is_(False), person_condition(t, criterion) if criterion is not None else true())
         return await _search(self, where, offset, limit)
 
-    async def find_by_user_name(self, key: str) -> Person | None:
-        found = await self.sql.row(_by_user_name(self.shape), {"key": key})
-        return None if found is None else self.to_entity(found)
-
     async def find_by_sign_in_name(self, key: str) -> Person | None:
         """The person whose user name is `key`, or who has none and whose email is `key` (SCIM's userName)."""
         found = await self.sql.row(_by_sign_in_name(self.shape), {"key": key})
         return None if found is None else self.to_entity(found)
 
-    async def emails(self, keys: list[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
+    async def emails(self, keys: list[str]) -> list[tuple[str, str]]:
+        out: set[tuple[str, str]] = set()
         for chunk in _chunks(sorted(set(keys))):
-            out.update({str(k): str(i) for k, i in await self.sql.rows(EMAILS, {"ids": chunk})})
-        return out
+            for statement in (EMAILS, SIGN_INS):
+                out.update((str(k), str(i)) for k, i in await self.sql.rows(statement, {"ids": chunk}))
+        return sorted(out)
 
     async def reports_of(self, manager_ids: list[str]) -> list[Person]:
         return await self.in_column("manager_id", manager_ids)
@@ -340,16 +338,12 @@ def _by_email(s: Shape) -> Any:
 
 
 @cache
-def _by_user_name(s: Shape) -> Any:
-    return s.select().where(s.t.c.user_name_key == bindparam("key"))
-
-
-@cache
 def _by_sign_in_name(s: Shape) -> Any:
     return s.select().where(sign_in_name_is(s.t, bindparam("key"))).order_by(s.t.c.id).limit(1)
 
 
 EMAILS = select(_P.c.email_key, _P.c.id).where(org_criterion(_P), any_of(_P.c.email_key, "ids"))
+SIGN_INS = select(_P.c.sign_in_key, _P.c.id).where(org_criterion(_P), any_of(_P.c.sign_in_key, "ids"))
 
 
 class MembershipRepository(VersionedSqlRepository[Membership]):

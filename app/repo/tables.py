@@ -113,6 +113,7 @@ class PersonRow(TenantScoped, table=True):
         Index("ix_people_org_manager", "organization_id", "manager_id"),
         UniqueConstraint("organization_id", "email_key", name="uq_people_org_email"),
         UniqueConstraint("organization_id", "user_name_key", name="uq_people_org_user_name"),
+        UniqueConstraint("organization_id", "sign_in_key", name="uq_people_org_sign_in"),
     )
 
     id: str = Field(primary_key=True, max_length=40)
@@ -125,10 +126,12 @@ class PersonRow(TenantScoped, table=True):
     email_key: str | None = Field(default=None, max_length=320)
     user_name: str | None = Field(default=None, max_length=255)
     user_name_key: str | None = Field(default=None, max_length=255)
+    # The name a person signs in by: their user name, else their email (lower-cased); one person's only.
+    sign_in_key: str | None = Field(default=None, max_length=320)
     title: str | None = Field(default=None, max_length=200)
+    department: str | None = Field(default=None, max_length=200)
     manager_id: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("people.id"), nullable=True))
     status: str = Field(max_length=20)
-    scim_department: str | None = Field(default=None, max_length=255)
     scim_ended: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     external_refs: dict[str, Any] = Field(sa_type=JsonType)
     created_at: datetime = Field(sa_type=UtcDateTime)

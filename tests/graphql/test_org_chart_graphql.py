@@ -13,7 +13,9 @@ from tests.factories import make_org
 from tests.sqlcount import counting_statements
 
 UNIT_FIELDS = "id name kind parentId leadPersonId externalRefs links createdAt updatedAt version"
-PERSON_FIELDS = "id givenName familyName email title managerId status externalRefs createdAt updatedAt version"
+PERSON_FIELDS = (
+    "id givenName familyName email userName title department managerId status externalRefs createdAt updatedAt version"
+)
 
 
 def camel(name: str) -> str:

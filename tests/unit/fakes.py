@@ -127,15 +127,13 @@ def _key(value: str | None) -> str | None:
 
 
 class MemoryPeople(MemoryOrgChartRepository[Any]):
-    async def emails(self, keys: list[str]) -> dict[str, str]:
+    async def emails(self, keys: list[str]) -> list[tuple[str, str]]:
         wanted = set(keys)
-        return {k: p.id for p in self.items.values() if (k := _key(p.email)) in wanted}
+        found = {(k, p.id) for p in self.items.values() for k in (_key(p.email), _key(p.user_name or p.email))}
+        return sorted((k, i) for k, i in found if k in wanted)
 
     async def find_by_email(self, email: str) -> Any:
         return self._first(lambda p: _key(p.email) == _key(email))
-
-    async def find_by_user_name(self, key: str) -> Any:
-        return self._first(lambda p: _key(p.user_name) == key)
 
     async def find_by_sign_in_name(self, key: str) -> Any:
         return self._first(lambda p: _key(p.user_name or p.email) == key)

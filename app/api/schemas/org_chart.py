@@ -71,6 +71,9 @@ class PersonCreate(RequestBody):
         " organization whatever its case.",
     )
     title: str | None = Field(default=None, max_length=200)
+    department: str | None = Field(
+        default=None, max_length=200, description="The department as an HR system or identity provider names it."
+    )
     manager_id: str | None = None
     status: PersonStatus = "active"
     external_refs: ExternalRefs = Field(default_factory=dict)
@@ -81,6 +84,7 @@ class PersonPatch(RequestBody):
     family_name: str | None = Field(default=None, min_length=1, max_length=200)
     email: str | None = Field(default=None, min_length=3, max_length=320)
     user_name: str | None = Field(default=None, min_length=1, max_length=255)
+    department: str | None = Field(default=None, max_length=200)
     title: str | None = Field(default=None, max_length=200)
     manager_id: str | None = None
     status: PersonStatus | None = None
@@ -92,6 +96,7 @@ class Person(Resource):
     family_name: str
     email: str | None = Field(description="Null only for a person with a `user_name` (provisioned by SCIM).")
     user_name: str | None = Field(description="The sign-in name of an identity provider (SCIM `userName`).")
+    department: str | None = Field(description="The department as an HR system or identity provider names it.")
     title: str | None
     manager_id: str | None
     status: PersonStatus

@@ -39,7 +39,7 @@ class MePerson(BaseModel):
     id: str
     given_name: str
     family_name: str
-    email: str
+    email: str | None
     status: str
 
 

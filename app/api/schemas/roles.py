@@ -129,7 +129,7 @@ class RaciHolder(BaseModel):
     person_id: str
     given_name: str
     family_name: str
-    email: str
+    email: str | None
     implicit: bool = Field(description="True: no entry gives the subject an A; this person stands in.")
     path: RaciPath = Field(description="The first path that put them there (their own entry before a unit's).")
     paths: list[RaciPath]

@@ -44,11 +44,17 @@ def scim_json(body: Any, status: int = 200, headers: dict[str, str] | None = Non
     return Response(json.dumps(body, separators=(",", ":")), status, headers=headers, media_type=SCIM_JSON)
 
 
+def scim_error_body(status: int, detail: str, scim_type: str | None = None) -> dict[str, Any]:
+    # pydantic's messages end with a link to its own documentation, which says nothing to a provider
+    detail = " ".join(x.strip() for x in detail.splitlines() if x.strip() and not x.strip().startswith("For further"))
+    body: dict[str, Any] = Error(status=status, scim_type=scim_type, detail=detail).model_dump()
+    return body
+
+
 def scim_error(
     status: int, detail: str, scim_type: str | None = None, headers: dict[str, str] | None = None
 ) -> Response:
-    body = Error(status=status, scim_type=scim_type, detail=detail).model_dump()
-    return scim_json(body, status, headers)
+    return scim_json(scim_error_body(status, detail, scim_type), status, headers)
 
 
 def _field(pointer: str | None) -> str:
@@ -74,7 +80,7 @@ def from_exception(exc: BaseException) -> Response:
         scim_type = None
         if isinstance(exc, de.Invalid):
             scim_type = "invalidValue"
-        elif isinstance(exc, de.Conflict) and exc.field in ("/email", "/user_name", "/external_refs"):
+        elif isinstance(exc, de.Conflict) and (exc.field or "").startswith(("/email", "/user_name", "/external_refs")):
             scim_type = "uniqueness"
             detail = f"{_field(exc.field)}: {exc.detail}"
         return scim_error(status, detail, scim_type, headers)

@@ -3,7 +3,7 @@ the domain's search criteria (app/domain/provisioning/criteria.py), which the re
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from scim2_models import ScimFilter
@@ -21,6 +21,7 @@ from scim2_models.path import (
 
 from app.api.scim.models import ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, Group, User
 from app.domain.provisioning import criteria as c
+from app.domain.text import one_line
 
 # (schema, attribute, sub-attribute) as lower-case names → (the domain's attribute, compared as written)
 _META: dict[tuple[str, str | None], tuple[str, bool]] = {
@@ -53,6 +54,10 @@ GROUP_ATTRIBUTES: dict[tuple[str, str | None], tuple[str, bool]] = {
 _ENTERPRISE_ONLY = {"department", "manager"}
 
 
+MAX_TERMS = 50  # comparisons in one filter: an identity provider's search needs a few
+MAX_VALUE = 1000  # characters of a compared value
+
+
 class UnsupportedFilter(ValueError):
     """A filter Liaison cannot answer (an attribute it does not keep): SCIM's invalidFilter."""
 
@@ -62,6 +67,7 @@ class _Translate(FilterVisitor[c.Criterion]):
         self.attributes = attributes
         self.core = core.lower()
         self.prefix: str | None = None  # inside `emails[…]`: the attribute selected into
+        self.terms = 0
 
     def _name(self, path: AttrPath) -> tuple[str, bool]:
         uri = (path.uri or "").lower()
@@ -82,18 +88,25 @@ class _Translate(FilterVisitor[c.Criterion]):
         if name in ("created_at", "updated_at"):
             try:
                 value = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-            except ValueError as exc:
+                if value.tzinfo is None:
+                    raise UnsupportedFilter(f"{node.attr_path} compares with a dateTime that has its offset.")
+                value = value.astimezone(UTC)
+            except (ValueError, OverflowError) as exc:  # not a dateTime, or one that is no instant in UTC
                 raise UnsupportedFilter(f"{node.attr_path} compares with a dateTime, not {value!r}.") from exc
-            if value.tzinfo is None:
-                raise UnsupportedFilter(f"{node.attr_path} compares with a dateTime that has its offset.")
         elif name == "active":
             if not isinstance(value, bool) or node.op.value not in ("eq", "ne"):
                 raise UnsupportedFilter("active compares with eq or ne and true or false.")
         elif not isinstance(value, str):
             raise UnsupportedFilter(f"{node.attr_path} compares with a string, not {value!r}.")
+        elif not one_line(value) or len(value) > MAX_VALUE:
+            raise UnsupportedFilter(f"{node.attr_path} compares with a value no attribute can hold.")
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise UnsupportedFilter(f"The filter compares more than {MAX_TERMS} times; split the search.")
         return c.Compare(name, node.op.value, value, case_exact)
 
     def visit_present(self, node: Present) -> c.Criterion:
+        self.terms += 1
         return c.Present(self._name(node.attr_path)[0])
 
     def visit_not(self, node: Not) -> c.Criterion:

@@ -4,10 +4,11 @@ scope; answers and errors in `application/scim+json`. The discovery endpoints ne
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Request
 from scim2_models import (
     AuthenticationScheme,
@@ -33,6 +34,7 @@ from starlette.responses import Response
 from app.api.scim.errors import from_exception, scim_error, scim_json
 from app.api.scim.filters import UnsupportedFilter, group_criterion, user_criterion
 from app.api.scim.models import (
+    ENTERPRISE_SCHEMA,
     POLICY,
     Email,
     EnterpriseUser,
@@ -44,7 +46,7 @@ from app.api.scim.models import (
     resource_types,
 )
 from app.auth.http import bearer_principal
-from app.domain.errors import ErrorList, FieldError, Invalid
+from app.domain.errors import ErrorList, Invalid
 from app.domain.org_chart.model import Person, Unit
 from app.domain.provisioning.criteria import Criterion
 from app.domain.provisioning.service import SYSTEM, Provisioning
@@ -78,8 +80,8 @@ async def _run(request: Request, write: bool, work: Callable[[Provisioning], Awa
 async def _body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     try:
-        body = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = orjson.loads(raw or b"null")  # as REST: strict UTF-8, no lone surrogates
+    except orjson.JSONDecodeError as exc:
         raise _syntax(f"The body is not valid JSON: {exc}.") from exc
     if not isinstance(body, dict):
         raise Invalid("The body must be a JSON object.")
@@ -110,14 +112,14 @@ def user_of(p: Person, base: str) -> User:
             version=f'W/"{p.version}"',
         ),
     )
-    if p.scim_department is not None or p.manager_id is not None:
+    if p.department is not None or p.manager_id is not None:
         manager = Manager(value=p.manager_id, ref=f"{base}/Users/{p.manager_id}") if p.manager_id else None
-        user[EnterpriseUser] = EnterpriseUser(department=p.scim_department, manager=manager)
+        user[EnterpriseUser] = EnterpriseUser(department=p.department, manager=manager)
     return user
 
 
-def person_fields(user: User, primary_email: str | None = None) -> tuple[dict[str, Any], str | None, str | None]:
-    """(the person's fields, the provider's external id, its department) from a User; `primary_email`:
+def person_fields(user: User, primary_email: str | None = None) -> tuple[dict[str, Any], str | None]:
+    """(the person's fields, the provider's external id) from a User; `primary_email`:
     the value of the email the request marked primary (the models keep no `primary`)."""
     emails = user.emails or []
     primary = next((e for e in emails if primary_email and e.value == primary_email), emails[0] if emails else None)
@@ -131,8 +133,9 @@ def person_fields(user: User, primary_email: str | None = None) -> tuple[dict[st
         "title": user.title,
         "status": "inactive" if user.active is False else "active",
         "manager_id": manager,
+        "department": extension.department if extension is not None else None,
     }
-    return fields, user.external_id, extension.department if extension is not None else None
+    return fields, user.external_id
 
 
 def primary_email(body: Any) -> str | None:
@@ -145,6 +148,63 @@ def primary_email(body: Any) -> str | None:
     if keys.get("primary") is True and isinstance(keys.get("value"), str) and "@" in keys["value"]:
         return str(keys["value"])
     return next((found for v in body.values() if (found := primary_email(v))), None)
+
+
+_EMAIL_SELECTION = re.compile(r"^emails\[(?P<filter>[^\]]*)\](\.value)?$", re.I)
+
+
+def _selects_our_email(path: str) -> bool:
+    """`emails[type eq "work"]` or `emails[primary eq true].value`: a selection by what Liaison does not keep
+    (a selection by `value` is a real filter, applied as written)."""
+    found = _EMAIL_SELECTION.match(path)
+    return found is not None and not re.search(r"\bvalue\b", found["filter"], re.I)
+
+
+def _patch_as_meant(body: dict[str, Any]) -> dict[str, Any]:
+    """PATCH operations as identity providers mean them, where their words name what Liaison does not keep.
+    Liaison keeps one email: a path that selects an email by its `type` or `primary`
+    (`emails[type eq "work"].value`, Entra ID's mapping of `mail`) designates that one. A manager sent as
+    a bare id (Entra ID) is the manager whose `value` that is."""
+    operations = next((v for k, v in body.items() if k.lower() == "operations"), None)
+    if not isinstance(operations, list):
+        return body
+    meant: list[Any] = []
+    for op in operations:
+        if isinstance(op, dict):
+            op = {str(k).lower(): v for k, v in op.items()}
+            path, value = op.get("path"), op.get("value")
+            if isinstance(path, str) and _selects_our_email(path):
+                op["path"] = "emails"
+                if str(op.get("op", "")).lower() != "remove":
+                    op = {**op, "op": "replace", "value": [{"value": _email_value(value)}]}
+            elif isinstance(path, str) and path.lower().endswith("manager") and isinstance(value, str):
+                op["value"] = {"value": value}
+            elif path is None and isinstance(value, dict):
+                selected = [k for k in value if _selects_our_email(str(k))]
+                for key in selected:  # the one email, replaced (an add would append a second one)
+                    meant.append({"op": "replace", "path": "emails", "value": [{"value": _email_value(value[key])}]})
+                op["value"] = _value_as_meant({k: v for k, v in value.items() if k not in selected})
+                if not op["value"] and selected:
+                    continue
+        meant.append(op)
+    return {**{k: v for k, v in body.items() if k.lower() != "operations"}, "Operations": meant}
+
+
+def _email_value(value: Any) -> Any:
+    return value.get("value") if isinstance(value, dict) else value
+
+
+def _value_as_meant(value: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        lowered = str(key).lower()
+        if (lowered.endswith(":manager") or lowered == "manager") and isinstance(item, str):
+            out[key] = {"value": item}
+        elif lowered == ENTERPRISE_SCHEMA.lower() and isinstance(item, dict):
+            out[key] = _value_as_meant(item)
+        else:
+            out[key] = item
+    return out
 
 
 def _user_payload(body: dict[str, Any]) -> dict[str, Any]:
@@ -163,13 +223,21 @@ def _created(resource: Any) -> Response:
     return scim_json(_dump(resource), 201, {"Location": location})
 
 
+MAX_START = 2**31  # beyond any organization's people: a page past the end
+
+
 def _paging(start: Any, count: Any) -> tuple[int, int]:
-    try:
-        start_index = 1 if start in (None, "") else int(start)
-        wanted = DEFAULT_COUNT if count in (None, "") else int(count)
-    except (TypeError, ValueError) as exc:
-        raise Invalid("startIndex and count are integers.", [FieldError("/startIndex", "not an integer")]) from exc
-    return max(start_index, 1), min(max(wanted, 0), MAX_COUNT)
+    """startIndex (1-based; below 1 is 1) and count (0 to 200), as RFC 7644 §3.4.2.4 reads them."""
+    errors = ErrorList()
+    numbers = []
+    for name, value, default in (("startIndex", start, 1), ("count", count, DEFAULT_COUNT)):
+        try:
+            numbers.append(default if value in (None, "") else int(value))
+        except (TypeError, ValueError):
+            errors.add(f"/{name}", "must be an integer")
+            numbers.append(default)
+    errors.raise_if_any()
+    return min(max(numbers[0], 1), MAX_START), min(max(numbers[1], 0), MAX_COUNT)
 
 
 def _criterion(text: str | None, parse: Callable[[str], Criterion]) -> Criterion | None:
@@ -275,8 +343,8 @@ async def create_user(request: Request) -> Response:
     async def work(p: Provisioning) -> Response:
         body = _user_payload(await _body(request))
         user = User.model_validate(body, scim_ctx=Context.RESOURCE_CREATION_REQUEST)
-        fields, external_id, department = person_fields(user, primary_email(body))
-        return _created(user_of(await p.create_person(fields, external_id, department), base))
+        fields, external_id = person_fields(user, primary_email(body))
+        return _created(user_of(await p.create_person(fields, external_id), base))
 
     return await _run(request, True, work)
 
@@ -289,8 +357,8 @@ async def replace_user(user_id: str, request: Request) -> Response:
         await p.person(user_id, lock=True)
         payload = _user_payload(await _body(request))
         user = User.model_validate(payload, scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST)
-        fields, external_id, department = person_fields(user, primary_email(payload))
-        return scim_json(_dump(user_of(await p.update_person(user_id, fields, external_id, department), base)))
+        fields, external_id = person_fields(user, primary_email(payload))
+        return scim_json(_dump(user_of(await p.update_person(user_id, fields, external_id), base)))
 
     return await _run(request, True, work)
 
@@ -301,11 +369,11 @@ async def patch_user(user_id: str, request: Request) -> Response:
 
     async def work(p: Provisioning) -> Response:
         current = user_of(await p.person(user_id, lock=True), base)
-        body = await _body(request)
+        body = _patch_as_meant(await _body(request))
         patch = PatchOp[User].model_validate(body, scim_ctx=Context.RESOURCE_PATCH_REQUEST)
         patch.patch(current)
-        fields, external_id, department = person_fields(current, primary_email(body))
-        return scim_json(_dump(user_of(await p.update_person(user_id, fields, external_id, department), base)))
+        fields, external_id = person_fields(current, primary_email(body))
+        return scim_json(_dump(user_of(await p.update_person(user_id, fields, external_id), base)))
 
     return await _run(request, True, work)
 

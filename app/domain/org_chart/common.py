@@ -13,7 +13,17 @@ __all__ = ["matches_query", "page_in_memory", "refuse_read_only"]  # the org cha
 
 READ, WRITE = "org:read", "org:write"
 UNIT_FIELDS = ("name", "kind", "parent_id", "lead_person_id", "external_refs", "links")
-PERSON_FIELDS = ("given_name", "family_name", "email", "user_name", "title", "manager_id", "status", "external_refs")
+PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "email",
+    "user_name",
+    "title",
+    "department",
+    "manager_id",
+    "status",
+    "external_refs",
+)
 MEMBERSHIP_FIELDS = ("person_id", "unit_id", "title", "kind", "primary", "starts_on", "ends_on", "external_refs")
 MEMBERSHIP_MUTABLE = ("title", "kind", "primary", "starts_on", "ends_on", "external_refs")
 

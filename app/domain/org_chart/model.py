@@ -32,14 +32,13 @@ class Person(ExternallyReferenced):
     email: str | None = None  # a person needs an email or a user name (people an identity provider sends)
     user_name: str | None = None  # the sign-in name an identity provider knows the person by (SCIM userName)
     title: str | None = None
+    department: str | None = None  # as an HR system or identity provider names it (a label; units are the chart)
     manager_id: str | None = None
     status: str = "active"
-    # What only SCIM reads: the enterprise extension's department as the identity provider names it, and
-    # whether the provider ended its link (DELETE /scim/v2/Users/{id}: the person stays, inactive).
-    scim_department: str | None = None
+    # Whether an identity provider ended its link (DELETE /scim/v2/Users/{id}: the person stays, inactive).
     scim_ended: bool = False
 
-    private_fields: ClassVar[frozenset[str]] = frozenset({"organization_id", "scim_department", "scim_ended"})
+    private_fields: ClassVar[frozenset[str]] = frozenset({"organization_id", "scim_ended"})
 
     @property
     def sign_in_name(self) -> str:
@@ -124,6 +123,7 @@ def check_person(fields: dict[str, Any], errors: ErrorList, pointer: str = "", *
     if isinstance(fields.get("email"), str) and not EMAIL_RE.fullmatch(fields["email"].strip()):
         errors.add(f"{pointer}/email", "is not an email address")
     _text(errors, fields, "title", pointer, required=False, limit=200)
+    _text(errors, fields, "department", pointer, required=False, limit=200)
     _choice(errors, fields, "status", pointer, PERSON_STATUSES, required=creating)
     _ref(errors, fields, "manager_id", pointer, "person")
     if "external_refs" in fields:

@@ -276,10 +276,8 @@ class OrgChart(MembershipUseCases):
             return await self.uow.people.list(query)
         return page_in_memory([p for p in await self.uow.people.at(as_of) if matches_query(p, query)], query)
 
-    async def create_person(self, fields: dict[str, Any], scim: dict[str, Any] | None = None) -> Person:
-        """`scim`: what only SCIM reads (`department`), when an identity provider creates the person."""
+    async def create_person(self, fields: dict[str, Any]) -> Person:
         org = self._org(WRITE)
-        scim = scim or {}
         fields = {"external_refs": {}, "status": "active", **fields}
         errors = ErrorList()
         check_person(fields, errors, creating=True)
@@ -297,10 +295,10 @@ class OrgChart(MembershipUseCases):
             email=_stripped(fields.get("email")),
             user_name=_stripped(fields.get("user_name")),
             title=fields.get("title"),
+            department=fields.get("department"),
             manager_id=fields.get("manager_id"),
             status=fields["status"],
             external_refs=fields["external_refs"],
-            scim_department=scim.get("department"),
         )
         await self.uow.people.add(person)
         self._record("person.created", person.resource())
@@ -311,9 +309,9 @@ class OrgChart(MembershipUseCases):
         person_id: str,
         patch: dict[str, Any],
         expected_version: int | None = None,
-        scim: dict[str, Any] | None = None,
+        scim_ended: bool | None = None,
     ) -> Person:
-        """`scim`: what only SCIM reads (`department`, `ended`), when an identity provider changes it."""
+        """`scim_ended`: whether an identity provider ended its link (set by provisioning only)."""
         self._org(WRITE)
         refuse_read_only(patch, PERSON_FIELDS)
         if "manager_id" in patch:
@@ -343,20 +341,19 @@ class OrgChart(MembershipUseCases):
             email=_stripped(merged.get("email")),
             user_name=_stripped(merged.get("user_name")),
             title=merged.get("title"),
+            department=merged.get("department"),
             manager_id=merged.get("manager_id"),
             status=merged["status"],
             external_refs=merged["external_refs"],
-            scim_department=(scim or {}).get("department", person.scim_department),
-            scim_ended=(scim or {}).get("ended", person.scim_ended),
+            scim_ended=person.scim_ended if scim_ended is None else scim_ended,
         )
         changed = previous_attributes(before, updated.resource())
-        private_change = (updated.scim_department, updated.scim_ended) != (person.scim_department, person.scim_ended)
-        if not changed and not private_change:
+        if not changed and updated.scim_ended == person.scim_ended:
             return person
         updated.touch(self.clock.now())
         await self.uow.people.save(updated, expected_version=person.version)
         if not changed:
-            return updated  # only what SCIM alone reads changed: a new version, no event
+            return updated  # only the link's state changed (a re-link of an unchanged person): no event
         deactivated = changed.get("status") == "active" and updated.status == "inactive"
         self._record("person.deactivated" if deactivated else "person.updated", updated.resource(), changed)
         return updated
@@ -392,20 +389,13 @@ class OrgChart(MembershipUseCases):
             holder = await self.uow.people.find_by_email(email)
             if holder is not None and holder.id != person_id:
                 raise Conflict(f"The email {fields['email']} belongs to {holder.id}.", field="/email")
-        # A sign-in name (the user name, else the email) names one person: a user name may not be another
-        # person's user name, nor the email of someone who signs in by email.
-        if user_name is not None and (before is None or user_name != key_or_none(before.user_name)):
-            holder = await self.uow.people.find_by_sign_in_name(user_name)
+        # The name a person signs in by (their user name, else their email) is one person's only; a unique
+        # index holds it under races, this says which field and whose.
+        sign_in = user_name or email
+        if sign_in is not None and (before is None or sign_in != key_or_none(before.user_name or before.email)):
+            holder = await self.uow.people.find_by_sign_in_name(sign_in)
             if holder is not None and holder.id != person_id:
-                raise Conflict(f"The user name {fields['user_name']} belongs to {holder.id}.", field="/user_name")
-        if (
-            email is not None
-            and user_name is None
-            and (before is None or before.user_name or email != key_or_none(before.email))
-        ):
-            holder = await self.uow.people.find_by_user_name(email)
-            if holder is not None and holder.id != person_id:
-                raise Conflict(f"The email {fields['email']} is the user name of {holder.id}.", field="/email")
+                raise Conflict(f"{holder.id} signs in as {sign_in}.", field="/user_name" if user_name else "/email")
 
     async def reports(self, person_id: str, recursive: bool, as_of: datetime | None = None) -> list[Person]:
         await self.get_person(person_id, as_of)

@@ -258,13 +258,13 @@ class OrgChartSync:
                 errors.add(f"/people/{i}/email", f"repeats the email of row {seen[key]}", "duplicate")
             seen[key] = i
             keys[key] = ext
-        holders = await self.uow.people.emails(list(keys))
-        for key, holder in holders.items():
+        for key, holder in await self.uow.people.emails(list(keys)):
             ext = keys[key]
             current = existing.get(ext)
             if current is None or current.id != holder:
-                # Held by someone else, in this system or not: moving emails between people in one batch
-                # would break uniqueness row by row, so it is refused here with the row, not at the index.
+                # Held by someone else (as their email, or as the name they sign in by), in this system or
+                # not: moving emails between people in one batch would break uniqueness row by row, so it is
+                # refused here with the row, not at the index.
                 errors.add(f"/people/{rows[ext][0]}/email", f"belongs to {holder}", "conflict")
 
     def _plan_change(self, plan: Plan, current: Any, wanted: dict[str, Any], now: Any) -> None:

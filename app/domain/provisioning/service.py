@@ -1,7 +1,7 @@
 """Provisioning by an identity provider (SCIM 2.0): its users are people, its groups units. Every change
 goes through the org chart's own use cases, so that it follows the same rules and records the same events
-and history as a change over REST or GraphQL; only the provider's own bookkeeping (its external id, the
-department it names, whether it ended its link) is kept here."""
+and history as a change over REST or GraphQL; only the provider's own bookkeeping (its external id,
+whether it ended its link) is kept here."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from app.domain.errors import ErrorList, NotFound
+from app.domain.errors import ErrorList, FieldError, Invalid, NotFound
 from app.domain.org_chart.common import READ, WRITE
-from app.domain.org_chart.model import Membership, Person, Unit, key_or_none
+from app.domain.org_chart.model import Membership, Person, Unit, check_person, key_or_none
 from app.domain.org_chart.service import OrgChart
 from app.domain.provisioning.criteria import Criterion
 from app.domain.usecases import UseCases
@@ -52,41 +52,49 @@ class Provisioning(UseCases):
         """The people among `ids` a provider sees (managers, members), by id."""
         return {p.id: p for p in await self.uow.people.get_many(sorted(set(ids))) if not p.scim_ended}
 
-    async def create_person(self, fields: dict[str, Any], external_id: str | None, department: str | None) -> Person:
+    async def create_person(self, fields: dict[str, Any], external_id: str | None) -> Person:
         """A person. A user name that belongs to someone whose link the provider ended brings that person
         back (a re-hire is the same person): their record is updated, reactivated and linked again."""
         chart = self._chart()
+        _check(fields)
+        await self._check_manager(fields)
         key = key_or_none(fields.get("user_name"))
         returning = None if key is None else await self.uow.people.find_by_sign_in_name(key)
         if returning is not None and returning.scim_ended:
-            return await self.update_person(returning.id, fields, external_id, department, relink=True)
+            return await self.update_person(returning.id, fields, external_id, relink=True)
         refs = {SYSTEM: external_id} if external_id else {}
-        return await chart.create_person({**fields, "external_refs": refs}, scim={"department": department})
+        return await chart.create_person({**fields, "external_refs": refs})
 
     async def update_person(
         self,
         person_id: str,
         fields: dict[str, Any],
         external_id: str | None,
-        department: str | None,
         *,
         relink: bool = False,
-        expected_version: int | None = None,
     ) -> Person:
-        """The person as the provider now describes it: every field it manages (absent ones cleared)."""
+        """The person as the provider now describes it: every field it manages (absent ones cleared). A
+        person who signs in by their email, shown to the provider with it as their userName, keeps signing
+        in by it when the provider sends it back: it does not become a user name."""
         chart = self._chart()
-        if not relink:
-            await self.person(person_id)
+        _check(fields)
+        await self._check_manager(fields)
+        current = await self.uow.people.get(person_id) if relink else await self.person(person_id)
+        assert current is not None
+        fields = dict(fields)
+        if current.user_name is None and key_or_none(fields.get("user_name")) in (
+            key_or_none(current.email),
+            key_or_none(fields.get("email")),
+        ):
+            fields["user_name"] = None
         patch = {**fields, "external_refs": {SYSTEM: external_id}}
-        return await chart.update_person(
-            person_id, patch, expected_version, scim={"department": department, "ended": False}
-        )
+        return await chart.update_person(person_id, patch, scim_ended=False)
 
     async def end_person(self, person_id: str) -> None:
         """The provider is done with this person: deactivated (never deleted), and no longer its User."""
         await self.person(person_id)
         await self._chart().update_person(
-            person_id, {"status": "inactive", "external_refs": {SYSTEM: None}}, scim={"ended": True}
+            person_id, {"status": "inactive", "external_refs": {SYSTEM: None}}, scim_ended=True
         )
 
     # --- groups --------------------------------------------------------------------------------------
@@ -139,13 +147,17 @@ class Provisioning(UseCases):
         unit = await chart.update_unit(
             unit_id, {"name": name, "external_refs": {SYSTEM: external_id}}, expected_version
         )
+        # Only what the provider sees changes: memberships running today of people it sees. Memberships that
+        # begin later, and those of people whose link it ended, are none of its business.
         today = self._today()
-        running = [m for m in await self.uow.memberships.of_units([unit_id]) if m.active_on(today) or _future(m, today)]
+        memberships = [m for m in await self.uow.memberships.of_units([unit_id]) if m.active_on(today)]
+        seen = await self.people([m.person_id for m in memberships])
+        running = [m for m in memberships if m.person_id in seen]
         wanted = set(member_ids)
         for m in running:
             if m.person_id not in wanted:
                 await self._leave(chart, m)
-        present = {m.person_id for m in running if m.active_on(today)}
+        present = {m.person_id for m in running}
         for person_id in dict.fromkeys(member_ids):
             if person_id not in present:
                 await chart.create_membership({"person_id": person_id, "unit_id": unit_id, "starts_on": today})
@@ -171,6 +183,13 @@ class Provisioning(UseCases):
         else:
             await chart.withdraw_membership(m.id)
 
+    async def _check_manager(self, fields: dict[str, Any]) -> None:
+        """A manager the provider names is one of its Users (not someone whose link it ended)."""
+        manager = fields.get("manager_id")
+        if isinstance(manager, str) and manager and not await self.people([manager]):
+            raise Invalid("The manager is no User of this organization.",
+                          [FieldError("/manager_id", f"no User {manager} in this organization", "not_found")])  # fmt: skip
+
     async def _check_members(self, member_ids: list[str]) -> None:
         found = await self.people(member_ids)
         errors = ErrorList()
@@ -180,5 +199,8 @@ class Provisioning(UseCases):
         errors.raise_if_any("A member is no User of this organization.")
 
 
-def _future(m: Membership, today: date) -> bool:
-    return m.starts_on is not None and m.starts_on > today and (m.ends_on is None or m.ends_on >= m.starts_on)
+def _check(fields: dict[str, Any]) -> None:
+    """The fields as the org chart checks them, before anything is looked up by them."""
+    errors = ErrorList()
+    check_person(fields, errors, creating=True)
+    errors.raise_if_any()

@@ -47,6 +47,7 @@ class CreatePersonInput:
     family_name: str
     email: str | None = None
     user_name: str | None = None
+    department: str | None = None
     title: str | None = None
     manager_id: strawberry.ID | None = None
     status: str = "active"
@@ -59,6 +60,7 @@ class UpdatePersonInput:
     family_name: str | None = strawberry.UNSET
     email: str | None = strawberry.UNSET
     user_name: str | None = strawberry.UNSET
+    department: str | None = strawberry.UNSET
     title: str | None = strawberry.UNSET
     manager_id: strawberry.ID | None = strawberry.UNSET
     status: str | None = strawberry.UNSET
