@@ -145,11 +145,13 @@ async def idempotent(
     scope: str,
     redact: tuple[str, ...] = (),
     anonymous: tuple[str, datetime] | None = None,
+    replayed_as: dict[str, Any] | None = None,
 ) -> Response:
     """POST with `Idempotency-Key`: the first answer is stored in the same transaction as the change and
     replayed for 24 h to the same client; the same key with another body is a 422. `anonymous`: for an
     anonymous create, the client's keyed hash and the day's start, which the record keeps instead of the
-    token and the instant. A replay is an answer
+    token and the instant. `replayed_as`: values the stored answer keeps instead of the first answer's
+    (filled by `produce`: a credential shown once, masked). A replay is an answer
     to the operation: the replaying token needs the operation's `scope` as the first request did."""
     principal.require(scope)
     key = request.headers.get("idempotency-key")
@@ -173,6 +175,7 @@ async def idempotent(
             body = json.loads(bytes(response.body))
             for name in redact:  # secrets are shown once and never stored in clear, not even for replays
                 body.pop(name, None)
+            body.update(replayed_as or {})
             await uow.idempotency.complete(client, key, response.status_code, body, kept)
             return response
         # Another request took the key first; its transaction has committed by now: replay its answer.

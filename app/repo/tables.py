@@ -226,6 +226,8 @@ class WebhookEndpointRow(TenantScoped, table=True):
     previous_secret_expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
     failing_since: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
     disabled_reason: str | None = Field(default=None, max_length=200)
+    format: str = Field(default="standard", max_length=20)
+    locale: str = Field(default="en", max_length=10)
     external_refs: dict[str, Any] = Field(sa_type=JsonType)
     created_at: datetime = Field(sa_type=UtcDateTime)
     updated_at: datetime = Field(sa_type=UtcDateTime)

@@ -27,6 +27,7 @@ from httpx_aiohttp import AiohttpTransport
 from sqlalchemy.engine import make_url
 
 from app.domain.webhooks.fairness import Claimed, Due, InFlight, fair_pick
+from app.domain.webhooks.messages import chat_body
 from app.domain.webhooks.model import (
     WebhookEndpoint,
     sign,
@@ -194,7 +195,11 @@ class DeliveryWorker:
                 await self.recorder.record(c, endpoint, outcome, 0, now, attempted=False)
                 return
             timestamp = int(now.timestamp())
-            body = json.dumps(c.payload, separators=(",", ":"), ensure_ascii=False).encode()
+            message = c.payload
+            if endpoint.format != "standard":  # a chat's message, with the names of what the event names
+                async with self.db.unit_of_work(c.organization_id, write=False) as uow:
+                    message = await chat_body(uow, c.organization_id, endpoint.format, endpoint.locale, c.payload)
+            body = json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode()
             headers = {
                 "webhook-id": c.message_id,
                 "webhook-timestamp": str(timestamp),

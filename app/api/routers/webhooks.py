@@ -68,13 +68,18 @@ async def create_endpoint(body: s.WebhookEndpointCreate, request: Request, uow: 
     the signing secret, shown this once.
     """
 
+    replayed_as: dict[str, Any] = {}
+
     async def produce() -> Response:
         ep, secret = await service(request, uow, uow.caller).create(body.model_dump())
+        replayed_as["url"] = ep.resource()["url"]  # a chat format's URL is a credential: whole this once
         return entity_response(
-            ep, 201, {**ep.resource(), "secret": secret}, {"Location": f"/v1/webhook-endpoints/{ep.id}"}
+            ep, 201, {**ep.resource(), "url": ep.url, "secret": secret}, {"Location": f"/v1/webhook-endpoints/{ep.id}"}
         )
 
-    return await idempotent(request, uow, uow.caller, produce, WEBHOOKS_WRITE, redact=("secret",))
+    return await idempotent(
+        request, uow, uow.caller, produce, WEBHOOKS_WRITE, redact=("secret",), replayed_as=replayed_as
+    )
 
 
 @router.get("/webhook-endpoints", response_model=ListOf[s.WebhookEndpoint], tags=TAGS, summary="List webhook endpoints")

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from app.api.instants import Instant
 from app.api.schemas.common import Input, RequestBody, Resource
+
+WebhookFormat = Literal["standard", "slack", "teams", "wecom"]
+WebhookLocale = Literal["en", "fr"]
 
 
 class WebhookEndpointCreate(RequestBody):
@@ -18,6 +21,13 @@ class WebhookEndpointCreate(RequestBody):
     )
     description: str | None = Field(default=None, max_length=500)
     enabled: bool = True
+    format: WebhookFormat = Field(
+        default="standard",
+        description="`standard`: Standard Webhooks (signed JSON). `slack`: a Slack incoming webhook's message;"
+        " `teams`: an Adaptive Card for a Teams workflow webhook; `wecom`: a WeChat Work group robot's markdown."
+        " A chat format's URL is a credential: shown whole in this answer only, masked after.",
+    )
+    locale: WebhookLocale = Field(default="en", description="The language of a chat format's messages.")
 
 
 class WebhookEndpointPatch(RequestBody):
@@ -25,14 +35,18 @@ class WebhookEndpointPatch(RequestBody):
     event_types: list[str] | None = None
     description: str | None = Field(default=None, max_length=500)
     enabled: bool | None = None
+    format: WebhookFormat | None = None
+    locale: WebhookLocale | None = None
 
 
 class WebhookEndpoint(Resource):
-    url: str
+    url: str = Field(description="Masked (`https://hooks.slack.com/…kX9q`) for a chat format, except on creation.")
     event_types: list[str]
     description: str | None
     enabled: bool
     disabled_reason: str | None
+    format: WebhookFormat
+    locale: WebhookLocale
     external_refs: dict[str, str]
 
 

@@ -22,6 +22,7 @@ from app.domain.events import is_known_pattern, pattern_matches
 from app.domain.model import Entity, ExternallyReferenced
 from app.domain.states import StateMachine, move
 from app.domain.text import one_line, text_problem
+from app.domain.webhooks.messages import FORMATS, LOCALES
 
 SECRET_PREFIX = "whsec_"
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -39,10 +40,20 @@ class WebhookEndpoint(ExternallyReferenced):
     previous_secret_expires_at: datetime | None = None
     failing_since: datetime | None = None
     disabled_reason: str | None = None
+    format: str = "standard"  # standard (Standard Webhooks) | slack | teams | wecom (app/domain/webhooks/messages.py)
+    locale: str = "en"  # the language of the chat formats' messages
 
     private_fields: ClassVar[frozenset[str]] = frozenset(
         {"organization_id", "secret", "previous_secret", "previous_secret_expires_at", "failing_since"}
     )
+
+    def resource(self) -> dict[str, Any]:
+        """A chat format's URL is itself a credential (whoever has it may post to the channel): answers and
+        events show it masked; only the answer to its creation shows it whole."""
+        out = super().resource()
+        if self.format != "standard":
+            out["url"] = mask_url(self.url)
+        return out
 
     def subscribes_to(self, event_type: str) -> bool:
         return self.enabled and pattern_matches(self.event_types, event_type)
@@ -53,6 +64,12 @@ class WebhookEndpoint(ExternallyReferenced):
         if self.previous_secret and self.previous_secret_expires_at and now < self.previous_secret_expires_at:
             out.append(self.previous_secret)
         return out
+
+
+def mask_url(url: str) -> str:
+    """`https://hooks.slack.com/…kX9q`: where it goes, and enough of its end to tell two apart."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}/…{url[-4:]}"
 
 
 def new_secret() -> str:
@@ -102,6 +119,9 @@ def check_endpoint(fields: dict[str, Any], errors: ErrorList, *, creating: bool)
             errors.add("/description", problem)
     if "enabled" in fields and not isinstance(fields["enabled"], bool):
         errors.add("/enabled", "must be true or false")
+    for name, choices in (("format", FORMATS), ("locale", LOCALES)):
+        if (creating or name in fields) and fields.get(name, choices[0]) not in choices:
+            errors.add(f"/{name}", f"must be one of: {', '.join(choices)}")
 
 
 def next_attempt(

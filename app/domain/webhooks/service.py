@@ -30,7 +30,7 @@ from app.domain.webhooks.model import (
 )
 
 READ, WRITE = "webhooks:read", "webhooks:write"
-MUTABLE = ("url", "event_types", "description", "enabled")
+MUTABLE = ("url", "event_types", "description", "enabled", "format", "locale")
 
 
 async def check_destination(url: str, resolver: Resolver, allow_private: bool) -> list[str]:
@@ -115,6 +115,8 @@ class WebhookEndpoints:
             description=fields.get("description"),
             enabled=fields.get("enabled", True),
             secret=secret,
+            format=fields.get("format") or "standard",
+            locale=fields.get("locale") or "en",
         )
         await self.uow.webhooks.add(ep)
         record(self.uow, self.principal, self.clock, "webhook_endpoint.created", ep.resource(), org)
@@ -157,8 +159,9 @@ class WebhookEndpoints:
         if updated.enabled and not ep.enabled:  # re-enabled by hand: a fresh start
             updated = replace(updated, failing_since=None, disabled_reason=None)
         changed = previous_attributes(before, updated.resource())
-        if not changed:
+        if not changed and updated.url == ep.url:  # a chat URL shows masked: compare it whole
             return ep
+        changed = changed or {"url": before["url"]}
         updated.touch(self.clock.now())
         await self.uow.webhooks.save(updated, expected_version=ep.version)
         record(self.uow, self.principal, self.clock, "webhook_endpoint.updated", updated.resource(), org, changed)
