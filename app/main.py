@@ -26,6 +26,7 @@ from app.api.middleware import EdgeMiddleware
 from app.api.openapi import finish as finish_document
 from app.api.routers import (
     api_clients,
+    calendars,
     events,
     feedback,
     handoffs,
@@ -292,6 +293,8 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
         webhooks,
     ):
         app.router.routes.extend(_with_security(module.router).routes)
+    app.router.routes.extend(_with_security(calendars.router).routes)
+    app.router.routes.extend(calendars.public.routes)  # the URL is the credential: no bearer token
     app.router.routes.extend(scim.router.routes)  # SCIM's own discovery describes it, not the OpenAPI document
 
     _document_security(app)

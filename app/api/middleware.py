@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import time
 from typing import Any
 
@@ -125,7 +126,7 @@ class EdgeMiddleware:
                 detail = f"The body is larger than {max_bytes} bytes."
                 await send_problem(send, 413, detail, [rid_header, (b"connection", b"close")], scope["path"])
         except Exception:
-            log.exception("unhandled_error", method=scope["method"], path=scope["path"])
+            log.exception("unhandled_error", method=scope["method"], path=logged_path(scope["path"]))
             status = 500
             if not response_started:
                 await send_problem(
@@ -175,10 +176,19 @@ def observe_request(metrics: Metrics, scope: Scope, route: str, status: int, sta
         "request",
         method=scope["method"],
         route=route,
-        path=scope["path"],
+        path=logged_path(scope["path"]),
         status=status,
         duration_ms=round(elapsed * 1000, 2),
     )
+
+
+# Credentials that travel in a URL (calendar apps cannot send a header): never written to a log line,
+# whichever route the request meets or misses.
+URL_CREDENTIAL = re.compile(r"lcf_[^/]*")
+
+
+def logged_path(path: str) -> str:
+    return URL_CREDENTIAL.sub("lcf_…", path)
 
 
 def _route_template(scope: Scope) -> str:

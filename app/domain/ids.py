@@ -31,6 +31,7 @@ PREFIXES = {
     "fb": "feedback",
     "fbr": "feedback_request",
     "srv": "survey",
+    "calfeed": "calendar_feed",
     "srr": "survey_response",
 }
 

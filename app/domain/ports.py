@@ -12,6 +12,7 @@ from app.domain.model import ListQuery, Page
 
 if TYPE_CHECKING:
     from app.domain.api_clients.model import ApiClient, ClientCredentials
+    from app.domain.calendars.model import CalendarFeed
     from app.domain.feedback.model import Feedback, FeedbackRequest, Survey, SurveyResponse
     from app.domain.handoffs.model import Handoff, HandoffComment, HandoffPolicy
     from app.domain.jobs import Job
@@ -307,6 +308,8 @@ class UnitOfWork(Protocol):
     def survey_responses(self) -> SurveyResponseStore: ...
     @property
     def anonymity(self) -> AnonymityStore: ...
+    @property
+    def calendar_feeds(self) -> Repository[CalendarFeed]: ...
     @property
     def webhooks(self) -> WebhookRepository: ...
     @property

@@ -234,6 +234,25 @@ class WebhookEndpointRow(TenantScoped, table=True):
     version: int = 1
 
 
+class CalendarFeedRow(TenantScoped, table=True):
+    """A calendar feed; its URL's token is the id signed, never stored."""
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (Index("ix_calendar_feeds_org_id", "organization_id", "id"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    organization_id: str = Field(
+        sa_column=Column(String(40), ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
+    )
+    owner_type: str = Field(max_length=20)
+    owner_id: str = Field(max_length=40)
+    areas: list[str] = Field(sa_type=JsonType)
+    external_refs: dict[str, Any] = Field(sa_type=JsonType)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+    version: int = 1
+
+
 class DeliveryRow(TenantScoped, table=True):
     """The outbox: written in the transaction of the event it carries, claimed by workers."""
 

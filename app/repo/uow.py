@@ -36,7 +36,7 @@ from app.repo.repositories import ApiClientRepository
 from app.repo.roles import RaciRepository, RoleAssignmentRepository, RoleRepository
 from app.repo.sql import Sql, StatementListener
 from app.repo.tenancy import PLATFORM
-from app.repo.webhooks import DeliveryRepository, WebhookRepository
+from app.repo.webhooks import CalendarFeedRepository, DeliveryRepository, WebhookRepository
 
 NOTIFY_CHANNEL = "liaison_deliveries"
 NOTIFY = text("SELECT pg_notify('liaison_deliveries', '')")
@@ -214,6 +214,10 @@ class SqlUnitOfWork:
     @cached_property
     def anonymity(self) -> AnonymityStore:
         return AnonymityStore(self.sql, self._org)
+
+    @cached_property
+    def calendar_feeds(self) -> CalendarFeedRepository:
+        return CalendarFeedRepository(self.sql, self._org)
 
     @cached_property
     def webhooks(self) -> WebhookRepository:

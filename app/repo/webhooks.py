@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlalchemy import Integer, bindparam, insert, or_, select, update
 
+from app.domain.calendars.model import CalendarFeed
 from app.domain.model import ListQuery, Page
 from app.domain.webhooks.model import Attempt, Delivery, WebhookEndpoint
-from app.repo.repositories import BATCH, SqlRepository, paged, table
+from app.repo.repositories import BATCH, Shape, SqlRepository, paged, table
 from app.repo.sql import ORG, Sql, any_of, org_criterion
-from app.repo.tables import AttemptRow, DeliveryRow, WebhookEndpointRow
+from app.repo.tables import AttemptRow, CalendarFeedRow, DeliveryRow, WebhookEndpointRow
 
 DELIVERY_FIELDS = (
     "id",
@@ -140,3 +141,20 @@ class DeliveryRepository:
 
     async def failed_since(self, endpoint_id: str, since: datetime) -> list[str]:
         return [str(r[0]) for r in await self.sql.rows(FAILED_SINCE, {"endpoint_id": endpoint_id, "since": since})]
+
+
+class CalendarFeedRepository(SqlRepository[CalendarFeed]):
+    row = CalendarFeedRow
+    entity = CalendarFeed
+    collection = "calendar_feeds"
+
+    async def find_anywhere(self, feed_id: str) -> CalendarFeed | None:
+        """For the system unit of work only: the feed a calendar app's URL names, whatever its organization
+        (the URL is the credential; the feed's organization is read from it)."""
+        found = await self.sql.row(_feed_anywhere(self.shape), {"id": feed_id})
+        return None if found is None else self.to_entity(found)
+
+
+@cache
+def _feed_anywhere(s: Shape) -> Any:
+    return s.select_unscoped().where(s.t.c.id == bindparam("id"))

@@ -32,6 +32,7 @@ PARAM_KINDS = {
     "feedback_id": "feedback",
     "feedback_request_id": "feedback_request",
     "survey_id": "survey",
+    "feed_id": "calendar_feed",
 }
 UPSERT_BODIES = {
     "/v1/api-clients/": {"name": "B's", "scopes": []},
@@ -155,7 +156,11 @@ async def seed_org_a(client: httpx.AsyncClient) -> tuple[dict[str, str], dict[st
             headers=h,
         )
     ).json()
+    feed = (
+        await client.post("/v1/calendar-feeds", json={"owner_type": "unit", "owner_id": unit["id"]}, headers=h)
+    ).json()
     ids = {
+        "calendar_feed": feed["id"],
         "organization": org,
         "api_client": api_client["id"],
         "event": event["id"],
@@ -208,6 +213,8 @@ async def test_every_route_with_an_id_answers_404_across_organizations(client: h
         for method in operations:
             if UPSERT.search(path):
                 continue  # an upsert by external ref is checked below: B gets its own object, never A's
+            if path.startswith("/v1/calendar/"):
+                continue  # a calendar feed's URL is its own credential, of no organization (tests/calendars)
             unknown = [p for p in params if p not in PARAM_KINDS]
             assert not unknown, f"{method.upper()} {path}: add {unknown} to PARAM_KINDS"
             real = path
@@ -276,8 +283,8 @@ async def test_graphql_node_hides_other_organizations(client: httpx.AsyncClient)
     _org_b, h_b = await make_org(client, "B")
     query = "query($id: ID!) { node(id: $id) { id __typename } }"
     for kind, object_id in ids.items():
-        if kind == "webhook_delivery":
-            continue  # not a node: deliveries are read through their endpoint
+        if kind in ("webhook_delivery", "calendar_feed"):
+            continue  # not nodes: deliveries are read through their endpoint, feeds over REST only
         mine = await client.post("/graphql", json={"query": query, "variables": {"id": object_id}}, headers=h_a)
         assert mine.json()["data"]["node"]["id"] == object_id, (kind, mine.text)
         theirs = await client.post("/graphql", json={"query": query, "variables": {"id": object_id}}, headers=h_b)
