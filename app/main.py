@@ -27,6 +27,7 @@ from app.api.openapi import finish as finish_document
 from app.api.routers import (
     api_clients,
     calendars,
+    collaboration,
     events,
     feedback,
     handoffs,
@@ -294,6 +295,7 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     ):
         app.router.routes.extend(_with_security(module.router).routes)
     app.router.routes.extend(_with_security(calendars.router).routes)
+    app.router.routes.extend(_with_security(collaboration.router).routes)
     app.router.routes.extend(calendars.public.routes)  # the URL is the credential: no bearer token
     app.router.routes.extend(scim.router.routes)  # SCIM's own discovery describes it, not the OpenAPI document
 

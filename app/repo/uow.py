@@ -16,6 +16,7 @@ from app.domain.errors import Conflict
 from app.domain.events import Event
 from app.domain.principal import Principal
 from app.domain.webhooks.service import fan_out
+from app.repo.collaboration import Collaboration
 from app.repo.engine import is_sqlite
 from app.repo.feedback import (
     AnonymityStore,
@@ -214,6 +215,10 @@ class SqlUnitOfWork:
     @cached_property
     def anonymity(self) -> AnonymityStore:
         return AnonymityStore(self.sql, self._org)
+
+    @cached_property
+    def collaboration(self) -> Collaboration:
+        return Collaboration(self.sql, self._org)
 
     @cached_property
     def calendar_feeds(self) -> CalendarFeedRepository:

@@ -338,14 +338,7 @@ class Handoffs(HandoffsBase):
         declined or forwarded), median and 90th percentile of the time to accept, overdue rate, decline
         reasons."""
         self._org(READ)
-        if period_end < period_start:
-            raise Invalid("The period ends before it starts.", [FieldError("/period_end", "is before period_start")])
-        if not (FIRST_DAY <= period_start <= LAST_DAY and FIRST_DAY <= period_end <= LAST_DAY):
-            raise Invalid("Periods lie between 1900 and 2999.", [FieldError("/period_start", "out of range")])
-        if (period_end - period_start).days >= 366:
-            raise Invalid(
-                "A period is at most a year.", [FieldError("/period_end", "more than a year after period_start")]
-            )
+        check_period(period_start, period_end)
         org = await self.uow.organizations.get(self.principal.require_organization())
         zone = ZoneInfo(org.time_zone if org is not None else "UTC")
         start = datetime.combine(period_start, time.min, zone)
@@ -354,3 +347,13 @@ class Handoffs(HandoffsBase):
 
     async def timeline(self, handoff_id: str) -> list[dict[str, Any]]:
         return timeline_of(await self.get_handoff(handoff_id))
+
+
+def check_period(period_start: date, period_end: date) -> None:
+    """An analytics period: days between 1900 and 2999, a year at most, not ending before it starts."""
+    if period_end < period_start:
+        raise Invalid("The period ends before it starts.", [FieldError("/period_end", "is before period_start")])
+    if not (FIRST_DAY <= period_start <= LAST_DAY and FIRST_DAY <= period_end <= LAST_DAY):
+        raise Invalid("Periods lie between 1900 and 2999.", [FieldError("/period_start", "out of range")])
+    if (period_end - period_start).days >= 366:
+        raise Invalid("A period is at most a year.", [FieldError("/period_end", "more than a year after period_start")])

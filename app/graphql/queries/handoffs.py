@@ -8,10 +8,12 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from app.domain.collaboration import Collaboration
 from app.domain.errors import NotFound
 from app.domain.handoffs.policies import HandoffPolicies
 from app.graphql.queries.objectives import _arg, _common
 from app.graphql.queries.org_chart import _connection, _query
+from app.graphql.types.collaboration import CollaborationPair, collaboration_pair
 from app.graphql.types.handoffs import Handoff, HandoffPolicy, handoff, policy
 from app.graphql.types.org_chart import Connection
 
@@ -57,6 +59,19 @@ class HandoffsQuery:
             pairs = await HandoffPolicies(uow, info.context.principal).analytics(period_start, period_end)
         info.context.spend(len(pairs))
         return pairs  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="The same as GET /v1/analytics/collaboration: per pair of units that share something in the"
+        " period, the handoffs each way, the objectives one owns and the other contributes to, survey scores"
+        " (none under a survey's threshold) and the people in both."
+    )
+    async def collaboration(
+        self, info: strawberry.Info, period_start: date, period_end: date
+    ) -> list[CollaborationPair]:
+        async with info.context.read() as uow:
+            pairs = await Collaboration(uow, info.context.principal).pairs(period_start, period_end)
+        info.context.spend(len(pairs))
+        return [collaboration_pair(p) for p in pairs]
 
     @strawberry.field(description="The handoff policies.")
     async def handoff_policies(
