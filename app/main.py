@@ -41,6 +41,7 @@ from app.api.routers import (
 )
 from app.api.routing import RouteIndex
 from app.api.schemas.webhooks import WebhookPayload
+from app.api.scim import discovery as scim_discovery
 from app.api.scim import routes as scim
 from app.auth.ratelimit import RateLimiter
 from app.auth.standing import Standing
@@ -297,7 +298,10 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     app.router.routes.extend(_with_security(calendars.router).routes)
     app.router.routes.extend(_with_security(collaboration.router).routes)
     app.router.routes.extend(calendars.public.routes)  # the URL is the credential: no bearer token
-    app.router.routes.extend(scim.router.routes)  # SCIM's own discovery describes it, not the OpenAPI document
+    app.router.routes.extend(scim.router.routes)
+    app.router.routes.extend(
+        scim_discovery.router.routes
+    )  # SCIM's own discovery describes it, not the OpenAPI document
 
     _document_security(app)
     _declare_webhooks(app)

@@ -22,6 +22,7 @@ from scim2_models import (
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+MAX_COUNT = 200  # resources one page carries (ServiceProviderConfig's filter.maxResults)
 # How Liaison reads what identity providers send: attributes it does not keep (displayName, phoneNumbers,
 # an email's type…) are left out rather than refused, as RFC 7643 lets a service provider do; a PATCH
 # `remove` whose value lists the members to remove, and a path filter that matches nothing yet, are read
