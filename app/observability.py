@@ -96,6 +96,9 @@ def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
         logging.getLogger(name).propagate = True
     # Our own access line carries the request id and the route; uvicorn's would repeat it without them.
     logging.getLogger("uvicorn.access").disabled = True
+    # httpx logs each request's URL at INFO: a chat webhook's URL is a credential, and the attempts log
+    # already says what was sent where (masked).
+    logging.getLogger("httpx").setLevel(max(logging.getLevelNamesMapping()[level], logging.WARNING))
 
 
 class Metrics:

@@ -184,7 +184,7 @@ def observe_request(metrics: Metrics, scope: Scope, route: str, status: int, sta
 
 # Credentials that travel in a URL (calendar apps cannot send a header): never written to a log line,
 # whichever route the request meets or misses.
-URL_CREDENTIAL = re.compile(r"lcf_[^/]*")
+URL_CREDENTIAL = re.compile(r"lcf_.*", re.IGNORECASE | re.DOTALL)  # to the path's end
 
 
 def logged_path(path: str) -> str:

@@ -120,6 +120,8 @@ CATALOGUE: dict[str, EventType] = {
             "Someone answered a survey (an anonymous survey's: released after the day ends, naming no one).",
             "survey_response",
         ),
+        EventType("calendar_feed.created", "A calendar feed was made (its URL is in no event).", "calendar_feed"),
+        EventType("calendar_feed.deleted", "A calendar feed was revoked: its URL answers 404.", "calendar_feed"),
         EventType("webhook_endpoint.created", "A webhook endpoint was created.", "webhook_endpoint"),
         EventType(
             "webhook_endpoint.updated",

@@ -228,6 +228,7 @@ class WebhookEndpointRow(TenantScoped, table=True):
     disabled_reason: str | None = Field(default=None, max_length=200)
     format: str = Field(default="standard", max_length=20)
     locale: str = Field(default="en", max_length=10)
+    url_is_secret: bool = False
     external_refs: dict[str, Any] = Field(sa_type=JsonType)
     created_at: datetime = Field(sa_type=UtcDateTime)
     updated_at: datetime = Field(sa_type=UtcDateTime)

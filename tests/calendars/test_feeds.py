@@ -67,6 +67,9 @@ def test_a_units_feed(database_url: str, tmp_path: Path) -> None:
         token = url.rsplit("/", 1)[1].removesuffix(".ics")
         assert "url" not in http.get(f"/v1/calendar-feeds/{made.json()['id']}", headers=h).json()
         first, second = httpx.get(url), httpx.get(url)  # no bearer token: the URL is the credential
+        head = httpx.head(url)  # calendar apps probe with HEAD
+        assert head.status_code == 200 and head.headers["content-type"].startswith("text/calendar")
+        assert "X-WR-CALNAME:Liaison: Sales" in first.text
         assert first.status_code == 200 and first.headers["content-type"].startswith("text/calendar")
         found = events(first.content)
         assert set(found) == set(events(second.content))  # stable UIDs
@@ -102,22 +105,34 @@ async def test_a_persons_feed_and_what_its_creator_may_read(client: httpx.AsyncC
     r = await client.post("/v1/calendar-feeds", headers=h, json={"owner_type": "person", "owner_id": ids["ada"]})
     person_feed = events((await client.get(r.json()["url"])).content)
     assert set(person_feed) == {f"handoff-{ids['handoff']}-accept@liaison", f"handoff-{ids['handoff']}-due@liaison"}
-    only_handoffs = bearer(org, "org:read handoffs:read")
+    only_handoffs = bearer(org, "org:read org:write handoffs:read")
     r = await client.post(
         "/v1/calendar-feeds", headers=only_handoffs, json={"owner_type": "unit", "owner_id": ids["sales"]}
     )
     assert r.status_code == 201 and r.json()["areas"] == ["handoffs"], r.text
-    assert all(u.startswith("handoff-") for u in events((await client.get(r.json()["url"])).content))
-    r = await client.post(
-        "/v1/calendar-feeds", headers=bearer(org, "org:read"), json={"owner_type": "unit", "owner_id": ids["sales"]}
-    )
-    assert r.status_code == 403, r.text
+    only = r.json()
+    assert all(u.startswith("handoff-") for u in events((await client.get(only["url"])).content))
+    for scopes in ("org:read org:write", "org:read handoffs:read"):  # no area it may read; no org:write
+        body = {"owner_type": "unit", "owner_id": ids["sales"]}
+        r = await client.post("/v1/calendar-feeds", headers=bearer(org, scopes), json=body)
+        assert r.status_code == 403, (scopes, r.text)
     as_ada = bearer(org, "org:read handoffs:read", person=ids["ada"])
     r = await client.post("/v1/calendar-feeds", headers=as_ada, json={"owner_type": "person", "owner_id": ids["ada"]})
     assert r.status_code == 201
     other = await person(client, h, "Bob")
     r = await client.post("/v1/calendar-feeds", headers=as_ada, json={"owner_type": "person", "owner_id": other})
     assert r.status_code == 403  # a token acting as Ada makes Ada's feed only
+    # …and sees and revokes Ada's feeds only: the others are none of its business (404)
+    listed = (await client.get("/v1/calendar-feeds", headers=as_ada)).json()["data"]
+    assert listed and all(f["owner_id"] == ids["ada"] for f in listed)
+    assert (await client.get(f"/v1/calendar-feeds/{only['id']}", headers=as_ada)).status_code == 404
+    assert (await client.delete(f"/v1/calendar-feeds/{only['id']}", headers=as_ada)).status_code == 404
+    assert (await client.delete(f"/v1/calendar-feeds/{only['id']}", headers=bearer(org, "org:read"))).status_code == 403
+    assert (await client.delete(f"/v1/calendar-feeds/{listed[0]['id']}", headers=as_ada)).status_code == 204
+    found = (await client.get("/v1/events", params={"type": "calendar_feed.*"}, headers=h)).json()["data"]
+    kinds = [e["type"] for e in found]
+    assert kinds.count("calendar_feed.created") == 3 and kinds.count("calendar_feed.deleted") == 1
+    assert "lcf_" not in str((await client.get("/v1/events", params={"limit": 200}, headers=h)).json())
     for bad in ({"owner_type": "team", "owner_id": ids["sales"]}, {"owner_type": "unit", "owner_id": "unit_01NOPE"},
                 {"owner_type": "unit"}):  # fmt: skip
         r = await client.post("/v1/calendar-feeds", headers=h, json=bad)

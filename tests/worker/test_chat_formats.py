@@ -46,7 +46,7 @@ async def test_slack_teams_and_wecom_messages_reach_their_receivers(
             "wecom": await chat_endpoint(client, h, wecom.url, "wecom", "en"),
         }
         listed = (await client.get(f"/v1/webhook-endpoints/{made['slack']['id']}", headers=h)).json()
-        assert listed["url"] != slack.url and listed["url"].startswith("http://127.0.0.1/…")  # masked after
+        assert listed["url"] != slack.url and "/…" in listed["url"] and listed["url"].endswith(slack.url[-4:])
         found = await handoff(client, h, sales, delivery, title="Acme renewal",
                               links=[{"title": "Deal", "url": "https://crm.example.com/deals/42", "kind": "ticket"}],
                               due_at="2026-04-03T15:00:00Z")  # fmt: skip
@@ -111,3 +111,37 @@ def test_every_event_type_has_a_template_in_every_locale() -> None:
             for fmt in ("slack", "teams", "wecom"):
                 assert body(fmt, message, event_type)
     assert set(TEMPLATES) == {*CATALOGUE, "ping"}  # no template for a type that does not exist
+
+
+async def test_a_chat_url_stays_a_credential_through_every_read_and_change(client: httpx.AsyncClient) -> None:
+    _, h = await make_org(client)
+    url = "http://127.0.0.1:9/services/T000/B000/secretpart"
+    ep = (await client.post("/v1/webhook-endpoints", headers=h, json={"url": url, "event_types": ["*"],
+                                                                     "format": "teams"})).json()  # fmt: skip
+    query = "query($id: ID!) { node(id: $id) { ... on WebhookEndpoint { url } } }"
+    r = await client.post("/graphql", headers=h, json={"query": query, "variables": {"id": ep["id"]}})
+    assert "secret" not in r.text and "/…" in r.json()["data"]["node"]["url"], r.text
+    masked = (await client.get(f"/v1/webhook-endpoints/{ep['id']}", headers=h)).json()["url"]
+    r = await client.patch(f"/v1/webhook-endpoints/{ep['id']}", headers=h, json={"url": masked, "description": "x"})
+    assert r.status_code == 200, r.text  # the masked URL read back changes nothing…
+    r = await client.patch(f"/v1/webhook-endpoints/{ep['id']}", headers=h, json={"format": "standard"})
+    assert r.status_code == 200 and "secret" not in r.text  # …and a format change does not unmask it
+    everything = (await client.get("/v1/events", params={"limit": 200}, headers=h)).text
+    assert "secret" not in everything
+    deliveries = (await client.post(f"/v1/webhook-endpoints/{ep['id']}/test", headers=h)).json()
+    assert "secret" not in str(deliveries)
+
+
+def test_names_are_shown_as_written_never_as_markup() -> None:
+    names = {"unit_a": "Sales [click](http://evil.example) <!channel>", "unit_b": "*Delivery*"}
+    payload = {"type": "handoff.sent", "data": {"object": {"title": "Deal", "from_unit_id": "unit_a",
+                                                           "to_unit_id": "unit_b"}}}  # fmt: skip
+    message = render("handoff.sent", payload, names, "en", "UTC")
+    slack = body("slack", message, "handoff.sent")
+    assert "<!channel>" not in json.dumps(slack) and "&lt;!channel&gt;" in slack["text"]
+    teams = body("teams", message, "handoff.sent")["attachments"][0]["content"]["body"][0]["text"]
+    assert "\\[click\\]\\(http" in teams and "\\*Delivery\\*" in teams
+    wecom = body("wecom", message, "handoff.sent")["markdown"]["content"]
+    assert "](http" not in wecom.replace("\\]\\(", "")
+    person = {"type": "person.created", "data": {"object": {"given_name": "Ada", "family_name": "L", "title": "CTO"}}}
+    assert render("person.created", person, {}, "en", "UTC").text == "Ada L joined the organization"

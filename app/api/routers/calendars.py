@@ -93,9 +93,16 @@ async def read_calendar_feed(feed_token: str, request: Request) -> Response:
                 feeds = CalendarFeeds(uow, reader)
                 entries = await feeds.entries(feed)
                 zone = await feeds.time_zone()
+                title = await feeds.title(feed)
                 now = feeds.clock.now()
-            body = to_ics(entries, f"Liaison: {feed.owner_type} {feed.owner_id}", zone, now)
+            body = to_ics(entries, title, zone, now)
             return Response(
                 body, media_type="text/calendar; charset=utf-8", headers={"Cache-Control": "private, max-age=300"}
             )
     raise NotFound("No such calendar feed (revoked, or the URL is not one Liaison made).")
+
+
+# Calendar apps probe a subscription with HEAD: the same answer without its body (not in the document).
+public.add_api_route(
+    "/calendar/{feed_token}.ics", read_calendar_feed, methods=["HEAD"], include_in_schema=False, response_class=Response
+)

@@ -15,7 +15,7 @@ from app.domain.model import ListQuery, Page
 from app.domain.objectives.reminders import first_due
 from app.domain.usecases import UseCases
 
-READ = "org:read"
+READ, WRITE = "org:read", "org:write"
 OPEN_HANDOFFS = ("sent", "accepted", "waiting")
 LIVE_OBJECTIVES = ("draft", "active")
 LIVE_SURVEYS = ("scheduled", "open")
@@ -39,6 +39,7 @@ class CalendarFeeds(UseCases):
         read the org chart on their behalf (not one acting as someone else)."""
         org = self._org(READ)
         errors = ErrorList()
+        self._may_manage(fields.get("owner_type"), fields.get("owner_id"))
         if fields.get("owner_type") not in OWNER_TYPES:
             errors.add("/owner_type", f"must be one of: {', '.join(OWNER_TYPES)}")
         owner_id = fields.get("owner_id")
@@ -50,9 +51,6 @@ class CalendarFeeds(UseCases):
         if found is None:
             errors.add("/owner_id", f"no such {owner_type} in this organization", "not_found")
             errors.raise_if_any()
-        acting = self.principal.person_id
-        if owner_type == "person" and acting is not None and acting != owner_id:
-            raise Forbidden("A token acting as a person makes calendar feeds of that person only.")
         areas = [area for area, scope in AREAS.items() if self.principal.has(scope)]
         if not areas:
             raise Forbidden("This token may read no area a calendar feed holds (handoffs, objectives, surveys).")
@@ -60,23 +58,44 @@ class CalendarFeeds(UseCases):
         feed = CalendarFeed(id=new_id("calfeed"), organization_id=org, created_at=now, updated_at=now,
                             owner_type=owner_type, owner_id=str(owner_id), areas=areas)  # fmt: skip
         await self.uow.calendar_feeds.add(feed)
+        self._record("calendar_feed.created", feed.resource())
         return feed, feed_token(feed.id, key)
+
+    def _may_manage(self, owner_type: Any, owner_id: Any) -> None:
+        """A token acting as a person makes and revokes that person's feeds only; another token needs
+        org:write (a feed is a lasting credential to the owner's dates)."""
+        acting = self.principal.person_id
+        if acting is not None:
+            if owner_type != "person" or owner_id != acting:
+                raise Forbidden("A token acting as a person makes and revokes that person's calendar feeds only.")
+            return
+        self.principal.require(WRITE)
+
+    def _visible(self, feed: CalendarFeed | None) -> bool:
+        """A token acting as a person sees that person's feeds only."""
+        acting = self.principal.person_id
+        return feed is not None and (acting is None or (feed.owner_type == "person" and feed.owner_id == acting))
 
     async def get(self, feed_id: str) -> CalendarFeed:
         self._org(READ)
         feed = await self.uow.calendar_feeds.get(feed_id)
-        if feed is None:
+        if feed is None or not self._visible(feed):
             raise NotFound(f"No calendar feed {feed_id}.")
         return feed
 
     async def page(self, query: ListQuery) -> Page[CalendarFeed]:
         self._org(READ)
+        acting = self.principal.person_id
+        if acting is not None:
+            query = replace(query, filters={**query.filters, "owner_type": "person", "owner_id": acting})
         return await self.uow.calendar_feeds.list(query)
 
     async def delete(self, feed_id: str) -> None:
         """Revokes the feed: its URL answers 404 from now on."""
         feed = await self.get(feed_id)
+        self._may_manage(feed.owner_type, feed.owner_id)
         await self.uow.calendar_feeds.delete(feed)
+        self._record("calendar_feed.deleted", feed.resource())
 
     # --- the feed itself (no caller: the URL is the credential; read in the feed's organization) ---------
 
@@ -92,6 +111,14 @@ class CalendarFeeds(UseCases):
         if "surveys" in feed.areas:
             out += await self._surveys(units)
         return sorted(out, key=lambda e: e.uid)
+
+    async def title(self, feed: CalendarFeed) -> str:
+        """What a calendar app names the feed: its owner's name."""
+        if feed.owner_type == "unit":
+            unit = await self.uow.units.get(feed.owner_id)
+            return f"Liaison: {unit.name if unit else feed.owner_id}"
+        person = await self.uow.people.get(feed.owner_id)
+        return f"Liaison: {f'{person.given_name} {person.family_name}' if person else feed.owner_id}"
 
     async def _scope(self, feed: CalendarFeed) -> tuple[list[str], str | None]:
         """The units whose work the feed shows (a person's: those they belong to today), and the person."""

@@ -9,6 +9,7 @@ comment body, no author of anything anonymous."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -47,8 +48,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "api_client.secret_rotated": {"en": "API client '{name}' got a new secret",
                                   "fr": "Le client d'API « {name} » a un nouveau secret"},
     "api_client.updated": {"en": "API client '{name}' changed", "fr": "Le client d'API « {name} » a changé"},
-    "check_in.created": {"en": "A check-in on '{objective}' moved it to {progress}",
-                         "fr": "Un point d'étape sur « {objective} » l'a porté à {progress}"},
+    "calendar_feed.created": {"en": "A calendar feed of {unit}{person} was made",
+                              "fr": "Un calendrier de {unit}{person} a été créé"},
+    "calendar_feed.deleted": {"en": "A calendar feed of {unit}{person} was revoked",
+                              "fr": "Un calendrier de {unit}{person} a été révoqué"},
+    "check_in.created": {"en": "A check-in was recorded on '{objective}'",
+                         "fr": "Un point d'étape a été enregistré sur « {objective} »"},
     "feedback.created": {"en": "Feedback was given to {person}{unit}", "fr": "Un retour a été donné à {person}{unit}"},
     "feedback_request.created": {"en": "{person} asked for feedback{due}", "fr": "{person} demande un retour{due}"},
     "feedback_request.deleted": {"en": "A feedback request by {person} was withdrawn",
@@ -168,15 +173,19 @@ class Message:
 
 
 def wanted_ids(obj: dict[str, Any]) -> tuple[set[str], set[str], set[str], set[str]]:
-    """The units, people, roles and objectives an event's object names, whose names a message shows."""
+    """The units, people, roles and objectives an event's object names, whose names a message shows (a
+    handoff's and a key result's are read with the other objectives: `chat_body`)."""
     units = {obj[k] for k in ("from_unit_id", "to_unit_id", *UNIT_FIELDS) if isinstance(obj.get(k), str)}
     people = {obj[k] for k in PERSON_FIELDS if isinstance(obj.get(k), str)}
     roles = {obj["role_id"]} if isinstance(obj.get("role_id"), str) else set()
     objectives = {obj["objective_id"]} if isinstance(obj.get("objective_id"), str) else set()
+    if obj.get("owner_type") in ("unit", "person") and isinstance(obj.get("owner_id"), str):  # a calendar feed
+        (units if obj["owner_type"] == "unit" else people).add(obj["owner_id"])
     for party in ("party", "subject"):
         kind, ident = obj.get(f"{party}_type"), obj.get(f"{party}_id")
         if isinstance(ident, str):
-            {"unit": units, "person": people, "role": roles, "objective": objectives}.get(str(kind), set()).add(ident)
+            {"unit": units, "person": people, "role": roles, "objective": objectives, "handoff": objectives,
+             "key_result": objectives}.get(str(kind), set()).add(ident)  # fmt: skip
     return units, people, roles, objectives
 
 
@@ -208,7 +217,8 @@ def _values(
         return f" ({name_of(ident)})" if ident else ""
 
     given, family_name = obj.get("given_name"), obj.get("family_name")
-    own = obj.get("name") or obj.get("title") or (f"{given} {family_name}" if given and family_name else None)
+    person = f"{given} {family_name}" if given and family_name else None
+    own = obj.get("name") or person or obj.get("title")
     progress = obj.get("progress")
     values = {
         "name": str(own or obj.get("id", "")),
@@ -224,7 +234,13 @@ def _values(
         "letter": str(obj.get("letter") or ""),
         "clock": str(data.get("clock") or ""),
     }
-    if family == "objective":  # its owner: a unit, else a person
+    if family == "calendar_feed":  # its owner: a unit or a person
+        owner = name_of(obj.get("owner_id"))
+        values |= {
+            "unit": owner if obj.get("owner_type") == "unit" else "",
+            "person": owner if obj.get("owner_type") == "person" else "",
+        }
+    elif family == "objective":  # its owner: a unit, else a person
         values["unit"] = name_of(obj.get("owner_unit_id") or obj.get("owner_person_id"))
     elif family in ("role", "role_assignment"):
         values["unit"] = within(obj.get("unit_id"))
@@ -260,19 +276,20 @@ def body(fmt: str, message: Message, event_type: str) -> dict[str, Any]:
     """The request body of a chat format: Slack's incoming webhook, a Teams workflow's Adaptive Card, or
     WeChat Work's group robot markdown."""
     if fmt == "slack":
-        blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": _slack(message.text)}}]
+        text = _slack(message.text)  # names are the organization's words, never Slack's commands
+        blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
         if message.link:
             blocks.append({"type": "actions", "elements": [{
                 "type": "button", "text": {"type": "plain_text", "text": message.link_title[:75]}, "url": message.link}]})  # fmt: skip
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _slack(event_type)}]})
-        return {"text": message.text, "blocks": blocks}
+        return {"text": text, "blocks": blocks}
     if fmt == "teams":
         card: dict[str, Any] = {
             "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
             "type": "AdaptiveCard",
             "version": "1.4",
             "body": [
-                {"type": "TextBlock", "text": message.text, "wrap": True, "weight": "Bolder"},
+                {"type": "TextBlock", "text": _markdown(message.text), "wrap": True, "weight": "Bolder"},
                 {"type": "TextBlock", "text": event_type, "isSubtle": True, "spacing": "None", "size": "Small"},
             ],
         }
@@ -280,10 +297,18 @@ def body(fmt: str, message: Message, event_type: str) -> dict[str, Any]:
             card["actions"] = [{"type": "Action.OpenUrl", "title": message.link_title, "url": message.link}]
         return {"type": "message", "attachments": [
             {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}]}  # fmt: skip
-    content = f"**{message.text}**\n> {event_type}"
+    content = f"**{_markdown(message.text)}**\n> {event_type}"
     if message.link:
         content += f"\n[{message.link_title}]({message.link})"
     return {"msgtype": "markdown", "markdown": {"content": content}}
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]()#~<>])")  # what makes emphasis, links, code, headings or HTML
+
+
+def _markdown(text: str) -> str:
+    """Teams' and WeChat Work's markdown: a name's characters shown as written, never as a link or markup."""
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def _slack(text: str) -> str:
@@ -304,8 +329,16 @@ async def chat_body(
     if person_ids:
         names.update({p.id: f"{p.given_name} {p.family_name}" for p in await uow.people.get_many(sorted(person_ids))})
     names.update({r.id: r.name for r in await uow.roles.get_many(sorted(role_ids))} if role_ids else {})
-    if objective_ids:
-        names.update({o.id: o.title for o in await uow.objectives.get_many(sorted(objective_ids))})
+    titled = sorted(objective_ids)  # objectives, and the handoffs and key results RACI entries name
+    if titled:
+        for repo in (uow.objectives, uow.handoffs, uow.key_results):
+            names.update({x.id: x.title for x in await repo.get_many(titled)})
+    if isinstance(obj, dict) and isinstance(obj.get("handoff_id"), str):  # a comment: its handoff's words
+        handoff = await uow.handoffs.get(obj["handoff_id"])
+        if handoff is not None:
+            obj = {"title": handoff.title, "from_unit_id": handoff.from_unit_id, "to_unit_id": handoff.to_unit_id}
+            names.update({u.id: u.name for u in await uow.units.get_many([handoff.from_unit_id, handoff.to_unit_id])})
+            payload = {**payload, "data": {**(data or {}), "object": obj}}
     org = await uow.organizations.get(organization_id)
     zone = org.time_zone if org is not None else "UTC"
     message = render(str(payload.get("type")), payload, names, locale, zone)

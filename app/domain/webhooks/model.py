@@ -42,16 +42,19 @@ class WebhookEndpoint(ExternallyReferenced):
     disabled_reason: str | None = None
     format: str = "standard"  # standard (Standard Webhooks) | slack | teams | wecom (app/domain/webhooks/messages.py)
     locale: str = "en"  # the language of the chat formats' messages
+    # Whether `url` is a credential (it was given for a chat format): masked in every answer but its
+    # creation's, whatever the format becomes, until a new URL is given for the standard format.
+    url_is_secret: bool = False
 
     private_fields: ClassVar[frozenset[str]] = frozenset(
-        {"organization_id", "secret", "previous_secret", "previous_secret_expires_at", "failing_since"}
+        {"organization_id", "secret", "previous_secret", "previous_secret_expires_at", "failing_since", "url_is_secret"}
     )
 
     def resource(self) -> dict[str, Any]:
         """A chat format's URL is itself a credential (whoever has it may post to the channel): answers and
         events show it masked; only the answer to its creation shows it whole."""
         out = super().resource()
-        if self.format != "standard":
+        if self.url_is_secret or self.format != "standard":
             out["url"] = mask_url(self.url)
         return out
 
@@ -69,7 +72,7 @@ class WebhookEndpoint(ExternallyReferenced):
 def mask_url(url: str) -> str:
     """`https://hooks.slack.com/…kX9q`: where it goes, and enough of its end to tell two apart."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname}/…{url[-4:]}"
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/…{url[-4:]}"
 
 
 def new_secret() -> str:

@@ -117,6 +117,7 @@ class WebhookEndpoints:
             secret=secret,
             format=fields.get("format") or "standard",
             locale=fields.get("locale") or "en",
+            url_is_secret=(fields.get("format") or "standard") != "standard",
         )
         await self.uow.webhooks.add(ep)
         record(self.uow, self.principal, self.clock, "webhook_endpoint.created", ep.resource(), org)
@@ -152,10 +153,16 @@ class WebhookEndpoints:
         errors = ErrorList()
         check_endpoint({k: v for k, v in patch.items() if k != "description" or v is not None}, errors, creating=False)
         errors.raise_if_any()
+        if "url" in patch and patch["url"] == ep.resource()["url"] != ep.url:
+            patch = {k: v for k, v in patch.items() if k != "url"}  # the masked URL read back: unchanged
         if "url" in patch and patch["url"] != ep.url:
             await check_destination(patch["url"], self.resolver, self.allow_private)
         before = ep.resource()
         updated = replace(ep, **patch)
+        if "url" in patch and patch["url"] != ep.url:  # a new URL: a credential when given for a chat format
+            updated = replace(updated, url_is_secret=updated.format != "standard")
+        elif updated.format != "standard":
+            updated = replace(updated, url_is_secret=True)
         if updated.enabled and not ep.enabled:  # re-enabled by hand: a fresh start
             updated = replace(updated, failing_since=None, disabled_reason=None)
         changed = previous_attributes(before, updated.resource())

@@ -55,4 +55,4 @@ def event(e: EventModel) -> Event:
 
 
 def webhook_endpoint(e: WebhookEndpointModel) -> Any:
-    return instance(WebhookEndpoint, e)
+    return instance(WebhookEndpoint, e, url=e.resource()["url"])  # a chat URL shows masked, as over REST
