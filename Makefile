@@ -29,8 +29,10 @@ run: install
 demo: install
 	$(BIN)/liaison demo
 
+# The suite in TEST_WORKERS processes (pytest-xdist; every test has its own database and ports).
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Schemathesis against the served OpenAPI document and /graphql, on SQLite and PostgreSQL (tests/fuzz/).
 fuzz: install
