@@ -81,6 +81,11 @@ LIST_SIZES: dict[str, int] = {
     "Unit.outgoingHandoffs": 20,
     "Handoff.comments": 10,
     "Handoff.timeline": 10,
+    # Collaboration analytics: the pairs of units that share something (a few per unit), and per pair the
+    # objectives one owns and the other contributes to, and the surveys about one answered by the other.
+    "Query.collaboration": 50,
+    "CollaborationPair.sharedObjectives": 3,
+    "CollaborationPair.surveyScores": 3,
     # The objectives a unit owns in the periods on record.
     "Unit.objectives": 10,
     # Roots of the chart: one per company or system synced in; a handful at most.
