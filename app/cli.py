@@ -150,22 +150,16 @@ def cmd_orgs_create(args: argparse.Namespace) -> int:
 
 
 def cmd_orgs_list(_args: argparse.Namespace) -> int:
-    from app.domain.model import ListQuery
+    from app.domain.model import ListQuery, every_page
     from app.domain.organizations.service import Organizations
 
     if not _existing_database(get_settings()):
         return 2
 
     async def listed(db: Any) -> list[dict[str, object]]:
-        out: list[dict[str, object]] = []
-        after = None
         async with db.unit_of_work(None, write=False) as uow:
-            while True:
-                page = await Organizations(uow, _platform()).list(ListQuery(limit=200, after=after))
-                out += [o.resource() for o in page.items]
-                if page.next_after is None:
-                    return out
-                after = page.next_after
+            organizations = await every_page(Organizations(uow, _platform()), ListQuery(limit=200))
+        return [o.resource() for o in organizations]
 
     for org in _run(listed):
         print(f"{org['id']}\t{org['slug']}\t{org['time_zone']}\t{org['name']}")

@@ -196,3 +196,14 @@ def only(values: Iterable[str] | None) -> list[str] | None:
     if not values:
         return None
     return [v for item in values for v in item.split(",") if v]
+
+
+CSV = "text/csv"
+
+
+def wants_csv(format: str | None, accept: str) -> bool:
+    """`format=csv`, or (without `format`) an `Accept` that names text/csv before application/json."""
+    if format is not None:
+        return format == "csv"
+    types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    return CSV in types and ("application/json" not in types or types.index(CSV) < types.index("application/json"))

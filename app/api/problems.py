@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -144,6 +145,36 @@ def is_transient(exc: DBAPIError) -> bool:
     return "database is locked" in str(exc.orig)  # SQLite, after its busy timeout
 
 
+@dataclass(frozen=True)
+class DatabaseRefusal:
+    """What a database error says to the caller, whatever the transport (REST, SCIM)."""
+
+    kind: str  # collision | rejected_value | missing_row | duplicate
+    detail: str
+    headers: dict[str, str] | None = None
+
+
+def database_refusal(exc: DBAPIError) -> DatabaseRefusal | None:
+    """A deadlock, a serialization failure or a lock timeout is a collision with a concurrent change:
+    nothing was changed and the request can be retried; a value the column cannot hold, a row named that a
+    concurrent change deleted, a uniqueness a concurrent change took first are the caller's to know. None:
+    anything else, our fault (a 500)."""
+    if is_transient(exc):
+        return DatabaseRefusal("collision", "The change collided with a concurrent one and was not made; retry it.",
+                               {"Retry-After": "1"})  # fmt: skip
+    if is_rejected_value(exc):
+        return DatabaseRefusal(
+            "rejected_value", "A value in the request cannot be stored (out of range or an invalid character)."
+        )
+    if isinstance(exc, IntegrityError) and names_a_missing_row(exc):
+        return DatabaseRefusal("missing_row", "An object the change names was deleted meanwhile, or one still names"
+                               " what it removes; nothing was changed.")  # fmt: skip
+    if isinstance(exc, IntegrityError):
+        return DatabaseRefusal("duplicate", "The change conflicts with data that exists (a duplicate); nothing was"
+                               " changed.")  # fmt: skip
+    return None
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(req: Request, exc: StarletteHTTPException) -> Response:
@@ -168,19 +199,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(_req: Request, exc: DBAPIError) -> JSONResponse:
-        """A deadlock, a serialization failure or a lock timeout is a collision with a concurrent change:
-        nothing was changed and the request can be retried. Anything else is our fault: a 500."""
-        if is_transient(exc):
-            return problem(
-                409,
-                "The change collided with a concurrent one and was not made; retry it.",
-                headers={"Retry-After": "1"},
-            )
-        if is_rejected_value(exc):
-            return problem(422, "A value in the request cannot be stored (out of range or an invalid character).")
-        if isinstance(exc, IntegrityError) and names_a_missing_row(exc):
-            return problem(409, "An object the change names was deleted meanwhile, or one still names what it"
-                           " removes; nothing was changed.")  # fmt: skip
-        if isinstance(exc, IntegrityError):  # a uniqueness a concurrent change took first
-            return problem(409, "The change conflicts with data that exists (a duplicate); nothing was changed.")
-        raise exc
+        refusal = database_refusal(exc)
+        if refusal is None:
+            raise exc
+        return problem(422 if refusal.kind == "rejected_value" else 409, refusal.detail, headers=refusal.headers)

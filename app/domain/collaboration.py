@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.domain.feedback.results import results
 from app.domain.handoffs.service import Handoffs, check_period
-from app.domain.model import ListQuery
+from app.domain.model import ListQuery, every_page
 from app.domain.text import spreadsheet_safe
 from app.domain.usecases import UseCases
 
@@ -77,29 +76,22 @@ class Collaboration(UseCases):
         start = datetime.combine(period_start, time.min, zone)
         end = datetime.combine(period_end + timedelta(days=1), time.min, zone)
         out = []
-        query = ListQuery(limit=200)
-        while True:
-            page = await self.uow.surveys.list(query)
-            for survey in page.items:
-                if survey.about_unit_id is None or not (start <= survey.closes_at < end):
+        for survey in await every_page(self.uow.surveys, ListQuery(limit=200)):
+            if survey.about_unit_id is None or not (start <= survey.closes_at < end):
+                continue
+            if survey.anonymous and survey.status != "closed":
+                continue  # an anonymous survey's results count once it closed (as its own results do)
+            shown = results(survey, await self.uow.survey_responses.of_survey(survey.id), "unit")
+            for group in shown.get("groups", []):
+                if group["unit_id"] == survey.about_unit_id:
                     continue
-                if survey.anonymous and survey.status != "closed":
-                    continue  # an anonymous survey's results count once it closed (as its own results do)
-                shown = results(survey, await self.uow.survey_responses.of_survey(survey.id), "unit")
-                for group in shown.get("groups", []):
-                    if group["unit_id"] == survey.about_unit_id:
-                        continue
-                    means = [
-                        q["mean"] for q in group["questions"] if not q.get("suppressed") and q.get("mean") is not None
-                    ]
-                    out.append({
-                        "survey_id": survey.id, "title": survey.title, "about_unit_id": survey.about_unit_id,
-                        "from_unit_id": group["unit_id"], "responses": group["responses"],
-                        "score": round(sum(means) / len(means), 4) if means and not group["suppressed"] else None,
-                        "suppressed": group["suppressed"] or not means})  # fmt: skip
-            if page.next_after is None:
-                return out
-            query = replace(query, after=page.next_after)
+                means = [q["mean"] for q in group["questions"] if not q.get("suppressed") and q.get("mean") is not None]
+                out.append({
+                    "survey_id": survey.id, "title": survey.title, "about_unit_id": survey.about_unit_id,
+                    "from_unit_id": group["unit_id"], "responses": group["responses"],
+                    "score": round(sum(means) / len(means), 4) if means and not group["suppressed"] else None,
+                    "suppressed": group["suppressed"] or not means})  # fmt: skip
+        return out
 
 
 CSV_COLUMNS = [

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from app.domain.clock import rfc3339
 from app.domain.errors import ErrorList
@@ -154,6 +154,21 @@ class ListQuery:
 class Page(Generic[E]):
     items: list[E]
     next_after: str | None
+
+
+class Pages(Protocol[E]):
+    async def list(self, query: ListQuery) -> Page[E]: ...
+
+
+async def every_page(repo: Pages[E], query: ListQuery) -> list[E]:
+    """Every object a listing query selects, page after page (keyset paging, so none is read twice)."""
+    out: list[E] = []
+    while True:
+        page = await repo.list(query)
+        out.extend(page.items)
+        if page.next_after is None:
+            return out
+        query = dataclasses.replace(query, after=page.next_after)
 
 
 def page_in_memory(items: list[Any], query: ListQuery) -> Page[Any]:

@@ -34,10 +34,6 @@ def _text_compare(column: Any, op: str, value: Any, case_exact: bool) -> Any:
         column, value = func.lower(column), value.lower()
     present = column.is_not(None)
     match op:
-        case "eq":
-            return and_(present, column == value)
-        case "ne":
-            return or_(column.is_(None), column != value)
         case "co":
             return and_(present, column.contains(value, autoescape=True))
         case "sw":
@@ -48,6 +44,7 @@ def _text_compare(column: Any, op: str, value: Any, case_exact: bool) -> Any:
 
 
 def _ordered(column: Any, op: str, value: Any) -> Any:
+    """eq, ne and the orderings, each definite: a missing value compares false (and `ne` true)."""
     present = column.is_not(None)
     match op:
         case "gt":

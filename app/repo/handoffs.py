@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.domain.handoffs.model import Handoff, HandoffComment, HandoffPolicy
-from app.domain.model import ListQuery
+from app.domain.model import ListQuery, every_page
 from app.repo.org_chart import VersionedSqlRepository
 from app.repo.repositories import SqlRepository
 from app.repo.tables import HandoffCommentRow, HandoffPolicyRow, HandoffRow
@@ -27,14 +27,7 @@ class HandoffPolicyRepository(SqlRepository[HandoffPolicy]):
     collection = "handoff_policies"
 
     async def all(self) -> list[HandoffPolicy]:
-        out: list[HandoffPolicy] = []
-        query = ListQuery(limit=200)
-        while True:
-            page = await self.list(query)
-            out.extend(page.items)
-            if page.next_after is None:
-                return out
-            query = ListQuery(limit=200, after=page.next_after)
+        return await every_page(self, ListQuery(limit=200))
 
 
 class HandoffCommentRepository(SqlRepository[HandoffComment]):

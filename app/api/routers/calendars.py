@@ -8,7 +8,6 @@ from app.api.conventions import ListOf, PlainListing, entity_response, idempoten
 from app.api.deps import LiaisonRoute, UoW
 from app.api.schemas.calendars import CalendarFeed, CalendarFeedCreate, CalendarFeedWithUrl
 from app.api.schemas.common import PROBLEM_RESPONSES
-from app.domain.calendars.ics import to_ics
 from app.domain.calendars.model import feed_id_of
 from app.domain.calendars.service import READ, CalendarFeeds
 from app.domain.errors import Conflict, NotFound
@@ -90,12 +89,7 @@ async def read_calendar_feed(feed_token: str, request: Request) -> Response:
                 subject=f"calendar-feed:{feed.id}", organization_id=feed.organization_id, scopes=frozenset()
             )
             async with db.unit_of_work(feed.organization_id, write=False, caller=reader) as uow:
-                feeds = CalendarFeeds(uow, reader)
-                entries = await feeds.entries(feed)
-                zone = await feeds.time_zone()
-                title = await feeds.title(feed)
-                now = feeds.clock.now()
-            body = to_ics(entries, title, zone, now)
+                body = await CalendarFeeds(uow, reader).ics(feed)
             return Response(
                 body, media_type="text/calendar; charset=utf-8", headers={"Cache-Control": "private, max-age=300"}
             )

@@ -7,14 +7,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.conventions import Json, ListOf
+from app.api.conventions import CSV, Json, ListOf, wants_csv
 from app.api.deps import LiaisonRoute, UoW
 from app.api.schemas.collaboration import CollaborationPair
 from app.api.schemas.common import PROBLEM_RESPONSES
 from app.domain.collaboration import Collaboration, as_csv
 
 router = APIRouter(route_class=LiaisonRoute, prefix="/v1", tags=["Handoffs"], responses=PROBLEM_RESPONSES)
-CSV = "text/csv"
 CSV_EXAMPLE = "unit_a_id,unit_b_id,handoffs_a_to_b,…\\r\\nunit_01J9…,unit_01JA…,12,…\\r\\n"
 
 
@@ -39,8 +38,7 @@ async def collaboration_analytics(
     the survey's threshold, and the next-smallest beside it, shows no score), and the people with a
     membership of both (by kind). Counted by the database; a section the token may not read is null."""
     pairs = await Collaboration(uow, uow.caller).pairs(period_start, period_end)
-    accept = [part.split(";")[0].strip().lower() for part in request.headers.get("accept", "").split(",")]
-    if format == "csv" or (format is None and accept and accept[0] == CSV):
+    if wants_csv(format, request.headers.get("accept", "")):
         return Response(as_csv(pairs), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="collaboration.csv"'})  # fmt: skip
     return Json({"data": pairs, "next_cursor": None})

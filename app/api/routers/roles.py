@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.conventions import Json, ListOf, PlainListing, only, page_body
+from app.api.conventions import CSV, Json, ListOf, PlainListing, only, page_body, wants_csv
 from app.api.deps import LiaisonRoute, UoW
 from app.api.kit import Collection, Operation, id_filter, register
 from app.api.schemas import roles as s
@@ -22,7 +22,6 @@ from app.repo.uow import SqlUnitOfWork
 
 router = APIRouter(route_class=LiaisonRoute, prefix="/v1", responses=PROBLEM_RESPONSES)
 TAG: list[str | Enum] = ["Roles and responsibilities"]
-CSV = "text/csv"
 CSV_EXAMPLE = (
     "subject_type,subject_id,subject,Sales (unit unit_01J9Z3Q4K6W8),Controller (role role_01J9Z3Q4K6W8),"
     "Ann Lee (person person_01J9Z3Q4K6W8)\r\n"
@@ -218,18 +217,13 @@ async def get_raci_matrix(
     `'`. Needs `org:read`; rows of objectives and key results need `objectives:read`, of handoffs
     `handoffs:read` (without it they are left out)."""
     found = await _service(uow).matrix(unit_id)
-    if format == "csv" or (format is None and _prefers_csv(request.headers.get("accept", ""))):
+    if wants_csv(format, request.headers.get("accept", "")):
         return Response(
             found.csv(),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="raci-{unit_id}.csv"'},
         )
     return Json(found.resource())
-
-
-def _prefers_csv(accept: str) -> bool:
-    types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-    return CSV in types and ("application/json" not in types or types.index(CSV) < types.index("application/json"))
 
 
 @router.get(

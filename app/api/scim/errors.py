@@ -9,14 +9,12 @@ from typing import Any
 
 from pydantic import ValidationError
 from scim2_models import Error, SCIMException
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from app.api.problems import DOMAIN_STATUS, is_transient, www_authenticate
+from app.api.problems import DOMAIN_STATUS, database_refusal, www_authenticate
 from app.domain import errors as de
-from app.repo.engine import is_rejected_value
-from app.repo.repositories import names_a_missing_row
 
 SCIM_JSON = "application/scim+json"
 PREFIX = "/scim/v2"
@@ -95,16 +93,12 @@ def from_exception(exc: BaseException) -> Response:
         elif exc.status_code == 405:
             detail = "This SCIM endpoint does not take that method."
         return scim_error(exc.status_code, detail, headers=dict(exc.headers or {}) or None)
-    if isinstance(exc, DBAPIError):
-        if is_transient(exc):
-            return scim_error(409, "The change collided with a concurrent one and was not made; retry it.",
-                              headers={"Retry-After": "1"})  # fmt: skip
-        if is_rejected_value(exc):
-            return scim_error(400, "A value cannot be stored (out of range or an invalid character).", "invalidValue")
-        if isinstance(exc, IntegrityError) and names_a_missing_row(exc):
-            return scim_error(409, "An object the change names was deleted meanwhile; nothing was changed.")
-        if isinstance(exc, IntegrityError):
-            return scim_error(409, "The change conflicts with data that exists (a duplicate).", "uniqueness")
+    refusal = database_refusal(exc) if isinstance(exc, DBAPIError) else None
+    if refusal is not None:
+        status, scim_type = {"rejected_value": (400, "invalidValue"), "duplicate": (409, "uniqueness")}.get(
+            refusal.kind, (409, None)
+        )
+        return scim_error(status, refusal.detail, scim_type, refusal.headers)
     raise exc
 
 

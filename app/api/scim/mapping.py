@@ -32,13 +32,7 @@ def user_of(p: Person, base: str) -> User:
         title=p.title,
         active=p.status == "active",
         emails=[Email(value=p.email)] if p.email else None,
-        meta=Meta(
-            resource_type="User",
-            created=p.created_at,
-            last_modified=p.updated_at,
-            location=f"{base}/Users/{p.id}",
-            version=f'W/"{p.version}"',
-        ),
+        meta=_meta("User", p, base),
     )
     if p.department is not None or p.manager_id is not None:
         manager = Manager(value=p.manager_id, ref=f"{base}/Users/{p.manager_id}") if p.manager_id else None
@@ -148,13 +142,7 @@ def group_of(u: Unit, members: list[Person], base: str) -> Group:
         external_id=u.external_refs.get(SYSTEM),
         display_name=u.name,
         members=[Member(value=m.id, ref=f"{base}/Users/{m.id}", type="User") for m in members] or None,
-        meta=Meta(
-            resource_type="Group",
-            created=u.created_at,
-            last_modified=u.updated_at,
-            location=f"{base}/Groups/{u.id}",
-            version=f'W/"{u.version}"',
-        ),
+        meta=_meta("Group", u, base),
     )
 
 
@@ -170,3 +158,13 @@ def member_ids(group: Group) -> list[str]:
             out.append(m.value)
     errors.raise_if_any("A member is no User.")
     return out
+
+
+def _meta(kind: str, entity: Person | Unit, base: str) -> Meta:
+    return Meta(
+        resource_type=kind,
+        created=entity.created_at,
+        last_modified=entity.updated_at,
+        location=f"{base}/{kind}s/{entity.id}",
+        version=f'W/"{entity.version}"',
+    )

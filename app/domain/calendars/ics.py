@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from app.domain.calendars.service import Entry
+from app.domain.calendars.model import Entry
 
 
 def to_ics(entries: Iterable[Entry], name: str, zone: str, now: datetime) -> bytes:

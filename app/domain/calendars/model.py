@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from app.domain.model import ExternallyReferenced
 
@@ -40,3 +41,14 @@ def feed_id_of(token: str, key: str) -> str | None:
 def _signature(feed_id: str, key: str) -> str:
     digest = hmac.new(key.encode(), b"calendar-feed:" + feed_id.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One calendar event: `uid` stays the same across reads, so that calendar apps update it."""
+
+    uid: str
+    summary: str
+    start: datetime | date
+    end: datetime | date | None = None
+    description: str | None = None

@@ -4,14 +4,15 @@ next check-in of each key result) and surveys (their closing), in the organizati
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from app.domain.calendars.model import AREAS, OWNER_TYPES, CalendarFeed, feed_token
+from app.domain.calendars.ics import to_ics
+from app.domain.calendars.model import AREAS, OWNER_TYPES, CalendarFeed, Entry, feed_token
 from app.domain.errors import ErrorList, Forbidden, NotFound
 from app.domain.ids import new_id
-from app.domain.model import ListQuery, Page
+from app.domain.model import ListQuery, Page, every_page
 from app.domain.objectives.reminders import first_due
 from app.domain.usecases import UseCases
 
@@ -19,17 +20,6 @@ READ, WRITE = "org:read", "org:write"
 OPEN_HANDOFFS = ("sent", "accepted", "waiting")
 LIVE_OBJECTIVES = ("draft", "active")
 LIVE_SURVEYS = ("scheduled", "open")
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One calendar event: `uid` stays the same across reads, so that calendar apps update it."""
-
-    uid: str
-    summary: str
-    start: datetime | date
-    end: datetime | date | None = None
-    description: str | None = None
 
 
 class CalendarFeeds(UseCases):
@@ -112,6 +102,12 @@ class CalendarFeeds(UseCases):
             out += await self._surveys(units)
         return sorted(out, key=lambda e: e.uid)
 
+    async def ics(self, feed: CalendarFeed) -> bytes:
+        """The feed as a calendar app reads it: its entries, named after its owner, in the organization's
+        time zone."""
+        entries = await self.entries(feed)
+        return to_ics(entries, await self.title(feed), await self.time_zone(), self.clock.now())
+
     async def title(self, feed: CalendarFeed) -> str:
         """What a calendar app names the feed: its owner's name."""
         if feed.owner_type == "unit":
@@ -129,13 +125,7 @@ class CalendarFeeds(UseCases):
         return sorted({m.unit_id for m in memberships if m.active_on(today)}), feed.owner_id
 
     async def _all(self, repo: Any, **filters: Any) -> list[Any]:
-        out, query = [], ListQuery(limit=200, filters=filters)
-        while True:
-            page = await repo.list(query)
-            out.extend(page.items)
-            if page.next_after is None:
-                return out
-            query = replace(query, after=page.next_after)
+        return await every_page(repo, ListQuery(limit=200, filters=filters))
 
     async def _handoffs(self, units: list[str], person: str | None) -> list[Entry]:
         found: dict[str, Any] = {}
@@ -176,8 +166,10 @@ class CalendarFeeds(UseCases):
             )
             for o in live.values()
         ]
+        others = sorted({k.objective_id for k in key_results} - set(found))  # a person's key results elsewhere
+        found |= {o.id: o for o in await self.uow.objectives.get_many(others)} if others else {}
         for kr in {k.id: k for k in key_results}.values():
-            objective = found.get(kr.objective_id) or await self.uow.objectives.get(kr.objective_id)
+            objective = found.get(kr.objective_id)
             if kr.check_in_cadence == "none" or objective is None or objective.status not in LIVE_OBJECTIVES:
                 continue
             anchor = kr.last_check_in_at or kr.created_at

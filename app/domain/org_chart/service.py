@@ -10,7 +10,7 @@ from typing import Any
 from app.domain.changes import check_version, ensure_external_refs_free, forget_raci, with_ref
 from app.domain.errors import Conflict, ErrorList, NotFound
 from app.domain.ids import new_id
-from app.domain.model import ListQuery, Page
+from app.domain.model import ListQuery, Page, every_page
 from app.domain.org_chart import tree
 from app.domain.org_chart.batches import OrgChartBatches
 from app.domain.org_chart.common import (
@@ -234,21 +234,7 @@ class OrgChart(PeopleUseCases):
         self.readable_organization(self.principal)
         if as_of is not None:
             return sorted((u for u in await self.uow.units.at(as_of) if u.parent_id is None), key=lambda u: u.id)
-        out: list[Unit] = []
-        query = ListQuery(limit=200, filters={"parent_id": None})
-        while True:
-            page = await self.uow.units.list(query)
-            out.extend(page.items)
-            if page.next_after is None:
-                return out
-            query = replace(query, after=page.next_after)
+        return await every_page(self.uow.units, ListQuery(limit=200, filters={"parent_id": None}))
 
     async def _all_units(self) -> list[Unit]:
-        out: list[Unit] = []
-        query = ListQuery(limit=5000)
-        while True:
-            page = await self.uow.units.list(query)
-            out.extend(page.items)
-            if page.next_after is None:
-                return out
-            query = ListQuery(limit=5000, after=page.next_after)
+        return await every_page(self.uow.units, ListQuery(limit=5000))

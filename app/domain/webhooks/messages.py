@@ -173,20 +173,20 @@ class Message:
 
 
 def wanted_ids(obj: dict[str, Any]) -> tuple[set[str], set[str], set[str], set[str]]:
-    """The units, people, roles and objectives an event's object names, whose names a message shows (a
-    handoff's and a key result's are read with the other objectives: `chat_body`)."""
+    """The units, people and roles an event's object names, and the objectives, handoffs and key results
+    (named by their titles), whose names a message shows."""
     units = {obj[k] for k in ("from_unit_id", "to_unit_id", *UNIT_FIELDS) if isinstance(obj.get(k), str)}
     people = {obj[k] for k in PERSON_FIELDS if isinstance(obj.get(k), str)}
     roles = {obj["role_id"]} if isinstance(obj.get("role_id"), str) else set()
-    objectives = {obj["objective_id"]} if isinstance(obj.get("objective_id"), str) else set()
+    titled = {obj["objective_id"]} if isinstance(obj.get("objective_id"), str) else set()
     if obj.get("owner_type") in ("unit", "person") and isinstance(obj.get("owner_id"), str):  # a calendar feed
         (units if obj["owner_type"] == "unit" else people).add(obj["owner_id"])
     for party in ("party", "subject"):
         kind, ident = obj.get(f"{party}_type"), obj.get(f"{party}_id")
         if isinstance(ident, str):
-            {"unit": units, "person": people, "role": roles, "objective": objectives, "handoff": objectives,
-             "key_result": objectives}.get(str(kind), set()).add(ident)  # fmt: skip
-    return units, people, roles, objectives
+            {"unit": units, "person": people, "role": roles, "objective": titled, "handoff": titled,
+             "key_result": titled}.get(str(kind), set()).add(ident)  # fmt: skip
+    return units, people, roles, titled
 
 
 def render(event_type: str, payload: dict[str, Any], names: dict[str, str], locale: str, zone: str) -> Message:
@@ -323,13 +323,13 @@ async def chat_body(
     read in the organization's unit of work (a few statements), the organization's time zone for dates."""
     data = payload.get("data") if isinstance(payload.get("data"), dict) else None
     obj = data.get("object") if data is not None and isinstance(data.get("object"), dict) else {}
-    unit_ids, person_ids, role_ids, objective_ids = wanted_ids(obj or {})
+    unit_ids, person_ids, role_ids, titled_ids = wanted_ids(obj or {})
     names: dict[str, str] = {}
     names.update({u.id: u.name for u in await uow.units.get_many(sorted(unit_ids))} if unit_ids else {})
     if person_ids:
         names.update({p.id: f"{p.given_name} {p.family_name}" for p in await uow.people.get_many(sorted(person_ids))})
     names.update({r.id: r.name for r in await uow.roles.get_many(sorted(role_ids))} if role_ids else {})
-    titled = sorted(objective_ids)  # objectives, and the handoffs and key results RACI entries name
+    titled = sorted(titled_ids)
     if titled:
         for repo in (uow.objectives, uow.handoffs, uow.key_results):
             names.update({x.id: x.title for x in await repo.get_many(titled)})
