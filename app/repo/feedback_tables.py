@@ -7,15 +7,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, PrimaryKeyConstraint, String
+from sqlalchemy import Date, Index, Integer, LargeBinary, PrimaryKeyConstraint
 from sqlmodel import Column, Field
 
 from app.repo.tables import TenantScoped
-from app.repo.types import JsonType, UtcDateTime
-
-
-def _org_column() -> Any:
-    return Field(sa_column=Column(String(40), ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False))
+from app.repo.types import JsonType, UtcDateTime, organization_column, reference
 
 
 class FeedbackRow(TenantScoped, table=True):
@@ -28,13 +24,9 @@ class FeedbackRow(TenantScoped, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
-    recipient_person_id: str | None = Field(
-        default=None, sa_column=Column(String(40), ForeignKey("people.id"), nullable=True)
-    )
-    recipient_unit_id: str | None = Field(
-        default=None, sa_column=Column(String(40), ForeignKey("units.id"), nullable=True)
-    )
+    organization_id: str = organization_column()
+    recipient_person_id: str | None = reference("people", optional=True)
+    recipient_unit_id: str | None = reference("units", optional=True)
     subject_type: str | None = Field(default=None, max_length=20)
     subject_id: str | None = Field(default=None, max_length=40)
     kind: str = Field(max_length=20)
@@ -56,8 +48,8 @@ class FeedbackRequestRow(TenantScoped, table=True):
     __table_args__ = (Index("ix_feedback_requests_org_id", "organization_id", "id"),)
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
-    requester_person_id: str = Field(sa_column=Column(String(40), ForeignKey("people.id"), nullable=False))
+    organization_id: str = organization_column()
+    requester_person_id: str = reference("people")
     respondent_person_ids: list[str] = Field(default_factory=list, sa_type=JsonType)
     subject_type: str | None = Field(default=None, max_length=20)
     subject_id: str | None = Field(default=None, max_length=40)
@@ -78,11 +70,11 @@ class SurveyRow(TenantScoped, table=True):
     __table_args__ = (Index("ix_surveys_org_id", "organization_id", "id"),)
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
+    organization_id: str = organization_column()
     title: str = Field(max_length=200)
     questions: list[dict[str, Any]] = Field(default_factory=list, sa_type=JsonType)
     audience_unit_ids: list[str] = Field(default_factory=list, sa_type=JsonType)
-    about_unit_id: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("units.id"), nullable=True))
+    about_unit_id: str | None = reference("units", optional=True)
     anonymous: bool
     opens_at: datetime = Field(sa_type=UtcDateTime)
     closes_at: datetime = Field(sa_type=UtcDateTime)
@@ -103,8 +95,8 @@ class SurveyAudienceRow(TenantScoped, table=True):
     __tablename__ = "survey_audience"
     __table_args__ = (PrimaryKeyConstraint("organization_id", "survey_id", "person_id"),)
 
-    organization_id: str = _org_column()
-    survey_id: str = Field(sa_column=Column(String(40), ForeignKey("surveys.id", ondelete="CASCADE"), nullable=False))
+    organization_id: str = organization_column()
+    survey_id: str = reference("surveys", cascade=True)
     person_id: str = Field(max_length=40)
     group_unit_id: str = Field(max_length=40)
 
@@ -114,8 +106,8 @@ class SurveyResponseRow(TenantScoped, table=True):
     __table_args__ = (Index("ix_survey_responses_org_survey", "organization_id", "survey_id", "id"),)
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
-    survey_id: str = Field(sa_column=Column(String(40), ForeignKey("surveys.id", ondelete="CASCADE"), nullable=False))
+    organization_id: str = organization_column()
+    survey_id: str = reference("surveys", cascade=True)
     group_unit_id: str = Field(max_length=40)
     answers: dict[str, Any] = Field(default_factory=dict, sa_type=JsonType)
     created_on: date = Field(sa_type=Date)
@@ -131,7 +123,7 @@ class AnonymityKeyRow(TenantScoped, table=True):
     __tablename__ = "anonymity_keys"
     __table_args__ = (PrimaryKeyConstraint("organization_id", "scope"),)
 
-    organization_id: str = _org_column()
+    organization_id: str = organization_column()
     scope: str = Field(max_length=64)
     secret: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
     expires_at: datetime = Field(sa_type=UtcDateTime)
@@ -143,7 +135,7 @@ class AnonymityMarkRow(TenantScoped, table=True):
     __tablename__ = "anonymity_marks"
     __table_args__ = (PrimaryKeyConstraint("organization_id", "scope", "mark"),)
 
-    organization_id: str = _org_column()
+    organization_id: str = organization_column()
     scope: str = Field(max_length=64)
     mark: str = Field(max_length=64)
     count: int = Field(sa_column=Column(Integer, nullable=False))
@@ -156,7 +148,7 @@ class HeldEventRow(TenantScoped, table=True):
     __table_args__ = (Index("ix_held_events_org_release", "organization_id", "release_after"),)
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
+    organization_id: str = organization_column()
     release_after: datetime = Field(sa_type=UtcDateTime)
     type: str = Field(max_length=80)
     data: dict[str, Any] = Field(sa_type=JsonType)

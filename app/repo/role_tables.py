@@ -7,15 +7,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, PrimaryKeyConstraint, String, UniqueConstraint, text
-from sqlmodel import Column, Field
+from sqlalchemy import Date, Index, PrimaryKeyConstraint, UniqueConstraint, text
+from sqlmodel import Field
 
 from app.repo.tables import TenantScoped
-from app.repo.types import JsonType, UtcDateTime
-
-
-def _org_column() -> Any:
-    return Field(sa_column=Column(String(40), ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False))
+from app.repo.types import JsonType, UtcDateTime, organization_column, reference
 
 
 class RoleRow(TenantScoped, table=True):
@@ -26,11 +22,11 @@ class RoleRow(TenantScoped, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
+    organization_id: str = organization_column()
     name: str = Field(max_length=200)
     description: str | None = Field(default=None, max_length=10_000)
     responsibilities: list[str] = Field(default_factory=list, sa_type=JsonType)
-    unit_id: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("units.id"), nullable=True))
+    unit_id: str | None = reference("units", optional=True)
     external_refs: dict[str, Any] = Field(sa_type=JsonType)
     links: list[dict[str, Any]] = Field(default_factory=list, sa_type=JsonType)
     created_at: datetime = Field(sa_type=UtcDateTime)
@@ -47,10 +43,10 @@ class RoleAssignmentRow(TenantScoped, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
-    role_id: str = Field(sa_column=Column(String(40), ForeignKey("roles.id"), nullable=False))
-    person_id: str = Field(sa_column=Column(String(40), ForeignKey("people.id"), nullable=False))
-    unit_id: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("units.id"), nullable=True))
+    organization_id: str = organization_column()
+    role_id: str = reference("roles")
+    person_id: str = reference("people")
+    unit_id: str | None = reference("units", optional=True)
     starts_on: date | None = Field(default=None, sa_type=Date, nullable=True)
     ends_on: date | None = Field(default=None, sa_type=Date, nullable=True)
     external_refs: dict[str, Any] = Field(sa_type=JsonType)
@@ -83,7 +79,7 @@ class RaciEntryRow(TenantScoped, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
+    organization_id: str = organization_column()
     subject_type: str = Field(max_length=20)
     subject_id: str = Field(max_length=40)
     party_type: str = Field(max_length=20)
@@ -102,6 +98,6 @@ class EventSubjectRow(TenantScoped, table=True):
     __tablename__ = "event_subjects"
     __table_args__ = (PrimaryKeyConstraint("organization_id", "subject_id", "event_id"),)
 
-    organization_id: str = _org_column()
+    organization_id: str = organization_column()
     subject_id: str = Field(max_length=40)
     event_id: str = Field(max_length=40)

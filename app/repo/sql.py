@@ -66,7 +66,9 @@ class IdList(types.TypeDecorator[list[str]]):
 
 
 class _ColumnAndParameter(ColumnElement[bool]):
-    """A condition on a column and one bound parameter, compiled per dialect (subclasses)."""
+    """A condition on a column and one bound parameter, written per dialect: each subclass declares its SQL
+    for PostgreSQL and for SQLite, with `{column}` and `{param}` where the compiled column and placeholder go
+    (no value ever reaches this text)."""
 
     inherit_cache = True
     _traverse_internals = [
@@ -74,6 +76,7 @@ class _ColumnAndParameter(ColumnElement[bool]):
         ("param", visitors.InternalTraversal.dp_clauseelement),
     ]
     param_type: type[types.TypeEngine[Any]] = String
+    sql: dict[str, str] = {}  # dialect name -> template
 
     def __init__(self, column: Any, name: str) -> None:
         self.column = column
@@ -81,23 +84,18 @@ class _ColumnAndParameter(ColumnElement[bool]):
         self.type = types.Boolean()
 
 
+@compiles(_ColumnAndParameter)
+def _column_and_parameter(element: _ColumnAndParameter, compiler: Any, **kw: Any) -> str:
+    column, param = compiler.process(element.column, **kw), compiler.process(element.param, **kw)
+    return element.sql[compiler.dialect.name].format(column=column, param=param)
+
+
 class AnyOf(_ColumnAndParameter):
     """`column IN <a list given as one parameter>`: one compiled statement whatever the list's length."""
 
     inherit_cache = True
     param_type = IdList
-
-
-@compiles(AnyOf, "postgresql")
-def _any_of_pg(element: AnyOf, compiler: Any, **kw: Any) -> str:
-    return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.param, **kw)})"
-
-
-@compiles(AnyOf, "sqlite")
-def _any_of_sqlite(element: AnyOf, compiler: Any, **kw: Any) -> str:
-    # Compiled SQL of a column and a placeholder: no value reaches this text.
-    column, param = compiler.process(element.column, **kw), compiler.process(element.param, **kw)
-    return f"{column} IN (SELECT value FROM json_each({param}))"  # noqa: S608
+    sql = {"postgresql": "{column} = ANY({param})", "sqlite": "{column} IN (SELECT value FROM json_each({param}))"}
 
 
 def any_of(column: Any, name: str) -> AnyOf:
@@ -108,18 +106,10 @@ class HasLinkUrl(_ColumnAndParameter):
     """`column` (a JSON list of links) holds a link whose `url` is the parameter."""
 
     inherit_cache = True
-
-
-@compiles(HasLinkUrl, "postgresql")
-def _has_link_pg(element: HasLinkUrl, compiler: Any, **kw: Any) -> str:
-    column, param = compiler.process(element.column, **kw), compiler.process(element.param, **kw)
-    return f"EXISTS (SELECT 1 FROM jsonb_array_elements({column}) AS link WHERE link->>'url' = {param})"  # noqa: S608
-
-
-@compiles(HasLinkUrl, "sqlite")
-def _has_link_sqlite(element: HasLinkUrl, compiler: Any, **kw: Any) -> str:
-    column, param = compiler.process(element.column, **kw), compiler.process(element.param, **kw)
-    return f"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_extract(value, '$.url') = {param})"  # noqa: S608
+    sql = {
+        "postgresql": "EXISTS (SELECT 1 FROM jsonb_array_elements({column}) AS link WHERE link->>'url' = {param})",
+        "sqlite": "EXISTS (SELECT 1 FROM json_each({column}) WHERE json_extract(value, '$.url') = {param})",
+    }
 
 
 def has_link_url(column: Any, name: str) -> HasLinkUrl:

@@ -10,7 +10,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    ForeignKey,
     Index,
     Integer,
     PrimaryKeyConstraint,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Column, Field, SQLModel
 
-from app.repo.types import JsonType, UtcDateTime
+from app.repo.types import JsonType, UtcDateTime, organization_column, reference
 
 metadata = SQLModel.metadata
 
@@ -47,9 +46,7 @@ class ApiClientRow(TenantScoped, table=True):
     __table_args__ = (Index("ix_api_clients_org_id", "organization_id", "id"),)
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = Field(
-        sa_column=Column(String(40), ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
-    )
+    organization_id: str = organization_column()
     name: str = Field(max_length=200)
     scopes: list[str] = Field(sa_type=JsonType)
     secret_hash: str = Field(max_length=128)
@@ -117,9 +114,7 @@ class PersonRow(TenantScoped, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = Field(
-        sa_column=Column(String(40), ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
-    )
+    organization_id: str = organization_column()
     given_name: str = Field(max_length=200)
     family_name: str = Field(max_length=200)
     email: str | None = Field(default=None, max_length=320)
@@ -130,7 +125,7 @@ class PersonRow(TenantScoped, table=True):
     sign_in_key: str | None = Field(default=None, max_length=320)
     title: str | None = Field(default=None, max_length=200)
     department: str | None = Field(default=None, max_length=200)
-    manager_id: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("people.id"), nullable=True))
+    manager_id: str | None = reference("people", optional=True)
     status: str = Field(max_length=20)
     scim_ended: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     external_refs: dict[str, Any] = Field(sa_type=JsonType)
@@ -147,15 +142,11 @@ class UnitRow(TenantScoped, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = Field(
-        sa_column=Column(String(40), ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
-    )
+    organization_id: str = organization_column()
     name: str = Field(max_length=200)
     kind: str = Field(max_length=20)
-    parent_id: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("units.id"), nullable=True))
-    lead_person_id: str | None = Field(
-        default=None, sa_column=Column(String(40), ForeignKey("people.id"), nullable=True)
-    )
+    parent_id: str | None = reference("units", optional=True)
+    lead_person_id: str | None = reference("people", optional=True)
     external_refs: dict[str, Any] = Field(sa_type=JsonType)
     links: list[dict[str, Any]] = Field(default_factory=list, sa_type=JsonType)
     created_at: datetime = Field(sa_type=UtcDateTime)
@@ -172,11 +163,9 @@ class MembershipRow(TenantScoped, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = Field(
-        sa_column=Column(String(40), ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
-    )
-    person_id: str = Field(sa_column=Column(String(40), ForeignKey("people.id"), nullable=False))
-    unit_id: str = Field(sa_column=Column(String(40), ForeignKey("units.id", ondelete="CASCADE"), nullable=False))
+    organization_id: str = organization_column()
+    person_id: str = reference("people")
+    unit_id: str = reference("units", cascade=True)
     title: str | None = Field(default=None, max_length=200)
     kind: str = Field(max_length=20)
     primary: bool = Field(sa_column=Column("is_primary", Boolean, nullable=False))
@@ -214,9 +203,7 @@ class WebhookEndpointRow(TenantScoped, table=True):
     __table_args__ = (Index("ix_webhook_endpoints_org_id", "organization_id", "id"),)
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = Field(
-        sa_column=Column(String(40), ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
-    )
+    organization_id: str = organization_column()
     url: str = Field(max_length=2048)
     event_types: list[str] = Field(sa_type=JsonType)
     description: str | None = Field(default=None, max_length=500)
@@ -242,9 +229,7 @@ class CalendarFeedRow(TenantScoped, table=True):
     __table_args__ = (Index("ix_calendar_feeds_org_id", "organization_id", "id"),)
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = Field(
-        sa_column=Column(String(40), ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
-    )
+    organization_id: str = organization_column()
     owner_type: str = Field(max_length=20)
     owner_id: str = Field(max_length=40)
     areas: list[str] = Field(sa_type=JsonType)
@@ -264,9 +249,7 @@ class DeliveryRow(TenantScoped, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=40)
-    endpoint_id: str = Field(
-        sa_column=Column(String(40), ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), nullable=False)
-    )
+    endpoint_id: str = reference("webhook_endpoints", cascade=True)
     message_id: str = Field(max_length=40)
     event_type: str = Field(max_length=80)
     payload: dict[str, Any] = Field(sa_type=JsonType)
@@ -287,9 +270,7 @@ class AttemptRow(TenantScoped, table=True):
     __table_args__ = (Index("ix_webhook_attempts_delivery", "delivery_id"),)
 
     id: str = Field(primary_key=True, max_length=40)
-    delivery_id: str = Field(
-        sa_column=Column(String(40), ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), nullable=False)
-    )
+    delivery_id: str = reference("webhook_deliveries", cascade=True)
     attempted_at: datetime = Field(sa_type=UtcDateTime)
     status_code: int | None = None
     latency_ms: int = 0

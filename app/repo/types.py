@@ -3,9 +3,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float
+from sqlalchemy import JSON, Column, DateTime, Float, ForeignKey, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -43,3 +44,15 @@ class Real(TypeDecorator[float]):
 
     def result_processor(self, dialect: Any, coltype: Any) -> Any:
         return _to_float
+
+
+def reference(table: str, *, optional: bool = False, cascade: bool = False) -> Any:
+    """A column holding the id of a row of `table` (a foreign key): required unless `optional` (then null by
+    default), the row deleted with the one it names when `cascade`."""
+    column = Column(String(40), ForeignKey(f"{table}.id", ondelete="CASCADE" if cascade else None), nullable=optional)
+    return Field(default=None, sa_column=column) if optional else Field(sa_column=column)
+
+
+def organization_column() -> Any:
+    """The organization a tenant's row belongs to; the row goes with its organization."""
+    return reference("organizations", cascade=True)

@@ -7,15 +7,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Date, Index, UniqueConstraint
 from sqlmodel import Column, Field
 
 from app.repo.tables import TenantScoped
-from app.repo.types import JsonType, Real, UtcDateTime
-
-
-def _org_column() -> Any:
-    return Field(sa_column=Column(String(40), ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False))
+from app.repo.types import JsonType, Real, UtcDateTime, organization_column, reference
 
 
 class ObjectiveRow(TenantScoped, table=True):
@@ -27,18 +23,14 @@ class ObjectiveRow(TenantScoped, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
+    organization_id: str = organization_column()
     title: str = Field(max_length=200)
     description: str | None = Field(default=None, max_length=10_000)
     period_start: date = Field(sa_type=Date)
     period_end: date = Field(sa_type=Date)
-    owner_unit_id: str = Field(sa_column=Column(String(40), ForeignKey("units.id"), nullable=False))
-    owner_person_id: str | None = Field(
-        default=None, sa_column=Column(String(40), ForeignKey("people.id"), nullable=True)
-    )
-    parent_id: str | None = Field(
-        default=None, sa_column=Column(String(40), ForeignKey("objectives.id"), nullable=True)
-    )
+    owner_unit_id: str = reference("units")
+    owner_person_id: str | None = reference("people", optional=True)
+    parent_id: str | None = reference("objectives", optional=True)
     alignment_weight: float = Field(sa_column=Column(Real, nullable=False))
     contributor_unit_ids: list[str] = Field(default_factory=list, sa_type=JsonType)
     progress_rule: str = Field(max_length=20)
@@ -60,17 +52,15 @@ class KeyResultRow(TenantScoped, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
-    objective_id: str = Field(sa_column=Column(String(40), ForeignKey("objectives.id"), nullable=False))
+    organization_id: str = organization_column()
+    objective_id: str = reference("objectives")
     title: str = Field(max_length=200)
     unit: str | None = Field(default=None, max_length=32)
     start_value: float = Field(sa_column=Column(Real, nullable=False))
     target_value: float = Field(sa_column=Column(Real, nullable=False))
     current_value: float = Field(sa_column=Column(Real, nullable=False))
     weight: float = Field(sa_column=Column(Real, nullable=False))
-    owner_person_id: str | None = Field(
-        default=None, sa_column=Column(String(40), ForeignKey("people.id"), nullable=True)
-    )
+    owner_person_id: str | None = reference("people", optional=True)
     check_in_cadence: str = Field(max_length=20)
     progress: float = Field(sa_column=Column(Real, nullable=False))
     confidence: float | None = Field(default=None, sa_column=Column(Real, nullable=True))
@@ -93,9 +83,9 @@ class CheckInRow(TenantScoped, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
-    key_result_id: str = Field(sa_column=Column(String(40), ForeignKey("key_results.id"), nullable=False))
-    objective_id: str = Field(sa_column=Column(String(40), ForeignKey("objectives.id"), nullable=False))
+    organization_id: str = organization_column()
+    key_result_id: str = reference("key_results")
+    objective_id: str = reference("objectives")
     value: float = Field(sa_column=Column(Real, nullable=False))
     confidence: float | None = Field(default=None, sa_column=Column(Real, nullable=True))
     note: str | None = Field(default=None, max_length=10_000)
@@ -117,7 +107,7 @@ class ScheduledJobRow(TenantScoped, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
+    organization_id: str = organization_column()
     kind: str = Field(max_length=60)
     subject_id: str = Field(max_length=40)
     due_at: datetime = Field(sa_type=UtcDateTime)
@@ -134,23 +124,19 @@ class HandoffRow(TenantScoped, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
+    organization_id: str = organization_column()
     title: str = Field(max_length=200)
     summary: str | None = Field(default=None, max_length=10_000)
-    from_unit_id: str = Field(sa_column=Column(String(40), ForeignKey("units.id"), nullable=False))
-    from_person_id: str | None = Field(
-        default=None, sa_column=Column(String(40), ForeignKey("people.id"), nullable=True)
-    )
-    to_unit_id: str = Field(sa_column=Column(String(40), ForeignKey("units.id"), nullable=False))
-    to_person_id: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("people.id"), nullable=True))
+    from_unit_id: str = reference("units")
+    from_person_id: str | None = reference("people", optional=True)
+    to_unit_id: str = reference("units")
+    to_person_id: str | None = reference("people", optional=True)
     accept_by: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
     due_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
     priority: str = Field(max_length=20)
     payload: dict[str, Any] = Field(sa_type=JsonType)
     checklist: list[dict[str, Any]] = Field(default_factory=list, sa_type=JsonType)
-    objective_id: str | None = Field(
-        default=None, sa_column=Column(String(40), ForeignKey("objectives.id"), nullable=True)
-    )
+    objective_id: str | None = reference("objectives", optional=True)
     status: str = Field(max_length=20)
     overdue: bool = False
     sla: dict[str, Any] = Field(sa_type=JsonType)
@@ -167,9 +153,9 @@ class HandoffPolicyRow(TenantScoped, table=True):
     __table_args__ = (Index("ix_handoff_policies_org_id", "organization_id", "id"),)
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
-    from_unit_id: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("units.id"), nullable=True))
-    to_unit_id: str | None = Field(default=None, sa_column=Column(String(40), ForeignKey("units.id"), nullable=True))
+    organization_id: str = organization_column()
+    from_unit_id: str | None = reference("units", optional=True)
+    to_unit_id: str | None = reference("units", optional=True)
     accept_within: str | None = Field(default=None, max_length=40)
     complete_within: str | None = Field(default=None, max_length=40)
     external_refs: dict[str, Any] = Field(sa_type=JsonType)
@@ -183,8 +169,8 @@ class HandoffCommentRow(TenantScoped, table=True):
     __table_args__ = (Index("ix_handoff_comments_org_handoff", "organization_id", "handoff_id", "id"),)
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
-    handoff_id: str = Field(sa_column=Column(String(40), ForeignKey("handoffs.id"), nullable=False))
+    organization_id: str = organization_column()
+    handoff_id: str = reference("handoffs")
     body: str = Field(max_length=10_000)
     author_person_id: str | None = Field(default=None, max_length=40)
     author: dict[str, Any] = Field(sa_type=JsonType)
@@ -205,8 +191,8 @@ class HandoffOfferRow(TenantScoped, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=40)
-    organization_id: str = _org_column()
-    handoff_id: str = Field(sa_column=Column(String(40), ForeignKey("handoffs.id"), nullable=False))
+    organization_id: str = organization_column()
+    handoff_id: str = reference("handoffs")
     from_unit_id: str = Field(max_length=40)
     to_unit_id: str = Field(max_length=40)
     offered_at: datetime = Field(sa_type=UtcDateTime)
