@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -15,6 +16,16 @@ def merge_patch(target: Any, patch: Any) -> Any:
         else:
             result[key] = merge_patch(result.get(key), value)
     return result
+
+
+def patched(entity: Any, patch: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """The fields `names` of `entity` with a merge patch applied field by field: an object is merged into the
+    field's (external refs: one system changed, the others kept), any other value (a list, a date, a null)
+    takes the field's place."""
+    fields = {k: getattr(entity, k) for k in names}
+    for k, v in patch.items():
+        fields[k] = merge_patch(fields.get(k), v)
+    return fields
 
 
 def previous_attributes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -3,12 +3,16 @@ events the use cases record."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from app.domain.changes import record
+from app.domain.changes import check_version, record
 from app.domain.clock import SYSTEM_CLOCK
-from app.domain.ports import Clock, UnitOfWork
+from app.domain.errors import NotFound
+from app.domain.patch import previous_attributes
+from app.domain.ports import Clock, Repository, UnitOfWork
 from app.domain.principal import Principal
+
+E = TypeVar("E")
 
 
 class UseCases:
@@ -36,3 +40,21 @@ class UseCases:
     ) -> None:
         org = self.principal.require_organization()
         record(self.uow, self.principal, self.clock, event_type, obj, org, previous, self.actor, details)
+
+    async def _to_change(self, repo: Repository[E], object_id: str, noun: str, expected_version: int | None) -> E:
+        """The object a change is about, locked for it, when the caller's `If-Match` version is still its own."""
+        found = await repo.get(object_id, for_update=True)
+        if found is None:
+            raise NotFound(f"No {noun} {object_id}.")
+        check_version(found, expected_version)  # type: ignore[arg-type]
+        return found
+
+    async def _save_changes(self, repo: Repository[E], found: Any, changed: Any) -> dict[str, Any]:
+        """Write `changed` in place of `found` (at the version it was read at) when a field the API shows
+        differs, and give the old values of those fields: an event's `previous_attributes`. Nothing differs:
+        nothing is written, no version spent, `{}`."""
+        previous = previous_attributes(found.resource(), changed.resource())
+        if previous:
+            changed.touch(self.clock.now())
+            await repo.save(changed, expected_version=found.version)
+        return previous

@@ -133,6 +133,34 @@ async def test_merge_patch_semantics_and_previous_attributes(client: httpx.Async
     assert events[0]["data"]["object"]["external_refs"] == {"sap": "1", "hr": "3"}
 
 
+async def test_a_merge_patch_merges_external_refs_on_every_collection(client: httpx.AsyncClient) -> None:
+    """One system's ref added, another's removed by null, the rest kept, on each collection that carries
+    external refs (a survey's and a RACI entry's once replaced the whole object). A PATCH that sends the
+    refs as they are changes nothing."""
+    from tests.api.test_tenancy import seed_org_a
+
+    ids, h, _ = await seed_org_a(client)
+    paths = {"unit": "units", "person": "people", "membership": "memberships", "objective": "objectives",
+             "key_result": "key-results", "handoff": "handoffs", "handoff_policy": "handoff-policies",
+             "role": "roles", "role_assignment": "role-assignments", "raci_entry": "raci",
+             "feedback_request": "feedback-requests", "survey": "surveys",
+             "api_client": "api-clients"}  # fmt: skip
+    merge = {**h, "content-type": "application/merge-patch+json"}
+    for kind, path in paths.items():
+        url = f"/v1/{path}/{ids[kind]}"
+        before = (await client.get(url, headers=h)).json()
+        if "external_refs" not in before:
+            continue
+        r = await client.patch(url, content=b'{"external_refs": {"crm": "C-1", "hr": "H-1"}}', headers=merge)
+        assert r.status_code == 200, (kind, r.text)
+        assert r.json()["external_refs"] == {**before["external_refs"], "crm": "C-1", "hr": "H-1"}, kind
+        r = await client.patch(url, content=b'{"external_refs": {"crm": null}}', headers=merge)
+        assert r.json()["external_refs"] == {**before["external_refs"], "hr": "H-1"}, (kind, r.text)
+        version = r.json()["version"]
+        same = await client.patch(url, content=b'{"external_refs": {"hr": "H-1"}}', headers=merge)
+        assert same.status_code == 200 and same.json()["version"] == version, (kind, same.text)
+
+
 # --- external refs -----------------------------------------------------------------------------------
 
 

@@ -11,23 +11,20 @@ from app.domain.api_clients.model import (
     hash_secret,
     new_secret,
 )
-from app.domain.changes import check_version, ensure_external_refs_free, record
+from app.domain.changes import ensure_external_refs_free, record
 from app.domain.clock import SYSTEM_CLOCK
 from app.domain.errors import FieldError, Forbidden, Invalid, NotFound, Unauthenticated
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
 from app.domain.patch import merge_patch, previous_attributes
-from app.domain.ports import Clock, CredentialStore, UnitOfWork
-from app.domain.principal import Principal
+from app.domain.ports import CredentialStore
 from app.domain.text import one_line, storable
+from app.domain.usecases import UseCases
 
 SCOPE = "admin"
 
 
-class ApiClients:
-    def __init__(self, uow: UnitOfWork, principal: Principal, clock: Clock = SYSTEM_CLOCK) -> None:
-        self.uow, self.principal, self.clock = uow, principal, clock
-
+class ApiClients(UseCases):
     async def create(
         self, name: str, scopes: list[str], external_refs: dict[str, str] | None = None
     ) -> tuple[ApiClient, str]:
@@ -50,7 +47,7 @@ class ApiClients:
             external_refs=fields["external_refs"],
         )
         await self.uow.api_clients.add(client)
-        record(self.uow, self.principal, self.clock, "api_client.created", client.resource(), org)
+        self._record("api_client.created", client.resource())
         return client, secret
 
     async def get(self, client_id: str) -> ApiClient:
@@ -67,20 +64,14 @@ class ApiClients:
     async def update(self, client_id: str, patch: dict[str, Any], expected_version: int | None = None) -> ApiClient:
         """Apply a JSON merge patch."""
         self.principal.require(SCOPE)
-        client = await self.uow.api_clients.get(client_id, for_update=True)
-        if client is None:
-            raise NotFound(f"No API client {client_id}.")
-        check_version(client, expected_version)
+        client = await self._to_change(self.uow.api_clients, client_id, "API client", expected_version)
         return await self._apply(client, patch)
 
     async def rotate_secret(self, client_id: str, expected_version: int | None = None) -> tuple[ApiClient, str]:
         """A new secret, shown this once; the old one works 24 h more (an integration swaps without a
         gap), then no longer. Tokens already issued stand until they expire."""
         self.principal.require(SCOPE)
-        client = await self.uow.api_clients.get(client_id, for_update=True)
-        if client is None:
-            raise NotFound(f"No API client {client_id}.")
-        check_version(client, expected_version)
+        client = await self._to_change(self.uow.api_clients, client_id, "API client", expected_version)
         before = client.resource()
         secret = new_secret()
         now = self.clock.now()
@@ -90,18 +81,14 @@ class ApiClients:
         client.touch(now)
         await self.uow.api_clients.save(client, expected_version=client.version - 1)
         changed = previous_attributes(before, client.resource())
-        record(self.uow, self.principal, self.clock, "api_client.secret_rotated", client.resource(),
-               client.organization_id, changed)  # fmt: skip
+        self._record("api_client.secret_rotated", client.resource(), changed)
         return client, secret
 
     async def delete(self, client_id: str, expected_version: int | None = None) -> None:
         self.principal.require(SCOPE)
-        client = await self.uow.api_clients.get(client_id, for_update=True)
-        if client is None:
-            raise NotFound(f"No API client {client_id}.")
-        check_version(client, expected_version)
+        client = await self._to_change(self.uow.api_clients, client_id, "API client", expected_version)
         await self.uow.api_clients.delete(client)
-        record(self.uow, self.principal, self.clock, "api_client.deleted", client.resource(), client.organization_id)
+        self._record("api_client.deleted", client.resource())
 
     async def upsert_by_external_ref(
         self, system: str, external_id: str, fields: dict[str, Any]

@@ -21,7 +21,7 @@ from app.domain.feedback.model import (
 from app.domain.feedback.service import READ, WRITE, FeedbackBase
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
-from app.domain.patch import merge_patch, previous_attributes
+from app.domain.patch import patched
 
 DUE_JOB = "feedback_request.due"
 
@@ -83,22 +83,17 @@ class RequestUseCases(FeedbackBase):
         check_version(request, expected_version)
         if request.status == "due":
             raise Conflict(f"{request_id} is due; it no longer changes.")
-        merged = {k: getattr(request, k) for k in REQUEST_WRITABLE}
-        for k, v in patch.items():
-            merged[k] = merge_patch(merged[k], v) if k == "external_refs" else v
+        merged = patched(request, patch, REQUEST_WRITABLE)
         check_request(merged, creating=False)
         if merged["due_at"] <= self.clock.now():
             raise Invalid("A request is due in the future.", [FieldError("/due_at", "must be in the future")])
         await ensure_external_refs_free(
             self.uow.feedback_requests, merged["external_refs"], request.id, request.external_refs
         )
-        before = request.resource()
         changed = replace(request, **merged)
-        previous = previous_attributes(before, changed.resource())
+        previous = await self._save_changes(self.uow.feedback_requests, request, changed)
         if not previous:
             return await self._tallied(request)
-        changed.touch(self.clock.now())
-        await self.uow.feedback_requests.save(changed, expected_version=request.version)
         self._record("feedback_request.updated", changed.resource(), previous)
         await self.uow.jobs.schedule(DUE_JOB, changed.id, changed.due_at)
         return await self._tallied(changed)

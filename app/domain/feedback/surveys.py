@@ -30,7 +30,7 @@ from app.domain.feedback.results import results
 from app.domain.feedback.service import READ, WRITE, FeedbackBase
 from app.domain.ids import new_id, timeless_id
 from app.domain.model import ListQuery, Page
-from app.domain.patch import previous_attributes
+from app.domain.patch import patched
 
 OPEN_JOB, CLOSE_JOB = "survey.open", "survey.close"
 
@@ -73,8 +73,7 @@ class SurveyUseCases(FeedbackBase):
             raise Conflict(f"{survey_id} is closed; it no longer changes.")
         refuse_read_only(patch, SURVEY_WRITABLE if survey.status == "scheduled" else SURVEY_WRITABLE_OPEN)
         refuse_nulls(patch, SURVEY_FIELDS)
-        merged = {k: getattr(survey, k) for k in SURVEY_WRITABLE}
-        merged.update(patch)
+        merged = patched(survey, patch, SURVEY_WRITABLE)
         check_survey(merged, creating=False)
         if merged["closes_at"] <= self.clock.now():
             raise Invalid("A survey closes in the future.", [FieldError("/closes_at", "must be in the future")])
@@ -86,13 +85,10 @@ class SurveyUseCases(FeedbackBase):
                 f"{survey_id} has responses: whether it is anonymous was promised to those who answered.",
                 field="/anonymous",
             )
-        before = survey.resource()
         changed = replace(survey, **_values(merged))
-        previous = previous_attributes(before, changed.resource())
+        previous = await self._save_changes(self.uow.surveys, survey, changed)
         if not previous:
             return await self._counted(survey)
-        changed.touch(self.clock.now())
-        await self.uow.surveys.save(changed, expected_version=survey.version)
         self._record("survey.updated", changed.resource(), previous)
         await self.uow.jobs.schedule(CLOSE_JOB, changed.id, changed.closes_at)
         if changed.status == "scheduled":

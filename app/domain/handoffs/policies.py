@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from app.domain.changes import check_version, ensure_external_refs_free, refuse_nulls, refuse_read_only
+from app.domain.changes import ensure_external_refs_free, refuse_nulls, refuse_read_only
 from app.domain.errors import ErrorList, Forbidden, NotFound
 from app.domain.fields import check_fields
 from app.domain.handoffs.model import (
@@ -18,7 +18,7 @@ from app.domain.handoffs.model import (
 from app.domain.handoffs.service import READ, WRITE, Handoffs
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
-from app.domain.patch import merge_patch, previous_attributes
+from app.domain.patch import merge_patch
 
 
 class HandoffPolicies(Handoffs):
@@ -55,10 +55,7 @@ class HandoffPolicies(Handoffs):
         self, policy_id: str, patch: dict[str, Any], expected_version: int | None = None
     ) -> HandoffPolicy:
         self._org(WRITE)
-        policy = await self.uow.handoff_policies.get(policy_id, for_update=True)
-        if policy is None:
-            raise NotFound(f"No handoff policy {policy_id}.")
-        check_version(policy, expected_version)
+        policy = await self._to_change(self.uow.handoff_policies, policy_id, "handoff policy", expected_version)
         refuse_read_only(patch, POLICY_WRITABLE)
         refuse_nulls(patch, POLICY_FIELDS)
         merged = merge_patch({k: getattr(policy, k) for k in POLICY_WRITABLE}, patch)
@@ -68,22 +65,16 @@ class HandoffPolicies(Handoffs):
         await ensure_external_refs_free(
             self.uow.handoff_policies, merged["external_refs"], policy.id, policy.external_refs
         )
-        before = policy.resource()
         changed = replace(policy, **{k: merged.get(k) for k in POLICY_WRITABLE})
-        previous = previous_attributes(before, changed.resource())
+        previous = await self._save_changes(self.uow.handoff_policies, policy, changed)
         if not previous:
             return policy
-        changed.touch(self.clock.now())
-        await self.uow.handoff_policies.save(changed, expected_version=policy.version)
         self._record("handoff_policy.updated", changed.resource(), previous)
         return changed
 
     async def delete_handoff_policy(self, policy_id: str, expected_version: int | None = None) -> None:
         self._org(WRITE)
-        policy = await self.uow.handoff_policies.get(policy_id, for_update=True)
-        if policy is None:
-            raise NotFound(f"No handoff policy {policy_id}.")
-        check_version(policy, expected_version)
+        policy = await self._to_change(self.uow.handoff_policies, policy_id, "handoff policy", expected_version)
         await self.uow.handoff_policies.delete(policy)
         self._record("handoff_policy.deleted", policy.resource())
 

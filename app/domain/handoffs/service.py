@@ -36,8 +36,9 @@ from app.domain.handoffs.model import (
     check_handoff,
 )
 from app.domain.ids import new_id
-from app.domain.model import ListQuery, Page, matches_query, page_in_memory
+from app.domain.model import ListQuery, Page
 from app.domain.patch import merge_patch, previous_attributes
+from app.domain.reads import read_one, read_page
 from app.domain.usecases import UseCases
 
 READ, WRITE = "handoffs:read", "handoffs:write"
@@ -76,14 +77,7 @@ class HandoffsBase(UseCases):
 class Handoffs(HandoffsBase):
     async def get_handoff(self, handoff_id: str, as_of: datetime | None = None) -> Handoff:
         self._org(READ)
-        found = (
-            await self.uow.handoffs.get(handoff_id)
-            if as_of is None
-            else next((h for h in await self.uow.handoffs.at(as_of) if h.id == handoff_id), None)
-        )
-        if found is None:
-            raise NotFound(f"No handoff {handoff_id}" + (" at that instant." if as_of else "."))
-        return found
+        return await read_one(self.uow.handoffs, handoff_id, as_of, "handoff")
 
     async def list_handoffs(self, query: ListQuery, as_of: datetime | None = None) -> Page[Handoff]:
         self._org(READ)
@@ -92,9 +86,7 @@ class Handoffs(HandoffsBase):
                 raise Invalid(
                     "The filters are invalid.", [FieldError(f"/{name}", f"must be one of: {', '.join(choices)}")]
                 )
-        if as_of is None:
-            return await self.uow.handoffs.list(query)
-        return page_in_memory([h for h in await self.uow.handoffs.at(as_of) if matches_query(h, query)], query)
+        return await read_page(self.uow.handoffs, query, as_of)
 
     async def create_handoff(self, fields: dict[str, Any]) -> Handoff:
         org = self._org(WRITE)
@@ -152,14 +144,11 @@ class Handoffs(HandoffsBase):
             await self._either_side(handoff)
             _only_ticks(handoff, merged)
         await ensure_external_refs_free(self.uow.handoffs, merged["external_refs"], handoff.id, handoff.external_refs)
-        before = handoff.resource()
         changed = replace(handoff, **{k: merged.get(k) for k in HANDOFF_WRITABLE})
         changed.title = changed.title.strip()
-        previous = previous_attributes(before, changed.resource())
+        previous = await self._save_changes(self.uow.handoffs, handoff, changed)
         if not previous:
             return handoff
-        changed.touch(self.clock.now())
-        await self.uow.handoffs.save(changed, expected_version=handoff.version)
         self._record("handoff.updated", changed.resource(), previous)
         return changed
 

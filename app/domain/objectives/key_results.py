@@ -17,7 +17,7 @@ from app.domain.changes import (
 )
 from app.domain.errors import Conflict, NotFound
 from app.domain.ids import new_id
-from app.domain.model import ListQuery, Page, matches_query, page_in_memory
+from app.domain.model import ListQuery, Page
 from app.domain.objectives.base import (
     REMINDER,
     WRITE,
@@ -34,26 +34,18 @@ from app.domain.objectives.model import (
 )
 from app.domain.objectives.progress import key_result_progress
 from app.domain.objectives.reminders import first_due
-from app.domain.patch import merge_patch, previous_attributes
+from app.domain.patch import merge_patch
+from app.domain.reads import read_one, read_page
 
 
 class KeyResultUseCases(ObjectivesBase):
     async def get_key_result(self, key_result_id: str, as_of: datetime | None = None) -> KeyResult:
         self.readable()
-        found = (
-            await self.uow.key_results.get(key_result_id)
-            if as_of is None
-            else next((k for k in await self.uow.key_results.at(as_of) if k.id == key_result_id), None)
-        )
-        if found is None:
-            raise NotFound(f"No key result {key_result_id}" + (" at that instant." if as_of else "."))
-        return found
+        return await read_one(self.uow.key_results, key_result_id, as_of, "key result")
 
     async def list_key_results(self, query: ListQuery, as_of: datetime | None = None) -> Page[KeyResult]:
         self.readable()
-        if as_of is None:
-            return await self.uow.key_results.list(query)
-        return page_in_memory([k for k in await self.uow.key_results.at(as_of) if matches_query(k, query)], query)
+        return await read_page(self.uow.key_results, query, as_of)
 
     async def create_key_result(self, fields: dict[str, Any]) -> KeyResult:
         org = self._org(WRITE)
@@ -94,14 +86,11 @@ class KeyResultUseCases(ObjectivesBase):
         await ensure_external_refs_free(
             self.uow.key_results, merged["external_refs"], key_result.id, key_result.external_refs
         )
-        before = key_result.resource()
         changed = replace(key_result, **_values(merged))
         changed.progress = key_result_progress(changed.start_value, changed.target_value, changed.current_value)
-        previous = previous_attributes(before, changed.resource())
+        previous = await self._save_changes(self.uow.key_results, key_result, changed)
         if not previous:
             return key_result
-        changed.touch(self.clock.now())
-        await self.uow.key_results.save(changed, expected_version=key_result.version)
         self._record("key_result.updated", changed.resource(), previous)
         if "check_in_cadence" in previous:
             await self._schedule_reminder(changed)

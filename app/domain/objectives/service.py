@@ -18,7 +18,7 @@ from app.domain.changes import (
 )
 from app.domain.errors import Conflict, ErrorList, FieldError, Invalid, NotFound
 from app.domain.ids import new_id
-from app.domain.model import ListQuery, Page, matches_query, page_in_memory
+from app.domain.model import ListQuery, Page, matches_query
 from app.domain.objectives.base import (
     HEALTH,
     READ,
@@ -39,7 +39,8 @@ from app.domain.objectives.model import (
     periods_overlap,
 )
 from app.domain.objectives.progress import Explanation, explain, health
-from app.domain.patch import merge_patch, previous_attributes
+from app.domain.patch import merge_patch
+from app.domain.reads import read_one, read_page
 
 __all__ = ["READ", "WRITE", "Objectives"]
 
@@ -49,14 +50,7 @@ class Objectives(CheckInUseCases):
 
     async def get_objective(self, objective_id: str, as_of: datetime | None = None) -> Objective:
         self.readable()
-        found = (
-            await self.uow.objectives.get(objective_id)
-            if as_of is None
-            else next((o for o in await self.uow.objectives.at(as_of) if o.id == objective_id), None)
-        )
-        if found is None:
-            raise NotFound(f"No objective {objective_id}" + (" at that instant." if as_of else "."))
-        return found
+        return await read_one(self.uow.objectives, objective_id, as_of, "objective")
 
     async def list_objectives(self, query: ListQuery, as_of: datetime | None = None) -> Page[Objective]:
         self.readable()
@@ -65,9 +59,7 @@ class Objectives(CheckInUseCases):
             if name in query.filters and query.filters[name] not in choices:
                 errors.add(f"/{name}", f"must be one of: {', '.join(choices)}")
         errors.raise_if_any("The filters are invalid.")
-        if as_of is None:
-            return await self.uow.objectives.list(query)
-        return page_in_memory([o for o in await self.uow.objectives.at(as_of) if _matches(o, query)], query)
+        return await read_page(self.uow.objectives, query, as_of, _matches)
 
     async def unit_objectives(self, unit_id: str, query: ListQuery, include_contributing: bool) -> Page[Objective]:
         """What a unit owns, and with `include_contributing`, what it contributes to."""
@@ -119,13 +111,10 @@ class Objectives(CheckInUseCases):
         event = "objective.updated"
         if merged["status"] != objective.status:
             event = OBJECTIVE_STATUS.to(objective.status, merged["status"]).event or event
-        before = objective.resource()
         changed = replace(objective, **_values(merged))
-        previous = previous_attributes(before, changed.resource())
+        previous = await self._save_changes(self.uow.objectives, objective, changed)
         if not previous:
             return objective
-        changed.touch(self.clock.now())
-        await self.uow.objectives.save(changed, expected_version=objective.version)
         self._record(event, changed.resource(), previous)
         moved = {"parent_id", "alignment_weight", "status"} & set(previous)
         await self.roll_up([changed.id, changed.parent_id if moved else None, objective.parent_id if moved else None])

@@ -25,7 +25,7 @@ from app.domain.org_chart.model import (
     check_membership,
     periods_overlap,
 )
-from app.domain.patch import merge_patch, previous_attributes
+from app.domain.patch import patched, previous_attributes
 
 
 class MembershipUseCases(OrgChartBase):
@@ -97,9 +97,7 @@ class MembershipUseCases(OrgChartBase):
         m = await self.uow.memberships.get(membership_id, for_update=True)
         assert m is not None
         check_version(m, expected_version)
-        merged = {k: getattr(m, k) for k in MEMBERSHIP_FIELDS}
-        for k, v in patch.items():  # dates are not objects: a merge patch replaces them
-            merged[k] = merge_patch(merged[k], v) if k == "external_refs" else v
+        merged = patched(m, patch, MEMBERSHIP_FIELDS)
         merged["external_refs"] = merged.get("external_refs") or {}
         errors = ErrorList()
         check_membership(merged, errors, creating=True)

@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from app.domain.changes import check_version, ensure_external_refs_free, with_ref
-from app.domain.errors import Conflict, ErrorList, NotFound
+from app.domain.changes import ensure_external_refs_free, with_ref
+from app.domain.errors import Conflict, ErrorList
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
 from app.domain.org_chart import tree
@@ -16,25 +16,17 @@ from app.domain.org_chart.common import PERSON_FIELDS, WRITE, matches_query, pag
 from app.domain.org_chart.memberships import MembershipUseCases
 from app.domain.org_chart.model import Person, check_person, key_or_none
 from app.domain.patch import merge_patch, previous_attributes
+from app.domain.reads import read_one, read_page
 
 
 class PeopleUseCases(MembershipUseCases):
     async def get_person(self, person_id: str, as_of: datetime | None = None) -> Person:
         self.readable_organization(self.principal)
-        person = (
-            await self.uow.people.get(person_id)
-            if as_of is None
-            else next((p for p in await self.uow.people.at(as_of) if p.id == person_id), None)
-        )
-        if person is None:
-            raise NotFound(f"No person {person_id}" + (" at that instant." if as_of else "."))
-        return person
+        return await read_one(self.uow.people, person_id, as_of, "person")
 
     async def list_people(self, query: ListQuery, as_of: datetime | None = None) -> Page[Person]:
         self.readable_organization(self.principal)
-        if as_of is None:
-            return await self.uow.people.list(query)
-        return page_in_memory([p for p in await self.uow.people.at(as_of) if matches_query(p, query)], query)
+        return await read_page(self.uow.people, query, as_of)
 
     async def create_person(self, fields: dict[str, Any]) -> Person:
         org = self._org(WRITE)
@@ -50,15 +42,7 @@ class PeopleUseCases(MembershipUseCases):
             organization_id=org,
             created_at=now,
             updated_at=now,
-            given_name=fields["given_name"].strip(),
-            family_name=fields["family_name"].strip(),
-            email=_stripped(fields.get("email")),
-            user_name=_stripped(fields.get("user_name")),
-            title=fields.get("title"),
-            department=fields.get("department"),
-            manager_id=fields.get("manager_id"),
-            status=fields["status"],
-            external_refs=fields["external_refs"],
+            **_person_values(fields),
         )
         await self.uow.people.add(person)
         self._record("person.created", person.resource())
@@ -76,10 +60,7 @@ class PeopleUseCases(MembershipUseCases):
         refuse_read_only(patch, PERSON_FIELDS)
         if "manager_id" in patch:
             await self.uow.people.lock_structure()
-        person = await self.uow.people.get(person_id, for_update=True)
-        if person is None:
-            raise NotFound(f"No person {person_id}.")
-        check_version(person, expected_version)
+        person = await self._to_change(self.uow.people, person_id, "person", expected_version)
         merged = merge_patch({k: getattr(person, k) for k in PERSON_FIELDS}, patch)
         merged.setdefault("external_refs", {})
         errors = ErrorList()
@@ -94,19 +75,8 @@ class PeopleUseCases(MembershipUseCases):
                 )
         await ensure_external_refs_free(self.uow.people, merged["external_refs"], person.id, person.external_refs)
         before = person.resource()
-        updated = replace(
-            person,
-            given_name=merged["given_name"].strip(),
-            family_name=merged["family_name"].strip(),
-            email=_stripped(merged.get("email")),
-            user_name=_stripped(merged.get("user_name")),
-            title=merged.get("title"),
-            department=merged.get("department"),
-            manager_id=merged.get("manager_id"),
-            status=merged["status"],
-            external_refs=merged["external_refs"],
-            scim_ended=person.scim_ended if scim_ended is None else scim_ended,
-        )
+        ended = person.scim_ended if scim_ended is None else scim_ended
+        updated = replace(person, **_person_values(merged), scim_ended=ended)
         changed = previous_attributes(before, updated.resource())
         if not changed and updated.scim_ended == person.scim_ended:
             return person
@@ -179,3 +149,18 @@ class PeopleUseCases(MembershipUseCases):
 
 def _stripped(value: str | None) -> str | None:
     return None if value is None else value.strip()
+
+
+def _person_values(fields: dict[str, Any]) -> dict[str, Any]:
+    """A person's fields as they are stored, from a checked creation or a merged change."""
+    return {
+        "given_name": fields["given_name"].strip(),
+        "family_name": fields["family_name"].strip(),
+        "email": _stripped(fields.get("email")),
+        "user_name": _stripped(fields.get("user_name")),
+        "title": fields.get("title"),
+        "department": fields.get("department"),
+        "manager_id": fields.get("manager_id"),
+        "status": fields["status"],
+        "external_refs": fields["external_refs"],
+    }

@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from app.domain.changes import check_version, ensure_external_refs_free, forget_raci, with_ref
-from app.domain.errors import Conflict, ErrorList, NotFound
+from app.domain.changes import ensure_external_refs_free, forget_raci, with_ref
+from app.domain.errors import Conflict, ErrorList
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page, every_page
 from app.domain.org_chart import tree
@@ -18,8 +18,6 @@ from app.domain.org_chart.common import (
     UNIT_FIELDS,
     WRITE,
     bounded,
-    matches_query,
-    page_in_memory,
     refuse_read_only,
 )
 from app.domain.org_chart.model import (
@@ -27,7 +25,8 @@ from app.domain.org_chart.model import (
     check_unit,
 )
 from app.domain.org_chart.people import PeopleUseCases
-from app.domain.patch import merge_patch, previous_attributes
+from app.domain.patch import merge_patch
+from app.domain.reads import read_one, read_page
 
 __all__ = ["READ", "WRITE", "OrgChart", "OrgChartBatches"]
 
@@ -39,20 +38,11 @@ class OrgChart(PeopleUseCases):
 
     async def get_unit(self, unit_id: str, as_of: datetime | None = None) -> Unit:
         self.readable_organization(self.principal)
-        unit = (
-            await self.uow.units.get(unit_id)
-            if as_of is None
-            else next((u for u in await self.uow.units.at(as_of) if u.id == unit_id), None)
-        )
-        if unit is None:
-            raise NotFound(f"No unit {unit_id}" + (" at that instant." if as_of else "."))
-        return unit
+        return await read_one(self.uow.units, unit_id, as_of, "unit")
 
     async def list_units(self, query: ListQuery, as_of: datetime | None = None) -> Page[Unit]:
         self.readable_organization(self.principal)
-        if as_of is None:
-            return await self.uow.units.list(query)
-        return page_in_memory([u for u in await self.uow.units.at(as_of) if matches_query(u, query)], query)
+        return await read_page(self.uow.units, query, as_of)
 
     async def create_unit(self, fields: dict[str, Any]) -> Unit:
         org = self._org(WRITE)
@@ -68,12 +58,7 @@ class OrgChart(PeopleUseCases):
             organization_id=org,
             created_at=now,
             updated_at=now,
-            name=fields["name"].strip(),
-            kind=fields["kind"],
-            parent_id=fields.get("parent_id"),
-            lead_person_id=fields.get("lead_person_id"),
-            external_refs=fields["external_refs"],
-            links=fields["links"],
+            **_unit_values(fields),
         )
         await self.uow.units.add(unit)
         self._record("unit.created", unit.resource())
@@ -84,10 +69,7 @@ class OrgChart(PeopleUseCases):
         refuse_read_only(patch, UNIT_FIELDS)
         if "parent_id" in patch:
             await self.uow.units.lock_structure()
-        unit = await self.uow.units.get(unit_id, for_update=True)
-        if unit is None:
-            raise NotFound(f"No unit {unit_id}.")
-        check_version(unit, expected_version)
+        unit = await self._to_change(self.uow.units, unit_id, "unit", expected_version)
         merged = merge_patch({k: getattr(unit, k) for k in UNIT_FIELDS}, patch)
         merged.setdefault("external_refs", {})
         merged.setdefault("links", [])  # null clears them
@@ -99,21 +81,10 @@ class OrgChart(PeopleUseCases):
         if new_parent and new_parent != unit.parent_id and await self._would_cycle(unit.id, new_parent):
             raise Conflict(f"Moving {unit.id} under {new_parent} would make a cycle.", field="/parent_id")
         await ensure_external_refs_free(self.uow.units, merged["external_refs"], unit.id, unit.external_refs)
-        before = unit.resource()
-        changed_unit = replace(
-            unit,
-            name=merged["name"].strip(),
-            kind=merged["kind"],
-            parent_id=merged.get("parent_id"),
-            lead_person_id=merged.get("lead_person_id"),
-            external_refs=merged["external_refs"],
-            links=merged["links"],
-        )
-        changed = previous_attributes(before, changed_unit.resource())
+        changed_unit = replace(unit, **_unit_values(merged))
+        changed = await self._save_changes(self.uow.units, unit, changed_unit)
         if not changed:
             return unit
-        changed_unit.touch(self.clock.now())
-        await self.uow.units.save(changed_unit, expected_version=unit.version)
         self._record("unit.moved" if "parent_id" in changed else "unit.updated", changed_unit.resource(), changed)
         return changed_unit
 
@@ -124,10 +95,7 @@ class OrgChart(PeopleUseCases):
     async def delete_unit(self, unit_id: str, expected_version: int | None = None) -> None:
         self._org(WRITE)
         await self.uow.units.lock_structure()
-        unit = await self.uow.units.get(unit_id, for_update=True)
-        if unit is None:
-            raise NotFound(f"No unit {unit_id}.")
-        check_version(unit, expected_version)
+        unit = await self._to_change(self.uow.units, unit_id, "unit", expected_version)
         if await self.uow.units.has_children(unit_id):
             raise Conflict(f"{unit_id} still has child units; move or delete them first.")
         today = self.clock.now().date()
@@ -238,3 +206,15 @@ class OrgChart(PeopleUseCases):
 
     async def _all_units(self) -> list[Unit]:
         return await every_page(self.uow.units, ListQuery(limit=5000))
+
+
+def _unit_values(fields: dict[str, Any]) -> dict[str, Any]:
+    """A unit's fields as they are stored, from a checked creation or a merged change."""
+    return {
+        "name": fields["name"].strip(),
+        "kind": fields["kind"],
+        "parent_id": fields.get("parent_id"),
+        "lead_person_id": fields.get("lead_person_id"),
+        "external_refs": fields["external_refs"],
+        "links": fields["links"],
+    }

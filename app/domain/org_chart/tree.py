@@ -1,32 +1,41 @@
 """Walking the unit forest and the management lines in memory, for reads of the past (`as_of`), where
-the whole snapshot of the organization at that instant has been loaded in one statement."""
+the whole snapshot of the organization at that instant has been loaded in one statement. Both are trees
+of one pointer (a unit's `parent_id`, a person's `manager_id`): one walk down, one walk up, for both."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Protocol, TypeVar
 
 from app.domain.org_chart.model import Person, Unit
 
 
-def children_index(units: Iterable[Unit]) -> dict[str | None, list[Unit]]:
-    index: dict[str | None, list[Unit]] = defaultdict(list)
-    for u in sorted(units, key=lambda u: u.id):
-        index[u.parent_id].append(u)
-    return index
+class Node(Protocol):
+    @property
+    def id(self) -> str: ...
 
 
-def descendants(units: Iterable[Unit], root_id: str, max_depth: int | None = None) -> list[tuple[Unit, int]]:
-    """Breadth first, with each unit's depth below the root (children are at depth 1)."""
-    index = children_index(units)
-    out: list[tuple[Unit, int]] = []
+N = TypeVar("N", bound=Node)
+
+
+def below(
+    nodes: Iterable[N], root_id: str, up: Callable[[N], str | None], max_depth: int | None = None
+) -> list[tuple[N, int]]:
+    """Breadth first from `root_id`, each node with its depth below the root (its children at 1), children
+    in id order; `up` gives a node's parent's id. A guard against cycles: the trees have none, history
+    included."""
+    index: dict[str | None, list[N]] = defaultdict(list)
+    for n in sorted(nodes, key=lambda n: n.id):
+        index[up(n)].append(n)
+    out: list[tuple[N, int]] = []
     frontier, depth, seen = [root_id], 0, {root_id}
     while frontier and (max_depth is None or depth < max_depth):
         depth += 1
         nxt = []
         for parent in frontier:
             for child in index.get(parent, []):
-                if child.id not in seen:  # a guard: the forest has no cycles, history included
+                if child.id not in seen:
                     seen.add(child.id)
                     out.append((child, depth))
                     nxt.append(child.id)
@@ -34,49 +43,35 @@ def descendants(units: Iterable[Unit], root_id: str, max_depth: int | None = Non
     return out
 
 
-def ancestors(units: Iterable[Unit], unit_id: str) -> list[Unit]:
-    """Nearest first, up to the root."""
-    by_id = {u.id: u for u in units}
-    out: list[Unit] = []
-    current = by_id.get(unit_id)
-    seen = {unit_id}
-    while current is not None and current.parent_id and current.parent_id not in seen:
-        seen.add(current.parent_id)
-        current = by_id.get(current.parent_id)
+def above(nodes: Iterable[N], node_id: str, up: Callable[[N], str | None]) -> list[N]:
+    """The node's parent, then its parent's, up to the top (nearest first)."""
+    by_id = {n.id: n for n in nodes}
+    out: list[N] = []
+    current = by_id.get(node_id)
+    seen = {node_id}
+    while current is not None and (parent := up(current)) and parent not in seen:
+        seen.add(parent)
+        current = by_id.get(parent)
         if current is not None:
             out.append(current)
     return out
 
 
+def descendants(units: Iterable[Unit], root_id: str, max_depth: int | None = None) -> list[tuple[Unit, int]]:
+    """Breadth first, with each unit's depth below the root (children are at depth 1)."""
+    return below(units, root_id, lambda u: u.parent_id, max_depth)
+
+
+def ancestors(units: Iterable[Unit], unit_id: str) -> list[Unit]:
+    """Nearest first, up to the root."""
+    return above(units, unit_id, lambda u: u.parent_id)
+
+
 def reports(people: Iterable[Person], manager_id: str, recursive: bool) -> list[Person]:
-    index: dict[str | None, list[Person]] = defaultdict(list)
-    for p in sorted(people, key=lambda p: p.id):
-        index[p.manager_id].append(p)
-    out: list[Person] = []
-    frontier, seen = [manager_id], {manager_id}
-    while frontier:
-        nxt = []
-        for m in frontier:
-            for p in index.get(m, []):
-                if p.id not in seen:
-                    seen.add(p.id)
-                    out.append(p)
-                    nxt.append(p.id)
-        if not recursive:
-            break
-        frontier = nxt
-    return out
+    """The manager's direct reports, or (`recursive`) everyone under the manager, level by level."""
+    return [p for p, _ in below(people, manager_id, lambda p: p.manager_id, None if recursive else 1)]
 
 
 def management_chain(people: Iterable[Person], person_id: str) -> list[Person]:
     """The person's manager, then that manager's, up to the top."""
-    by_id = {p.id: p for p in people}
-    out: list[Person] = []
-    current = by_id.get(person_id)
-    seen = {person_id}
-    while current is not None and current.manager_id and current.manager_id not in seen:
-        seen.add(current.manager_id)
-        current = by_id.get(current.manager_id)
-        if current is not None:
-            out.append(current)
-    return out
+    return above(people, person_id, lambda p: p.manager_id)

@@ -7,7 +7,6 @@ from dataclasses import replace
 from typing import Any
 
 from app.domain.changes import (
-    check_version,
     ensure_external_refs_free,
     refuse_nulls,
     refuse_read_only,
@@ -19,7 +18,7 @@ from app.domain.events import Event
 from app.domain.feed import EventFeed
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
-from app.domain.patch import merge_patch, previous_attributes
+from app.domain.patch import patched
 from app.domain.roles.model import (
     LETTERS,
     PARTY_TYPES,
@@ -82,32 +81,21 @@ class RaciUseCases(AssignmentUseCases):
         self._org(WRITE)
         refuse_read_only(patch, RACI_WRITABLE)
         refuse_nulls(patch, RACI_FIELDS)
-        entry = await self.uow.raci.get(entry_id, for_update=True)
-        if entry is None:
-            raise NotFound(f"No RACI entry {entry_id}.")
-        check_version(entry, expected_version)
-        merged = {f.name: getattr(entry, f.name) for f in RACI_FIELDS}
-        for k, v in patch.items():
-            merged[k] = merge_patch(merged[k], v) if k == "external_refs" else v
+        entry = await self._to_change(self.uow.raci, entry_id, "RACI entry", expected_version)
+        merged = patched(entry, patch, [f.name for f in RACI_FIELDS])
         check_raci(merged, creating=False)
         await ensure_external_refs_free(self.uow.raci, merged["external_refs"], entry.id, entry.external_refs)
         await self._check_unique(merged, entry)
-        before = entry.resource()
         changed = replace(entry, **{k: merged[k] for k in RACI_WRITABLE})
-        previous = previous_attributes(before, changed.resource())
+        previous = await self._save_changes(self.uow.raci, entry, changed)
         if not previous:
             return entry
-        changed.touch(self.clock.now())
-        await self.uow.raci.save(changed, expected_version=entry.version)
         self._record("raci.updated", changed.resource(), previous)
         return changed
 
     async def delete_raci_entry(self, entry_id: str, expected_version: int | None = None) -> None:
         self._org(WRITE)
-        entry = await self.uow.raci.get(entry_id, for_update=True)
-        if entry is None:
-            raise NotFound(f"No RACI entry {entry_id}.")
-        check_version(entry, expected_version)
+        entry = await self._to_change(self.uow.raci, entry_id, "RACI entry", expected_version)
         await self.uow.raci.delete(entry)
         self._record("raci.deleted", entry.resource())
 

@@ -20,8 +20,9 @@ from app.domain.changes import (
 from app.domain.endings import schedule_ending
 from app.domain.errors import Conflict, NotFound
 from app.domain.ids import new_id
-from app.domain.model import ListQuery, Page, matches_query, page_in_memory
-from app.domain.patch import merge_patch, previous_attributes
+from app.domain.model import ListQuery, Page, matches_query
+from app.domain.patch import patched
+from app.domain.reads import read_one, read_page
 from app.domain.roles.model import (
     ROLE_ASSIGNMENT_DEFAULTS,
     ROLE_ASSIGNMENT_FIELDS,
@@ -64,20 +65,11 @@ class RolesBase(UseCases):
 class RoleUseCases(RolesBase):
     async def get_role(self, role_id: str, as_of: datetime | None = None) -> Role:
         self.readable()
-        found = (
-            await self.uow.roles.get(role_id)
-            if as_of is None
-            else next((r for r in await self.uow.roles.at(as_of) if r.id == role_id), None)
-        )
-        if found is None:
-            raise NotFound(f"No role {role_id}" + (" at that instant." if as_of else "."))
-        return found
+        return await read_one(self.uow.roles, role_id, as_of, "role")
 
     async def list_roles(self, query: ListQuery, as_of: datetime | None = None) -> Page[Role]:
         self.readable()
-        if as_of is None:
-            return await self.uow.roles.list(query)
-        return page_in_memory([r for r in await self.uow.roles.at(as_of) if matches_query(r, query)], query)
+        return await read_page(self.uow.roles, query, as_of)
 
     async def create_role(self, fields: dict[str, Any]) -> Role:
         org = self._org(WRITE)
@@ -97,19 +89,14 @@ class RoleUseCases(RolesBase):
         refuse_nulls(patch, ROLE_FIELDS)
         role = await self._role(role_id, for_update=True)
         check_version(role, expected_version)
-        merged = {k: getattr(role, k) for k in ROLE_WRITABLE}
-        for k, v in patch.items():  # lists are replaced, objects merged
-            merged[k] = merge_patch(merged[k], v) if k == "external_refs" else v
+        merged = patched(role, patch, ROLE_WRITABLE)
         check_role(merged, creating=False)
         await check_refs(self.uow, merged, {"unit_id": "unit"}, role)
         await ensure_external_refs_free(self.uow.roles, merged["external_refs"], role.id, role.external_refs)
-        before = role.resource()
         changed = replace(role, **_role_values(merged))
-        previous = previous_attributes(before, changed.resource())
+        previous = await self._save_changes(self.uow.roles, role, changed)
         if not previous:
             return role
-        changed.touch(self.clock.now())
-        await self.uow.roles.save(changed, expected_version=role.version)
         self._record("role.updated", changed.resource(), previous)
         return changed
 
@@ -143,24 +130,16 @@ class RoleUseCases(RolesBase):
 class AssignmentUseCases(RoleUseCases):
     async def get_role_assignment(self, assignment_id: str, as_of: datetime | None = None) -> RoleAssignment:
         self.readable()
-        found = (
-            await self.uow.role_assignments.get(assignment_id)
-            if as_of is None
-            else next((a for a in await self.uow.role_assignments.at(as_of) if a.id == assignment_id), None)
-        )
-        if found is None:
-            raise NotFound(f"No role assignment {assignment_id}" + (" at that instant." if as_of else "."))
-        return found
+        return await read_one(self.uow.role_assignments, assignment_id, as_of, "role assignment")
 
     async def list_role_assignments(self, query: ListQuery, as_of: datetime | None = None) -> Page[RoleAssignment]:
         """Now: every assignment, ended or not. `as_of`: those that ran on that day, as they were recorded
         at that instant."""
         self.readable()
-        if as_of is None:
-            return await self.uow.role_assignments.list(query)
-        day = as_of.date()
-        past = await self.uow.role_assignments.at(as_of)
-        return page_in_memory([a for a in past if matches_query(a, query) and a.active_on(day)], query)
+        day = as_of.date() if as_of is not None else None
+        return await read_page(
+            self.uow.role_assignments, query, as_of, lambda a, q: matches_query(a, q) and a.active_on(day)
+        )
 
     async def create_role_assignment(self, fields: dict[str, Any]) -> RoleAssignment:
         org = self._org(WRITE)
@@ -183,25 +162,17 @@ class AssignmentUseCases(RoleUseCases):
         self._org(WRITE)
         refuse_read_only(patch, ROLE_ASSIGNMENT_WRITABLE)
         refuse_nulls(patch, ROLE_ASSIGNMENT_FIELDS)
-        found = await self.uow.role_assignments.get(assignment_id, for_update=True)
-        if found is None:
-            raise NotFound(f"No role assignment {assignment_id}.")
-        check_version(found, expected_version)
-        merged = {f.name: getattr(found, f.name) for f in ROLE_ASSIGNMENT_FIELDS}
-        for k, v in patch.items():  # dates are not objects: a merge patch replaces them
-            merged[k] = merge_patch(merged[k], v) if k == "external_refs" else v
+        found = await self._to_change(self.uow.role_assignments, assignment_id, "role assignment", expected_version)
+        merged = patched(found, patch, [f.name for f in ROLE_ASSIGNMENT_FIELDS])
         check_role_assignment(merged, creating=False)
         await check_refs(self.uow, merged, {"unit_id": "unit"}, found)
         await ensure_external_refs_free(
             self.uow.role_assignments, merged["external_refs"], found.id, found.external_refs
         )
-        before = found.resource()
         changed = replace(found, **_assignment_values(merged))
-        previous = previous_attributes(before, changed.resource())
+        previous = await self._save_changes(self.uow.role_assignments, found, changed)
         if not previous:
             return found
-        changed.touch(self.clock.now())
-        await self.uow.role_assignments.save(changed, expected_version=found.version)
         today = self.clock.now().date()
         ended = "ends_on" in previous and changed.ends_on is not None and changed.ends_on <= today
         self._record(ENDED if ended else "role_assignment.updated", changed.resource(), previous)
@@ -212,10 +183,7 @@ class AssignmentUseCases(RoleUseCases):
         """For a mistake: the assignment is gone from now on (reads `as_of` before still show it). An
         assignment that ran is ended instead (`ends_on`)."""
         self._org(WRITE)
-        found = await self.uow.role_assignments.get(assignment_id, for_update=True)
-        if found is None:
-            raise NotFound(f"No role assignment {assignment_id}.")
-        check_version(found, expected_version)
+        found = await self._to_change(self.uow.role_assignments, assignment_id, "role assignment", expected_version)
         await self.uow.role_assignments.delete(found)
         self._record("role_assignment.deleted", found.resource())
         await self.uow.jobs.cancel(ENDED, found.id)

@@ -254,7 +254,10 @@ def attempt_action(*, ok: bool, retry_scheduled: bool) -> str:
 
 @dataclass(kw_only=True)
 class Delivery(Entity):
-    """One message to one endpoint: an event (its id is the `webhook-id`) or a ping."""
+    """One message to one endpoint: an event (its id is the `webhook-id`) or a ping. The API shows it without
+    its payload (the event's, read from the event) or its version (the worker's bookkeeping)."""
+
+    private_fields: ClassVar[frozenset[str]] = frozenset({"organization_id", "payload", "version"})
 
     endpoint_id: str
     message_id: str

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from app.domain.changes import check_version, record
 from app.domain.clock import SYSTEM_CLOCK, rfc3339
 from app.domain.errors import ErrorList, FieldError, Invalid, NotFound
 from app.domain.events import Event
@@ -17,6 +16,7 @@ from app.domain.model import ListQuery, Page
 from app.domain.patch import previous_attributes
 from app.domain.ports import Clock, Resolver, UnitOfWork
 from app.domain.principal import Principal
+from app.domain.usecases import UseCases
 from app.domain.webhooks.model import (
     DELIVERY_STATES,
     ROTATION_OVERLAP,
@@ -75,7 +75,7 @@ def fan_out(events: list[Event], endpoints: list[WebhookEndpoint], now: datetime
     return out
 
 
-class WebhookEndpoints:
+class WebhookEndpoints(UseCases):
     def __init__(
         self,
         uow: UnitOfWork,
@@ -85,17 +85,8 @@ class WebhookEndpoints:
         allow_private: bool,
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        self.uow, self.principal, self.resolver, self.allow_private, self.clock = (
-            uow,
-            principal,
-            resolver,
-            allow_private,
-            clock,
-        )
-
-    def _org(self, scope: str) -> str:
-        self.principal.require(scope)
-        return self.principal.require_organization()
+        super().__init__(uow, principal, clock)
+        self.resolver, self.allow_private = resolver, allow_private
 
     async def create(self, fields: dict[str, Any]) -> tuple[WebhookEndpoint, str]:
         org = self._org(WRITE)
@@ -120,7 +111,7 @@ class WebhookEndpoints:
             url_is_secret=(fields.get("format") or "standard") != "standard",
         )
         await self.uow.webhooks.add(ep)
-        record(self.uow, self.principal, self.clock, "webhook_endpoint.created", ep.resource(), org)
+        self._record("webhook_endpoint.created", ep.resource())
         return ep, secret
 
     async def get(self, endpoint_id: str) -> WebhookEndpoint:
@@ -137,17 +128,14 @@ class WebhookEndpoints:
     async def update(
         self, endpoint_id: str, patch: dict[str, Any], expected_version: int | None = None
     ) -> WebhookEndpoint:
-        org = self._org(WRITE)
+        self._org(WRITE)
         unknown = sorted(set(patch) - set(MUTABLE))
         if unknown:
             raise Invalid(
                 "Some fields cannot be changed.",
                 [FieldError(f"/{k}", "cannot be changed", "read_only") for k in unknown],
             )
-        ep = await self.uow.webhooks.get(endpoint_id, for_update=True)
-        if ep is None:
-            raise NotFound(f"No webhook endpoint {endpoint_id}.")
-        check_version(ep, expected_version)
+        ep = await self._to_change(self.uow.webhooks, endpoint_id, "webhook endpoint", expected_version)
         if patch.get("enabled") is None and "enabled" in patch:
             raise Invalid("`enabled` cannot be null.", [FieldError("/enabled", "must not be null", "required")])
         errors = ErrorList()
@@ -171,17 +159,14 @@ class WebhookEndpoints:
         changed = changed or {"url": before["url"]}
         updated.touch(self.clock.now())
         await self.uow.webhooks.save(updated, expected_version=ep.version)
-        record(self.uow, self.principal, self.clock, "webhook_endpoint.updated", updated.resource(), org, changed)
+        self._record("webhook_endpoint.updated", updated.resource(), changed)
         return updated
 
     async def delete(self, endpoint_id: str, expected_version: int | None = None) -> None:
-        org = self._org(WRITE)
-        ep = await self.uow.webhooks.get(endpoint_id, for_update=True)
-        if ep is None:
-            raise NotFound(f"No webhook endpoint {endpoint_id}.")
-        check_version(ep, expected_version)
+        self._org(WRITE)
+        ep = await self._to_change(self.uow.webhooks, endpoint_id, "webhook endpoint", expected_version)
         await self.uow.webhooks.delete(ep)
-        record(self.uow, self.principal, self.clock, "webhook_endpoint.deleted", ep.resource(), org)
+        self._record("webhook_endpoint.deleted", ep.resource())
 
     async def rotate_secret(self, endpoint_id: str) -> tuple[WebhookEndpoint, str]:
         """A new secret; the previous one keeps signing beside it for 24 hours."""
