@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import TypeVar
 
 from fastapi import Request
 from graphql import GraphQLError
@@ -20,6 +21,8 @@ from app.domain.principal import Principal
 from app.graphql.cost import CODE, maximum_for
 from app.graphql.loaders import HandoffLoaders, ObjectiveLoaders, OrgLoaders, RoleLoaders
 from app.repo.uow import Database, SqlUnitOfWork
+
+T = TypeVar("T")
 
 
 class Context(BaseContext):
@@ -35,6 +38,11 @@ class Context(BaseContext):
         self._role_loaders: dict[datetime | None, RoleLoaders] = {}
         self.budget = budget  # the cost maximum, held at run time too (spend)
         self.spent = 0
+
+    def counted(self, items: list[T]) -> list[T]:
+        """A plain list, counted against the query's maximum as it is resolved (`spend`)."""
+        self.spend(len(items))
+        return items
 
     def spend(self, items: int) -> None:
         """The objects a plain list resolved. The cost computed before the query ran counts a list by its

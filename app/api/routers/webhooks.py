@@ -18,7 +18,6 @@ from app.api.conventions import (
 from app.api.deps import LiaisonRoute, UoW
 from app.api.schemas import webhooks as s
 from app.api.schemas.common import PROBLEM_RESPONSES
-from app.domain.model import to_wire
 from app.domain.principal import WEBHOOKS_WRITE
 from app.domain.webhooks.model import Attempt, Delivery
 from app.domain.webhooks.service import WebhookEndpoints
@@ -35,25 +34,7 @@ def service(request: Request, uow: Any, caller: Any) -> WebhookEndpoints:
 
 
 def delivery_body(d: Delivery, attempts: list[Attempt]) -> dict[str, Any]:
-    out = {
-        k: to_wire(getattr(d, k))
-        for k in (
-            "id",
-            "endpoint_id",
-            "message_id",
-            "event_type",
-            "status",
-            "attempts",
-            "next_attempt_at",
-            "last_status_code",
-            "last_error",
-            "succeeded_at",
-            "created_at",
-            "updated_at",
-        )
-    }
-    out["attempt_log"] = [a.resource() for a in attempts]
-    return out
+    return {**d.resource(), "attempt_log": [a.resource() for a in attempts]}
 
 
 @router.post(

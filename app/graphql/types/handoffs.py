@@ -27,11 +27,6 @@ PersonRef = Annotated["Person", strawberry.lazy("app.graphql.types.org_chart")]
 ObjectiveRef = Annotated["Objective", strawberry.lazy("app.graphql.types.objectives")]
 
 
-def _spent(info: strawberry.Info, items: list[Any]) -> list[Any]:
-    info.context.spend(len(items))
-    return items
-
-
 @strawberry.type(description="Work passed from a unit to another: offered, accepted or declined, timed by two clocks.")
 class Handoff(_HandoffFields, RaciSubject):  # type: ignore[misc]
     _model: strawberry.Private[Any] = None
@@ -66,12 +61,12 @@ class Handoff(_HandoffFields, RaciSubject):  # type: ignore[misc]
         description="Every transition (who, when, from, to, why) and clock mark, with the clocks as they ran."
     )
     def timeline(self, info: strawberry.Info) -> list[JSON]:
-        return _spent(info, timeline_of(self._model))
+        return info.context.counted(timeline_of(self._model))
 
     @strawberry.field(description="The comments, oldest first.")
     async def comments(self, info: strawberry.Info) -> list[HandoffComment]:
         found = await info.context.handoff_loaders().comments.load(self.id)
-        return _spent(info, [instance(HandoffComment, c) for c in found])
+        return info.context.counted([instance(HandoffComment, c) for c in found])
 
 
 @strawberry.type(description="The deadlines a send sets where the sender gave none.")

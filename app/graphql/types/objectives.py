@@ -33,11 +33,6 @@ def _org(info: strawberry.Info, as_of: datetime | None) -> Any:
     return info.context.loaders(as_of)
 
 
-def _spent(info: strawberry.Info, items: list[Any]) -> list[Any]:
-    info.context.spend(len(items))
-    return items
-
-
 @strawberry.type(description="One input of an objective's progress: a key result or an aligned objective.")
 class Contribution:
     kind: str = strawberry.field(description="key_result or objective.")
@@ -70,19 +65,19 @@ class Objective(_ObjectiveFields, RaciSubject):  # type: ignore[misc]
     @strawberry.field(description="The objectives aligned to this one.")
     async def children(self, info: strawberry.Info) -> list[Objective]:
         found = await _loaders(info, self.as_of).children.load(self.id)
-        return _spent(info, [objective(o, self.as_of) for o in found])
+        return info.context.counted([objective(o, self.as_of) for o in found])
 
     @strawberry.field(description="The objective's key results.")
     async def key_results(self, info: strawberry.Info) -> list[KeyResult]:
         found = await _loaders(info, self.as_of).key_results.load(self.id)
-        return _spent(info, [key_result(k, self.as_of) for k in found])
+        return info.context.counted([key_result(k, self.as_of) for k in found])
 
     @strawberry.field(description="The units that contribute to it.")
     async def contributors(self, info: strawberry.Info) -> list[UnitRef]:
         from app.graphql.types.org_chart import unit
 
         found = await _org(info, self.as_of).unit.load_many(list(self.contributor_unit_ids))
-        return _spent(info, [unit(u, self.as_of) for u in found if u is not None])
+        return info.context.counted([unit(u, self.as_of) for u in found if u is not None])
 
     @strawberry.field(description="The unit that owns it.")
     async def owner_unit(self, info: strawberry.Info) -> UnitRef | None:
@@ -116,13 +111,13 @@ class Objective(_ObjectiveFields, RaciSubject):  # type: ignore[misc]
             progress_rule=found.progress_rule,
             progress=found.progress,
             total_weight=found.total_weight,
-            inputs=_spent(info, inputs),
+            inputs=info.context.counted(inputs),
         )
 
     @strawberry.field(description="The latest check-ins of its key results (at most 50), newest first.")
     async def check_ins(self, info: strawberry.Info) -> list[CheckIn]:
         found = await _loaders(info, self.as_of).objective_check_ins.load(self.id)
-        return _spent(info, [check_in(c) for c in reversed(found)])
+        return info.context.counted([check_in(c) for c in reversed(found)])
 
 
 @strawberry.type(description="A measure of an objective, from its start value to its target.")
@@ -144,7 +139,7 @@ class KeyResult(_KeyResultFields, RaciSubject):  # type: ignore[misc]
     @strawberry.field(description="Its latest check-ins (at most 50), newest first.")
     async def check_ins(self, info: strawberry.Info) -> list[CheckIn]:
         found = await _loaders(info, self.as_of).key_result_check_ins.load(self.id)
-        return _spent(info, [check_in(c) for c in reversed(found)])
+        return info.context.counted([check_in(c) for c in reversed(found)])
 
 
 @strawberry.type(description="A key result's value at a moment, with a confidence and a note. Never changed.")

@@ -31,12 +31,6 @@ def _loaders(info: strawberry.Info, as_of: datetime | None) -> Any:
     return info.context.loaders(as_of)
 
 
-def _spent(info: strawberry.Info, items: list[Any]) -> list[Any]:
-    """A plain list, counted against the query's maximum as it is resolved (Context.spend)."""
-    info.context.spend(len(items))
-    return items
-
-
 @strawberry.type(description="A unit of the org chart: company, division, department, team or project.")
 class Unit(_UnitFields, RaciSubject):  # type: ignore[misc]
     as_of: strawberry.Private[datetime | None] = None
@@ -49,23 +43,29 @@ class Unit(_UnitFields, RaciSubject):  # type: ignore[misc]
 
     @strawberry.field(description="The units directly below.")
     async def children(self, info: strawberry.Info) -> list[Unit]:
-        return _spent(info, [unit(u, self.as_of) for u in await _loaders(info, self.as_of).children.load(self.id)])
+        return info.context.counted(
+            [unit(u, self.as_of) for u in await _loaders(info, self.as_of).children.load(self.id)]
+        )
 
     @strawberry.field(description="The parent, then its parent, up to the root.")
     async def ancestors(self, info: strawberry.Info) -> list[Unit]:
-        return _spent(info, [unit(u, self.as_of) for u in await _loaders(info, self.as_of).ancestors.load(self.id)])
+        return info.context.counted(
+            [unit(u, self.as_of) for u in await _loaders(info, self.as_of).ancestors.load(self.id)]
+        )
 
     @strawberry.field(description="The people with a running membership in this unit.")
     async def members(self, info: strawberry.Info) -> list[Person]:
         loaders = _loaders(info, self.as_of)
         memberships = await loaders.unit_memberships.load(self.id)
         ids = list(dict.fromkeys(m.person_id for m in memberships))  # once each, in membership order
-        return _spent(info, [person(p, self.as_of) for p in await loaders.person.load_many(ids) if p is not None])
+        return info.context.counted(
+            [person(p, self.as_of) for p in await loaders.person.load_many(ids) if p is not None]
+        )
 
     @strawberry.field(description="The running memberships of this unit.")
     async def memberships(self, info: strawberry.Info) -> list[Membership]:
         found = await _loaders(info, self.as_of).unit_memberships.load(self.id)
-        return _spent(info, [membership(m, self.as_of) for m in found])
+        return info.context.counted([membership(m, self.as_of) for m in found])
 
     @strawberry.field(description="The unit's lead.")
     async def lead(self, info: strawberry.Info) -> Person | None:
@@ -86,25 +86,24 @@ class Unit(_UnitFields, RaciSubject):  # type: ignore[misc]
             found = sorted(
                 {o.id: o for o in found + await loaders.unit_contributions.load(self.id)}.values(), key=lambda o: o.id
             )
-        return _spent(info, [objective(o, self.as_of) for o in found])
+        return info.context.counted([objective(o, self.as_of) for o in found])
 
     @strawberry.field(description="The handoffs addressed to this unit (needs handoffs:read).")
     async def incoming_handoffs(self, info: strawberry.Info) -> list[HandoffRef]:
         from app.graphql.types.handoffs import handoff
 
-        return _spent(info, [handoff(h) for h in await info.context.handoff_loaders().incoming.load(self.id)])
+        return info.context.counted([handoff(h) for h in await info.context.handoff_loaders().incoming.load(self.id)])
 
     @strawberry.field(description="The roles this unit owns (needs roles:read).")
     async def roles(self, info: strawberry.Info) -> list[Role]:
-        return _spent(
-            info, [role(r, self.as_of) for r in await info.context.role_loaders(self.as_of).unit_roles.load(self.id)]
-        )
+        found = await info.context.role_loaders(self.as_of).unit_roles.load(self.id)
+        return info.context.counted([role(r, self.as_of) for r in found])
 
     @strawberry.field(description="The handoffs this unit sent (needs handoffs:read).")
     async def outgoing_handoffs(self, info: strawberry.Info) -> list[HandoffRef]:
         from app.graphql.types.handoffs import handoff
 
-        return _spent(info, [handoff(h) for h in await info.context.handoff_loaders().outgoing.load(self.id)])
+        return info.context.counted([handoff(h) for h in await info.context.handoff_loaders().outgoing.load(self.id)])
 
 
 @strawberry.type(description="A person of the organization.")
@@ -119,23 +118,27 @@ class Person(_PersonFields):  # type: ignore[misc]
 
     @strawberry.field(description="The people who report directly to this person.")
     async def reports(self, info: strawberry.Info) -> list[Person]:
-        return _spent(info, [person(p, self.as_of) for p in await _loaders(info, self.as_of).reports.load(self.id)])
+        return info.context.counted(
+            [person(p, self.as_of) for p in await _loaders(info, self.as_of).reports.load(self.id)]
+        )
 
     @strawberry.field(description="The person's memberships (in the past: those running then).")
     async def memberships(self, info: strawberry.Info) -> list[Membership]:
         found = await _loaders(info, self.as_of).person_memberships.load(self.id)
-        return _spent(info, [membership(m, self.as_of) for m in found])
+        return info.context.counted([membership(m, self.as_of) for m in found])
 
     @strawberry.field(description="The units of the person's running memberships.")
     async def units(self, info: strawberry.Info) -> list[Unit]:
-        return _spent(info, [unit(u, self.as_of) for u in await _loaders(info, self.as_of).person_units.load(self.id)])
+        return info.context.counted(
+            [unit(u, self.as_of) for u in await _loaders(info, self.as_of).person_units.load(self.id)]
+        )
 
     @strawberry.field(description="The roles the person holds today (on the day of `asOf`; needs roles:read).")
     async def roles(self, info: strawberry.Info) -> list[Role]:
         loaders = info.context.role_loaders(self.as_of)
         held = await loaders.person_assignments.load(self.id)
         found = await loaders.role.load_many(sorted({a.role_id for a in held}))
-        return _spent(info, [role(r, self.as_of) for r in found if r is not None])
+        return info.context.counted([role(r, self.as_of) for r in found if r is not None])
 
     @strawberry.field(
         description="The roles the person holds today and the RACI letters they hold directly, through their units"

@@ -32,11 +32,6 @@ def _loaders(info: strawberry.Info, as_of: datetime | None) -> Any:
     return info.context.role_loaders(as_of)
 
 
-def _spent(info: strawberry.Info, items: list[Any]) -> list[Any]:
-    info.context.spend(len(items))
-    return items
-
-
 @strawberry.type(description="A role: what it is responsible for, the unit that owns its definition.")
 class Role(_RoleFields):  # type: ignore[misc]
     as_of: strawberry.Private[datetime | None] = None
@@ -52,7 +47,7 @@ class Role(_RoleFields):  # type: ignore[misc]
     @strawberry.field(description="The assignments of the role running today (on the day of `asOf`).")
     async def holders(self, info: strawberry.Info) -> list[RoleAssignment]:
         found = await _loaders(info, self.as_of).role_assignments.load(self.id)
-        return _spent(info, [assignment(a, self.as_of) for a in found])
+        return info.context.counted([assignment(a, self.as_of) for a in found])
 
 
 @strawberry.type(description="A person holds a role, everywhere or for a unit, from a day to a day.")
@@ -189,7 +184,7 @@ class RaciSubject:
     @strawberry.field(description="The RACI entries on it (its own; inherited ones are in raciResolved).")
     async def raci(self, info: strawberry.Info) -> list[RaciEntry]:
         found = await _loaders(info, None).raci.load(str(self.id))
-        return _spent(info, [raci_entry(e) for e in found])
+        return info.context.counted([raci_entry(e) for e in found])
 
     @strawberry.field(description="Who is R, A, C and I on it today, and why (REST: GET /v1/raci/resolve).")
     async def raci_resolved(self, info: strawberry.Info) -> RaciResolved | None:
