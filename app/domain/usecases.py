@@ -3,9 +3,10 @@ events the use cases record."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
-from app.domain.changes import check_version, record
+from app.domain.changes import check_version, record, refuse_read_only, with_ref, without_unset
 from app.domain.clock import SYSTEM_CLOCK
 from app.domain.errors import NotFound
 from app.domain.patch import previous_attributes
@@ -58,3 +59,27 @@ class UseCases:
             changed.touch(self.clock.now())
             await repo.save(changed, expected_version=found.version)
         return previous
+
+    async def _upsert(
+        self,
+        repo: Repository[E],
+        system: str,
+        external_id: str,
+        fields: dict[str, Any],
+        create: Callable[[dict[str, Any]], Awaitable[E]],
+        update: Callable[[E, dict[str, Any]], Awaitable[E]],
+        declared: Iterable[Any] | None = None,
+        fixed: Iterable[str] = (),
+    ) -> tuple[E, bool]:
+        """PUT …/by-external-ref/{system}/{id}: the object that carries the URL's ref is updated with the body,
+        or one is created with it (the body's refs may repeat the URL's, not contradict them). With `declared`
+        the body replaces the fields, a null on a required one meaning "as it is"; without, it is a merge
+        patch. `fixed`: fields set at creation, which the body may repeat but not change (422 read_only)."""
+        fields = with_ref(fields, system, external_id)
+        existing = await repo.find_by_external_ref(system, external_id)
+        if existing is None:
+            return await create(fields), True
+        fixed = tuple(fixed)
+        refuse_read_only({k: fields[k] for k in fixed if k in fields and fields[k] != getattr(existing, k)}, ())
+        patch = fields if declared is None else without_unset(fields, declared)
+        return await update(existing, {k: v for k, v in patch.items() if k not in fixed}), False

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from app.domain.api_clients.model import (
@@ -11,9 +12,9 @@ from app.domain.api_clients.model import (
     hash_secret,
     new_secret,
 )
-from app.domain.changes import ensure_external_refs_free, record
+from app.domain.changes import ensure_external_refs_free, refuse_read_only
 from app.domain.clock import SYSTEM_CLOCK
-from app.domain.errors import FieldError, Forbidden, Invalid, NotFound, Unauthenticated
+from app.domain.errors import Forbidden, NotFound, Unauthenticated
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
 from app.domain.patch import merge_patch, previous_attributes
@@ -65,7 +66,23 @@ class ApiClients(UseCases):
         """Apply a JSON merge patch."""
         self.principal.require(SCOPE)
         client = await self._to_change(self.uow.api_clients, client_id, "API client", expected_version)
-        return await self._apply(client, patch)
+        refuse_read_only(patch, PATCHABLE)
+        # A null removes a member (RFC 7396); on a required field that leaves it missing, which check_fields refuses.
+        merged = merge_patch({k: getattr(client, k) for k in PATCHABLE}, patch)
+        merged = {**{k: merged.get(k) for k in PATCHABLE}, "external_refs": merged.get("external_refs") or {}}
+        check_fields(merged)
+        await ensure_external_refs_free(self.uow.api_clients, merged["external_refs"], client.id, client.external_refs)
+        changed = replace(
+            client,
+            name=merged["name"].strip(),
+            scopes=sorted(set(merged["scopes"])),
+            external_refs=merged["external_refs"],
+        )
+        previous = await self._save_changes(self.uow.api_clients, client, changed)
+        if not previous:
+            return client
+        self._record("api_client.updated", changed.resource(), previous)
+        return changed
 
     async def rotate_secret(self, client_id: str, expected_version: int | None = None) -> tuple[ApiClient, str]:
         """A new secret, shown this once; the old one works 24 h more (an integration swaps without a
@@ -95,57 +112,18 @@ class ApiClients(UseCases):
     ) -> tuple[ApiClient, bool, str | None]:
         """PUT …/by-external-ref/{system}/{id}: (client, created, secret when created)."""
         self.principal.require(SCOPE)
-        given = fields.get("external_refs")
-        if given is not None and not isinstance(given, dict):
-            raise Invalid("The external refs are an object of system → external id.")
-        refs = dict(given or {})
-        if refs.get(system, external_id) != external_id:
-            raise Invalid("The body names another id for the system of the URL.")
-        refs[system] = external_id
-        existing = await self.uow.api_clients.find_by_external_ref(system, external_id)
-        if existing is None:
-            client, secret = await self.create(fields.get("name", ""), fields.get("scopes", []), refs)
-            return client, True, secret
-        patch: dict[str, Any] = {k: fields[k] for k in ("name", "scopes") if k in fields}
-        patch["external_refs"] = refs
-        locked = await self.uow.api_clients.get(existing.id, for_update=True)
-        assert locked is not None
-        return await self._apply(locked, patch), False, None
+        secrets: list[str] = []
 
-    async def _apply(self, client: ApiClient, patch: dict[str, Any]) -> ApiClient:
-        unknown = sorted(set(patch) - set(PATCHABLE))
-        if unknown:
-            raise Invalid(
-                "Some fields cannot be changed.",
-                [FieldError(f"/{k}", "cannot be changed", "read_only") for k in unknown],
-            )
-        before = client.resource()
-        current = {k: getattr(client, k) for k in PATCHABLE}
-        # A null removes a member (RFC 7396); on a required field that leaves it missing, which check_fields refuses.
-        merged = merge_patch(current, patch)
-        merged.setdefault("external_refs", {})
-        merged = {k: merged.get(k) for k in PATCHABLE}
-        check_fields(merged)
-        await ensure_external_refs_free(self.uow.api_clients, merged["external_refs"], client.id)
-        client.name = merged["name"].strip()
-        client.scopes = sorted(set(merged["scopes"]))
-        client.external_refs = merged["external_refs"]
-        after = client.resource()
-        changed = previous_attributes(before, after)
-        if not changed:
+        async def create(given: dict[str, Any]) -> ApiClient:
+            client, secret = await self.create(given.get("name", ""), given.get("scopes", []), given["external_refs"])
+            secrets.append(secret)
             return client
-        client.touch(self.clock.now())
-        await self.uow.api_clients.save(client, expected_version=client.version - 1)
-        record(
-            self.uow,
-            self.principal,
-            self.clock,
-            "api_client.updated",
-            client.resource(),
-            client.organization_id,
-            changed,
+
+        given: dict[str, Any] = {k: fields[k] for k in ("name", "scopes", "external_refs") if k in fields}
+        client, created = await self._upsert(
+            self.uow.api_clients, system, external_id, given, create, lambda e, p: self.update(e.id, p)
         )
-        return client
+        return client, created, secrets[0] if secrets else None
 
 
 async def grant_client_credentials(

@@ -12,8 +12,6 @@ from app.domain.changes import (
     check_refs,
     check_version,
     ensure_external_refs_free,
-    with_ref,
-    without_unset,
 )
 from app.domain.clock import rfc3339
 from app.domain.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
@@ -156,14 +154,15 @@ class Handoffs(HandoffsBase):
         """A CRM opens a handoff itself, keyed by its own id (a deal); while it is a draft, the same PUT
         updates it."""
         self._org(WRITE)
-        fields = with_ref(fields, system, external_id)
-        existing = await self.uow.handoffs.find_by_external_ref(system, external_id)
-        if existing is None:
-            return await self.create_handoff(fields), True
-        patch = without_unset(fields, HANDOFF_FIELDS)
-        if existing.status != "draft":
-            patch = {k: v for k, v in patch.items() if k in AFTER_SENDING}
-        return await self.update_handoff(existing.id, patch), False
+
+        async def update(existing: Handoff, patch: dict[str, Any]) -> Handoff:
+            if existing.status != "draft":  # what a sent handoff keeps of the body
+                patch = {k: v for k, v in patch.items() if k in AFTER_SENDING}
+            return await self.update_handoff(existing.id, patch)
+
+        return await self._upsert(
+            self.uow.handoffs, system, external_id, fields, self.create_handoff, update, HANDOFF_FIELDS
+        )
 
     # --- actions -----------------------------------------------------------------------------------------
 

@@ -12,8 +12,6 @@ from app.domain.changes import (
     forget_raci,
     refuse_nulls,
     refuse_read_only,
-    with_ref,
-    without_unset,
 )
 from app.domain.errors import Conflict, NotFound
 from app.domain.ids import new_id
@@ -113,14 +111,10 @@ class KeyResultUseCases(ObjectivesBase):
 
     async def upsert_key_result(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[KeyResult, bool]:
         self._org(WRITE)
-        fields = with_ref(fields, system, external_id)
-        existing = await self.uow.key_results.find_by_external_ref(system, external_id)
-        if existing is None:
-            return await self.create_key_result(fields), True
-        patch = without_unset(fields, KEY_RESULT_FIELDS)
-        if patch.get("objective_id") == existing.objective_id:
-            patch.pop("objective_id")  # the same objective: no change asked
-        return await self.update_key_result(existing.id, patch), False
+        return await self._upsert(
+            self.uow.key_results, system, external_id, fields, self.create_key_result,
+            lambda e, p: self.update_key_result(e.id, p), KEY_RESULT_FIELDS, fixed=("objective_id",),
+        )  # fmt: skip
 
     async def _key_result(self, key_result_id: str, *, for_update: bool = False) -> KeyResult:
         found = await self.uow.key_results.get(key_result_id, for_update=for_update)

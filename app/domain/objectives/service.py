@@ -13,8 +13,6 @@ from app.domain.changes import (
     forget_raci,
     refuse_nulls,
     refuse_read_only,
-    with_ref,
-    without_unset,
 )
 from app.domain.errors import Conflict, ErrorList, FieldError, Invalid, NotFound
 from app.domain.ids import new_id
@@ -149,11 +147,15 @@ class Objectives(CheckInUseCases):
 
     async def upsert_objective(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[Objective, bool]:
         self._org(WRITE)
-        fields = with_ref(fields, system, external_id)
-        existing = await self.uow.objectives.find_by_external_ref(system, external_id)
-        if existing is None:
-            return await self.create_objective(fields), True
-        return await self.update_objective(existing.id, without_unset(fields, OBJECTIVE_FIELDS)), False
+        return await self._upsert(
+            self.uow.objectives,
+            system,
+            external_id,
+            fields,
+            self.create_objective,
+            lambda e, p: self.update_objective(e.id, p),
+            OBJECTIVE_FIELDS,
+        )
 
     async def explain_progress(self, objective_id: str) -> Explanation:
         """Every input of the objective's progress, with its value, weight and share."""

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from app.domain.changes import ensure_external_refs_free, with_ref
+from app.domain.changes import ensure_external_refs_free
 from app.domain.errors import Conflict, ErrorList
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
@@ -93,11 +93,9 @@ class PeopleUseCases(MembershipUseCases):
 
     async def upsert_person(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[Person, bool]:
         self._org(WRITE)
-        fields = with_ref(fields, system, external_id)
-        existing = await self.uow.people.find_by_external_ref(system, external_id)
-        if existing is None:
-            return await self.create_person(fields), True
-        return await self.update_person(existing.id, fields), False
+        return await self._upsert(
+            self.uow.people, system, external_id, fields, self.create_person, lambda e, p: self.update_person(e.id, p)
+        )
 
     async def _check_person_refs(
         self, fields: dict[str, Any], person_id: str | None, before: Person | None = None

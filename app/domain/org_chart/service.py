@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from app.domain.changes import ensure_external_refs_free, forget_raci, with_ref
+from app.domain.changes import ensure_external_refs_free, forget_raci
 from app.domain.errors import Conflict, ErrorList
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page, every_page
@@ -113,11 +113,9 @@ class OrgChart(PeopleUseCases):
 
     async def upsert_unit(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[Unit, bool]:
         self._org(WRITE)
-        fields = with_ref(fields, system, external_id)
-        existing = await self.uow.units.find_by_external_ref(system, external_id)
-        if existing is None:
-            return await self.create_unit(fields), True
-        return await self.update_unit(existing.id, fields), False
+        return await self._upsert(
+            self.uow.units, system, external_id, fields, self.create_unit, lambda e, p: self.update_unit(e.id, p)
+        )
 
     async def _check_unit_refs(self, fields: dict[str, Any], before: Unit | None = None) -> None:
         """The units and people named exist (those the unit already named were checked when it named them)."""

@@ -10,8 +10,6 @@ from app.domain.changes import (
     ensure_external_refs_free,
     refuse_nulls,
     refuse_read_only,
-    with_ref,
-    without_unset,
 )
 from app.domain.errors import Conflict, ErrorList, NotFound
 from app.domain.events import Event
@@ -101,16 +99,11 @@ class RaciUseCases(AssignmentUseCases):
 
     async def upsert_raci_entry(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[RaciEntry, bool]:
         self._org(WRITE)
-        fields = with_ref(fields, system, external_id)
-        existing = await self.uow.raci.find_by_external_ref(system, external_id)
-        if existing is None:
-            return await self.create_raci_entry(fields), True
-        fixed = ("subject_type", "subject_id", "party_type", "party_id")
-        moved = [k for k in fixed if k in fields and fields[k] != getattr(existing, k)]
-        if moved:
-            refuse_read_only({k: fields[k] for k in moved}, ())
-        patch = {k: v for k, v in without_unset(fields, RACI_FIELDS).items() if k not in fixed}
-        return await self.update_raci_entry(existing.id, patch), False
+        return await self._upsert(
+            self.uow.raci, system, external_id, fields, self.create_raci_entry,
+            lambda e, p: self.update_raci_entry(e.id, p), RACI_FIELDS,
+            fixed=("subject_type", "subject_id", "party_type", "party_id"),
+        )  # fmt: skip
 
     async def _check_subject_and_party(self, fields: dict[str, Any]) -> None:
         """Both exist, each read under its row lock: a deletion of either (which takes the same lock, then

@@ -14,8 +14,6 @@ from app.domain.changes import (
     forget_raci,
     refuse_nulls,
     refuse_read_only,
-    with_ref,
-    without_unset,
 )
 from app.domain.endings import schedule_ending
 from app.domain.errors import Conflict, NotFound
@@ -114,11 +112,15 @@ class RoleUseCases(RolesBase):
 
     async def upsert_role(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[Role, bool]:
         self._org(WRITE)
-        fields = with_ref(fields, system, external_id)
-        existing = await self.uow.roles.find_by_external_ref(system, external_id)
-        if existing is None:
-            return await self.create_role(fields), True
-        return await self.update_role(existing.id, without_unset(fields, ROLE_FIELDS)), False
+        return await self._upsert(
+            self.uow.roles,
+            system,
+            external_id,
+            fields,
+            self.create_role,
+            lambda e, p: self.update_role(e.id, p),
+            ROLE_FIELDS,
+        )
 
     async def _role(self, role_id: str, *, for_update: bool = False) -> Role:
         found = await self.uow.roles.get(role_id, for_update=for_update)
@@ -192,17 +194,10 @@ class AssignmentUseCases(RoleUseCases):
         self, system: str, external_id: str, fields: dict[str, Any]
     ) -> tuple[RoleAssignment, bool]:
         self._org(WRITE)
-        fields = with_ref(fields, system, external_id)
-        existing = await self.uow.role_assignments.find_by_external_ref(system, external_id)
-        if existing is None:
-            return await self.create_role_assignment(fields), True
-        patch = {
-            k: v for k, v in without_unset(fields, ROLE_ASSIGNMENT_FIELDS).items() if k not in ("role_id", "person_id")
-        }
-        for name in ("role_id", "person_id"):
-            if name in fields and fields[name] != getattr(existing, name):
-                refuse_read_only({name: fields[name]}, ())
-        return await self.update_role_assignment(existing.id, patch), False
+        return await self._upsert(
+            self.uow.role_assignments, system, external_id, fields, self.create_role_assignment,
+            lambda e, p: self.update_role_assignment(e.id, p), ROLE_ASSIGNMENT_FIELDS, fixed=("role_id", "person_id"),
+        )  # fmt: skip
 
 
 def _role_values(fields: dict[str, Any]) -> dict[str, Any]:
