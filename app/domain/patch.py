@@ -28,6 +28,12 @@ def patched(entity: Any, patch: dict[str, Any], names: Iterable[str]) -> dict[st
     return fields
 
 
+def cleared(fields: dict[str, Any], **empty: Any) -> dict[str, Any]:
+    """The fields with those a null cleared given their empty value (`external_refs={}`, `links=[]`); any
+    other value is left for the checks, a wrong one included."""
+    return {**fields, **{k: v for k, v in empty.items() if fields.get(k) is None}}
+
+
 def previous_attributes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """The old values of the fields that changed (bookkeeping fields excluded)."""
     skip = {"updated_at", "version"}

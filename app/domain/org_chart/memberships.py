@@ -25,7 +25,7 @@ from app.domain.org_chart.model import (
     check_membership,
     periods_overlap,
 )
-from app.domain.patch import patched, previous_attributes
+from app.domain.patch import cleared, patched, previous_attributes
 
 
 class MembershipUseCases(OrgChartBase):
@@ -98,7 +98,7 @@ class MembershipUseCases(OrgChartBase):
         assert m is not None
         check_version(m, expected_version)
         merged = patched(m, patch, MEMBERSHIP_FIELDS)
-        merged["external_refs"] = merged.get("external_refs") or {}
+        merged = cleared(merged, external_refs={})  # null clears them
         errors = ErrorList()
         check_membership(merged, errors, creating=True)
         errors.raise_if_any()

@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any, ClassVar
 
 from app.domain.errors import ErrorList
-from app.domain.model import ExternallyReferenced, Linked, check_external_refs, check_links
-from app.domain.text import name_problem
+from app.domain.fields import Field, check_fields
+from app.domain.model import ExternallyReferenced, Linked
 
 UNIT_KINDS = ("company", "division", "department", "team", "project")
 PERSON_STATUSES = ("active", "inactive")
@@ -69,84 +69,58 @@ def key_or_none(value: str | None) -> str | None:
     return None if value is None else email_key(value)
 
 
-def _present(errors: ErrorList, fields: dict[str, Any], name: str, pointer: str, *, required: bool) -> bool:
-    """Whether the field holds a value to check; a required one that is absent or null is an error."""
-    if fields.get(name) is not None:
-        return True
-    if required:
-        errors.add(f"{pointer}/{name}", "is required" if name not in fields else "must not be null", "required")
-    return False
-
-
-def _text(errors: ErrorList, fields: dict[str, Any], name: str, pointer: str, *, required: bool, limit: int) -> None:
-    if not _present(errors, fields, name, pointer, required=required):
-        return
-    problem = name_problem(fields[name], limit)
-    if problem:
-        errors.add(f"{pointer}/{name}", problem)
-
-
-def _choice(
-    errors: ErrorList, fields: dict[str, Any], name: str, pointer: str, choices: tuple[str, ...], *, required: bool
-) -> None:
-    """One of `choices`. A field that has a default is still required once the object exists: a merge
-    patch's `null` would remove it, and no object may lack it."""
-    if not _present(errors, fields, name, pointer, required=required):
-        return
-    if fields[name] not in choices:
-        errors.add(f"{pointer}/{name}", f"must be one of: {', '.join(choices)}")
-
-
-def _ref(errors: ErrorList, fields: dict[str, Any], name: str, pointer: str, prefix: str) -> None:
-    value = fields.get(name)
-    if value is not None and (not isinstance(value, str) or not value.startswith(prefix + "_")):
-        errors.add(f"{pointer}/{name}", f"must be the id of a {prefix}")
+# The writable fields of units, people and memberships and their constraints, declared once: the checks
+# below and the GraphQL inputs come from here. `required`: a creation must give it (a field with a default
+# is filled before the check, and is not).
+UNIT_DECLARED = (
+    Field("name", "name", required=True, nullable=False),
+    Field("kind", "choice", required=True, choices=UNIT_KINDS, nullable=False),
+    Field("parent_id", "ref", prefix="unit"),
+    Field("lead_person_id", "ref", prefix="person"),
+    Field("external_refs", "external_refs"),  # a merge patch's null clears them
+    Field("links", "links"),
+)
+PERSON_DECLARED = (
+    Field("given_name", "name", required=True, nullable=False),
+    Field("family_name", "name", required=True, nullable=False),
+    Field("email", "name", limit=320),  # required unless the person has a user name (check_person)
+    Field("user_name", "name", limit=255),
+    Field("department", "name"),
+    Field("title", "name"),
+    Field("manager_id", "ref", prefix="person"),
+    Field("status", "choice", choices=PERSON_STATUSES, nullable=False),  # active unless given
+    Field("external_refs", "external_refs"),
+)
+MEMBERSHIP_DECLARED = (
+    Field("person_id", "ref", required=True, prefix="person", nullable=False),
+    Field("unit_id", "ref", required=True, prefix="unit", nullable=False),
+    Field("title", "name"),
+    Field("kind", "choice", choices=MEMBERSHIP_KINDS, nullable=False),  # member unless given
+    Field("primary", "bool", nullable=False),  # false unless given
+    Field("starts_on", "date"),
+    Field("ends_on", "date"),
+    Field("external_refs", "external_refs"),
+)
 
 
 def check_unit(fields: dict[str, Any], errors: ErrorList, pointer: str = "", *, creating: bool) -> None:
-    _text(errors, fields, "name", pointer, required=creating, limit=200)
-    _choice(errors, fields, "kind", pointer, UNIT_KINDS, required=creating)
-    _ref(errors, fields, "parent_id", pointer, "unit")
-    _ref(errors, fields, "lead_person_id", pointer, "person")
-    if "external_refs" in fields:
-        check_external_refs(fields["external_refs"], errors, f"{pointer}/external_refs")
-    if "links" in fields:
-        fields["links"] = check_links(fields["links"], errors, f"{pointer}/links")
+    check_fields(fields, UNIT_DECLARED, errors, pointer, creating=creating)
 
 
 def check_person(fields: dict[str, Any], errors: ErrorList, pointer: str = "", *, creating: bool) -> None:
-    _text(errors, fields, "given_name", pointer, required=creating, limit=200)
-    _text(errors, fields, "family_name", pointer, required=creating, limit=200)
-    _text(errors, fields, "user_name", pointer, required=False, limit=255)
+    check_fields(fields, PERSON_DECLARED, errors, pointer, creating=creating)
     # An email, unless the person has a user name (identity providers may provision people without one).
-    _text(errors, fields, "email", pointer, required=creating and fields.get("user_name") is None, limit=320)
+    if creating and fields.get("email") is None and fields.get("user_name") is None:
+        errors.add(f"{pointer}/email", "is required" if "email" not in fields else "must not be null", "required")
     if isinstance(fields.get("email"), str) and not EMAIL_RE.fullmatch(fields["email"].strip()):
         errors.add(f"{pointer}/email", "is not an email address")
-    _text(errors, fields, "title", pointer, required=False, limit=200)
-    _text(errors, fields, "department", pointer, required=False, limit=200)
-    _choice(errors, fields, "status", pointer, PERSON_STATUSES, required=creating)
-    _ref(errors, fields, "manager_id", pointer, "person")
-    if "external_refs" in fields:
-        check_external_refs(fields["external_refs"], errors, f"{pointer}/external_refs")
 
 
 def check_membership(fields: dict[str, Any], errors: ErrorList, pointer: str = "", *, creating: bool) -> None:
-    for name, prefix in (("person_id", "person"), ("unit_id", "unit")):
-        if creating and not fields.get(name):
-            errors.add(f"{pointer}/{name}", "is required", "required")
-        _ref(errors, fields, name, pointer, prefix)
-    _text(errors, fields, "title", pointer, required=False, limit=200)
-    _choice(errors, fields, "kind", pointer, MEMBERSHIP_KINDS, required=creating)
-    if _present(errors, fields, "primary", pointer, required=creating) and not isinstance(fields["primary"], bool):
-        errors.add(f"{pointer}/primary", "must be true or false")
+    check_fields(fields, MEMBERSHIP_DECLARED, errors, pointer, creating=creating)
     starts, ends = fields.get("starts_on"), fields.get("ends_on")
-    for name in ("starts_on", "ends_on"):
-        if fields.get(name) is not None and not isinstance(fields[name], date):
-            errors.add(f"{pointer}/{name}", "must be a date (YYYY-MM-DD)")
     if isinstance(starts, date) and isinstance(ends, date) and ends < starts:
         errors.add(f"{pointer}/ends_on", "must not be before starts_on")
-    if "external_refs" in fields:
-        check_external_refs(fields["external_refs"], errors, f"{pointer}/external_refs")
 
 
 def periods_overlap(a: Membership, b: Membership) -> bool:

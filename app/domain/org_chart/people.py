@@ -15,7 +15,7 @@ from app.domain.org_chart import tree
 from app.domain.org_chart.common import PERSON_FIELDS, WRITE, matches_query, page_in_memory, refuse_read_only
 from app.domain.org_chart.memberships import MembershipUseCases
 from app.domain.org_chart.model import Person, check_person, key_or_none
-from app.domain.patch import merge_patch, previous_attributes
+from app.domain.patch import cleared, patched, previous_attributes
 from app.domain.reads import read_one, read_page
 
 
@@ -61,8 +61,7 @@ class PeopleUseCases(MembershipUseCases):
         if "manager_id" in patch:
             await self.uow.people.lock_structure()
         person = await self._to_change(self.uow.people, person_id, "person", expected_version)
-        merged = merge_patch({k: getattr(person, k) for k in PERSON_FIELDS}, patch)
-        merged.setdefault("external_refs", {})
+        merged = cleared(patched(person, patch, PERSON_FIELDS), external_refs={})  # null clears them
         errors = ErrorList()
         check_person(merged, errors, creating=True)
         errors.raise_if_any()

@@ -25,7 +25,7 @@ from app.domain.org_chart.model import (
     check_unit,
 )
 from app.domain.org_chart.people import PeopleUseCases
-from app.domain.patch import merge_patch
+from app.domain.patch import cleared, patched
 from app.domain.reads import read_one, read_page
 
 __all__ = ["READ", "WRITE", "OrgChart", "OrgChartBatches"]
@@ -70,9 +70,7 @@ class OrgChart(PeopleUseCases):
         if "parent_id" in patch:
             await self.uow.units.lock_structure()
         unit = await self._to_change(self.uow.units, unit_id, "unit", expected_version)
-        merged = merge_patch({k: getattr(unit, k) for k in UNIT_FIELDS}, patch)
-        merged.setdefault("external_refs", {})
-        merged.setdefault("links", [])  # null clears them
+        merged = cleared(patched(unit, patch, UNIT_FIELDS), external_refs={}, links=[])  # null clears them
         errors = ErrorList()
         check_unit(merged, errors, creating=True)
         errors.raise_if_any()

@@ -8,11 +8,13 @@ from datetime import date
 from typing import Any
 
 import strawberry
-from strawberry.scalars import JSON
 
+from app.domain.org_chart.common import MEMBERSHIP_MUTABLE
+from app.domain.org_chart.model import MEMBERSHIP_DECLARED, PERSON_DECLARED, UNIT_DECLARED
 from app.domain.org_chart.service import OrgChart
 from app.domain.org_chart.sync import OrgChartSync
 from app.graphql.mutations.common import UserError, run_service
+from app.graphql.types.inputs import derive_input, for_create
 from app.graphql.types.inputs import given as _fields
 from app.graphql.types.org_chart import Membership, Person, Unit, membership, person, unit
 
@@ -21,72 +23,31 @@ async def _run(info: strawberry.Info, work: Callable[[OrgChart], Awaitable[Any]]
     return await run_service(info, OrgChart, work)
 
 
-@strawberry.input
-class CreateUnitInput:
-    name: str
-    kind: str
-    parent_id: strawberry.ID | None = None
-    lead_person_id: strawberry.ID | None = None
-    external_refs: JSON | None = None
-    links: JSON | None = strawberry.field(default=None, description="`[{title, url, kind}]`.")
-
-
-@strawberry.input(description="Absent fields stay as they are; null clears a field.")
-class UpdateUnitInput:
-    name: str | None = strawberry.UNSET
-    kind: str | None = strawberry.UNSET
-    parent_id: strawberry.ID | None = strawberry.UNSET
-    lead_person_id: strawberry.ID | None = strawberry.UNSET
-    external_refs: JSON | None = strawberry.UNSET
-    links: JSON | None = strawberry.UNSET
-
-
-@strawberry.input
-class CreatePersonInput:
-    given_name: str
-    family_name: str
-    email: str | None = None
-    user_name: str | None = None
-    department: str | None = None
-    title: str | None = None
-    manager_id: strawberry.ID | None = None
-    status: str = "active"
-    external_refs: JSON | None = None
-
-
-@strawberry.input(description="Absent fields stay as they are; null clears a field.")
-class UpdatePersonInput:
-    given_name: str | None = strawberry.UNSET
-    family_name: str | None = strawberry.UNSET
-    email: str | None = strawberry.UNSET
-    user_name: str | None = strawberry.UNSET
-    department: str | None = strawberry.UNSET
-    title: str | None = strawberry.UNSET
-    manager_id: strawberry.ID | None = strawberry.UNSET
-    status: str | None = strawberry.UNSET
-    external_refs: JSON | None = strawberry.UNSET
-
-
-@strawberry.input
-class CreateMembershipInput:
-    person_id: strawberry.ID
-    unit_id: strawberry.ID
-    title: str | None = None
-    kind: str = "member"
-    primary: bool = False
-    starts_on: date | None = None
-    ends_on: date | None = None
-    external_refs: JSON | None = None
-
-
-@strawberry.input(description="Absent fields stay as they are; null clears a field.")
-class UpdateMembershipInput:
-    title: str | None = strawberry.UNSET
-    kind: str | None = strawberry.UNSET
-    primary: bool | None = strawberry.UNSET
-    starts_on: date | None = strawberry.UNSET
-    ends_on: date | None = strawberry.UNSET
-    external_refs: JSON | None = strawberry.UNSET
+CreateUnitInput: Any = derive_input("CreateUnitInput", UNIT_DECLARED, update=False, description="A new unit.")
+UpdateUnitInput: Any = derive_input(
+    "UpdateUnitInput", UNIT_DECLARED, update=True, description="Absent fields stay as they are; null clears a field."
+)
+CreatePersonInput: Any = derive_input(
+    "CreatePersonInput", PERSON_DECLARED, update=False, description="A new person (`status` active by default)."
+)
+UpdatePersonInput: Any = derive_input(
+    "UpdatePersonInput",
+    PERSON_DECLARED,
+    update=True,
+    description="Absent fields stay as they are; null clears a field.",
+)
+CreateMembershipInput: Any = derive_input(
+    "CreateMembershipInput",
+    MEMBERSHIP_DECLARED,
+    update=False,
+    description="A person in a unit (`kind` member and not primary by default).",
+)
+UpdateMembershipInput: Any = derive_input(
+    "UpdateMembershipInput",
+    [f for f in MEMBERSHIP_DECLARED if f.name in MEMBERSHIP_MUTABLE],
+    update=True,
+    description="Absent fields stay as they are; null clears a field.",
+)
 
 
 @strawberry.input
@@ -146,20 +107,11 @@ class SyncOrgChartPayload:
     user_errors: list[UserError]
 
 
-def _create(data: Any) -> dict[str, Any]:
-    fields = {k: v for k, v in vars(data).items() if v is not strawberry.UNSET}
-    if fields.get("external_refs") is None:  # any other value goes to the domain's check, even a falsy one
-        fields["external_refs"] = {}
-    if fields.get("links") is None:
-        fields.pop("links", None)
-    return fields
-
-
 @strawberry.type
 class OrgChartMutation:
     @strawberry.mutation
     async def create_unit(self, info: strawberry.Info, input: CreateUnitInput) -> UnitPayload:
-        u, errors = await _run(info, lambda s: s.create_unit(_create(input)))
+        u, errors = await _run(info, lambda s: s.create_unit(for_create(input)))
         return UnitPayload(unit=unit(u), user_errors=errors)
 
     @strawberry.mutation(description="Update or move a unit. `ifMatchVersion` refuses a stale change.")
@@ -180,12 +132,12 @@ class OrgChartMutation:
     async def upsert_unit_by_external_ref(
         self, info: strawberry.Info, system: str, external_id: str, input: CreateUnitInput
     ) -> UnitPayload:
-        result, errors = await _run(info, lambda s: s.upsert_unit(system, external_id, _create(input)))
+        result, errors = await _run(info, lambda s: s.upsert_unit(system, external_id, for_create(input)))
         return UnitPayload(unit=unit(result[0]) if result else None, user_errors=errors)
 
     @strawberry.mutation
     async def create_person(self, info: strawberry.Info, input: CreatePersonInput) -> PersonPayload:
-        p, errors = await _run(info, lambda s: s.create_person(_create(input)))
+        p, errors = await _run(info, lambda s: s.create_person(for_create(input)))
         return PersonPayload(person=person(p), user_errors=errors)
 
     @strawberry.mutation
@@ -206,12 +158,12 @@ class OrgChartMutation:
     async def upsert_person_by_external_ref(
         self, info: strawberry.Info, system: str, external_id: str, input: CreatePersonInput
     ) -> PersonPayload:
-        result, errors = await _run(info, lambda s: s.upsert_person(system, external_id, _create(input)))
+        result, errors = await _run(info, lambda s: s.upsert_person(system, external_id, for_create(input)))
         return PersonPayload(person=person(result[0]) if result else None, user_errors=errors)
 
     @strawberry.mutation
     async def create_membership(self, info: strawberry.Info, input: CreateMembershipInput) -> MembershipPayload:
-        m, errors = await _run(info, lambda s: s.create_membership(_create(input)))
+        m, errors = await _run(info, lambda s: s.create_membership(for_create(input)))
         return MembershipPayload(membership=membership(m), user_errors=errors)
 
     @strawberry.mutation

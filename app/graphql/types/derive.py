@@ -1,9 +1,13 @@
-"""GraphQL object types derived from the domain's dataclasses, so that a field is declared once."""
+"""GraphQL object types derived from the domain's dataclasses, so that a field is declared once: an
+enumerated field (a `choice` of the resource's declaration, or a state the API sets) is a GraphQL enum,
+an id an `ID`."""
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import typing
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import strawberry
@@ -15,24 +19,65 @@ class Node:
     id: strawberry.ID
 
 
-def _graphql_annotation(annotation: Any) -> Any:
+_ENUMS: dict[str, Any] = {}
+
+
+def choice_enum(name: str, values: tuple[str, ...]) -> Any:
+    """The GraphQL enum of an enumerated field (its values as the API writes them: `department`), made once
+    per name."""
+    made = _ENUMS.get(name)
+    if made is None:
+        values_of: Any = enum.Enum(name, {v: v for v in values})  # type: ignore[misc]  # made at runtime
+        made = _ENUMS[name] = strawberry.enum(values_of, description="One of: " + ", ".join(values) + ".")
+    return made
+
+
+def choices_of(declared: Iterable[Any]) -> dict[str, tuple[str, ...]]:
+    """The enumerated fields of a declaration (app/domain/fields.py) and their values."""
+    return {f.name: f.choices for f in declared if f.kind == "choice"}
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def _graphql_annotation(name: str, annotation: Any) -> Any:
     origin = typing.get_origin(annotation)
     if annotation is dict or origin is dict:
         return JSON
     if origin is list and typing.get_origin(typing.get_args(annotation)[0]) is dict:
         return list[JSON]
+    if name == "id" or name.endswith("_id"):  # an object's id, as `node(id:)` takes it
+        return strawberry.ID if annotation is str else strawberry.ID | None
+    if name.endswith("_ids") and annotation == list[str]:
+        return list[strawberry.ID]
     return annotation
 
 
-def derive(domain_cls: type, name: str, *, description: str, exclude: tuple[str, ...] = (), base: type = Node) -> type:
-    """A Strawberry type with the public fields of a domain dataclass (snake_case becomes camelCase)."""
+def derive(
+    domain_cls: type,
+    name: str,
+    *,
+    description: str,
+    exclude: tuple[str, ...] = (),
+    base: type = Node,
+    choices: Mapping[str, tuple[str, ...]] | None = None,
+) -> type:
+    """A Strawberry type with the public fields of a domain dataclass (snake_case becomes camelCase).
+    `choices`: its enumerated fields (`choices_of` the declaration, and the states the API sets), each an
+    enum named after the type and the field (`UnitKind`)."""
     hints = typing.get_type_hints(domain_cls)
     private = set(getattr(domain_cls, "private_fields", ())) | set(exclude)
+    owner = name.removesuffix("Fields")
     annotations: dict[str, Any] = {}
     for f in dataclasses.fields(domain_cls):
         if f.name in private:
             continue
-        annotations[f.name] = strawberry.ID if f.name == "id" else _graphql_annotation(hints[f.name])
+        if choices and f.name in choices:
+            kind = choice_enum(owner + _camel(f.name), choices[f.name])
+            annotations[f.name] = kind | None if typing.get_origin(hints[f.name]) is not None else kind
+            continue
+        annotations[f.name] = _graphql_annotation(f.name, hints[f.name])
     cls = type(name, (base,), {"__annotations__": annotations, "__module__": __name__, "__doc__": description})
     return strawberry.type(cls, description=description)
 
@@ -45,4 +90,4 @@ def instance(gql_type: Any, entity: Any, **extra: Any) -> Any:
     return gql_type(**values)
 
 
-__all__ = ["JSON", "Node", "derive", "instance"]
+__all__ = ["JSON", "Node", "choice_enum", "choices_of", "derive", "instance"]

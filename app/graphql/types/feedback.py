@@ -8,14 +8,27 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from app.domain.feedback.model import FEEDBACK_FIELDS, REQUEST_FIELDS, SURVEY_FIELDS, SURVEY_STATUSES
 from app.domain.feedback.model import Feedback as FeedbackModel
 from app.domain.feedback.model import FeedbackRequest as RequestModel
 from app.domain.feedback.model import Survey as SurveyModel
-from app.graphql.types.derive import derive, instance
+from app.graphql.types.derive import choices_of, derive, instance
 
-_FeedbackFields: Any = derive(FeedbackModel, "FeedbackFields", description="A feedback item's own fields.")
-_RequestFields: Any = derive(RequestModel, "FeedbackRequestFields", description="A feedback request's fields.")
-_SurveyFields: Any = derive(SurveyModel, "SurveyFields", description="A survey's own fields.")
+_FeedbackFields: Any = derive(
+    FeedbackModel, "FeedbackFields", description="A feedback item's own fields.", choices=choices_of(FEEDBACK_FIELDS)
+)
+_RequestFields: Any = derive(
+    RequestModel,
+    "FeedbackRequestFields",
+    description="A feedback request's fields.",
+    choices={**choices_of(REQUEST_FIELDS), "status": ("open", "fulfilled", "due")},
+)
+_SurveyFields: Any = derive(
+    SurveyModel,
+    "SurveyFields",
+    description="A survey's own fields.",
+    choices={**choices_of(SURVEY_FIELDS), "status": SURVEY_STATUSES},
+)
 
 
 @strawberry.type(description="Feedback to a person or a unit; an anonymous item names no author, in any form.")

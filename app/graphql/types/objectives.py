@@ -8,18 +8,26 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from app.domain.objectives.model import HEALTHS, KEY_RESULT_FIELDS, OBJECTIVE_FIELDS
 from app.domain.objectives.model import CheckIn as CheckInModel
 from app.domain.objectives.model import KeyResult as KeyResultModel
 from app.domain.objectives.model import Objective as ObjectiveModel
 from app.domain.objectives.progress import HEALTH_RULE, explain
-from app.graphql.types.derive import derive, instance
+from app.graphql.types.derive import choices_of, derive, instance
 from app.graphql.types.roles import RaciSubject
 
 if TYPE_CHECKING:
     from app.graphql.types.org_chart import Person, Unit
 
-_ObjectiveFields: Any = derive(ObjectiveModel, "ObjectiveFields", description="An objective's own fields.")
-_KeyResultFields: Any = derive(KeyResultModel, "KeyResultFields", description="A key result's own fields.")
+_ObjectiveFields: Any = derive(
+    ObjectiveModel,
+    "ObjectiveFields",
+    description="An objective's own fields.",
+    choices={**choices_of(OBJECTIVE_FIELDS), "health": HEALTHS},
+)
+_KeyResultFields: Any = derive(
+    KeyResultModel, "KeyResultFields", description="A key result's own fields.", choices=choices_of(KEY_RESULT_FIELDS)
+)
 _CheckInFields: Any = derive(CheckInModel, "CheckInFields", description="A check-in's own fields.")
 UnitRef = Annotated["Unit", strawberry.lazy("app.graphql.types.org_chart")]
 PersonRef = Annotated["Person", strawberry.lazy("app.graphql.types.org_chart")]

@@ -9,11 +9,15 @@ from strawberry.scalars import JSON
 from app.domain.api_clients.model import ApiClient as ApiClientModel
 from app.domain.events import Event as EventModel
 from app.domain.organizations.model import Organization as OrganizationModel
+from app.domain.webhooks.messages import FORMATS, LOCALES
 from app.domain.webhooks.model import WebhookEndpoint as WebhookEndpointModel
 from app.graphql.types.derive import Node, derive, instance
 
 WebhookEndpoint: Any = derive(
-    WebhookEndpointModel, "WebhookEndpoint", description="Where the events an integration subscribes to are sent."
+    WebhookEndpointModel,
+    "WebhookEndpoint",
+    description="Where the events an integration subscribes to are sent.",
+    choices={"format": FORMATS, "locale": LOCALES},
 )
 Organization: Any = derive(OrganizationModel, "Organization", description="A tenant: a company using Liaison.")
 _ApiClientBase: Any = derive(ApiClientModel, "ApiClientFields", description="An API client.")

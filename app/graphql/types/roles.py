@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from app.domain.roles.model import RACI_FIELDS
 from app.domain.roles.model import RaciEntry as RaciEntryModel
 from app.domain.roles.model import Role as RoleModel
 from app.domain.roles.model import RoleAssignment as RoleAssignmentModel
@@ -16,7 +17,7 @@ from app.domain.roles.resolve import Holder, Path, Resolution
 from app.domain.roles.views import Letter
 from app.domain.roles.views import Matrix as MatrixModel
 from app.domain.roles.views import Responsibilities as ResponsibilitiesModel
-from app.graphql.types.derive import derive, instance
+from app.graphql.types.derive import choices_of, derive, instance
 
 if TYPE_CHECKING:
     from app.graphql.types.org_chart import Person, Unit
@@ -25,7 +26,9 @@ UnitRef = Annotated["Unit", strawberry.lazy("app.graphql.types.org_chart")]
 PersonRef = Annotated["Person", strawberry.lazy("app.graphql.types.org_chart")]
 _RoleFields: Any = derive(RoleModel, "RoleFields", description="A role's own fields.")
 _AssignmentFields: Any = derive(RoleAssignmentModel, "RoleAssignmentFields", description="An assignment's fields.")
-_RaciFields: Any = derive(RaciEntryModel, "RaciEntryFields", description="A RACI entry's own fields.")
+_RaciFields: Any = derive(
+    RaciEntryModel, "RaciEntryFields", description="A RACI entry's own fields.", choices=choices_of(RACI_FIELDS)
+)
 
 
 def _loaders(info: strawberry.Info, as_of: datetime | None) -> Any:
