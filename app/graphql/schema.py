@@ -193,7 +193,7 @@ class Query(OrgChartQuery, RolesQuery, ObjectivesQuery, HandoffsQuery, FeedbackQ
 
 
 @strawberry.type
-class Mutation(OrgChartMutation, RolesMutation, ObjectivesMutation, HandoffsMutation, FeedbackMutation):
+class Mutation(OrgChartMutation, RolesMutation, ObjectivesMutation, HandoffsMutation, FeedbackMutation):  # type: ignore[misc]
     pass
 
 

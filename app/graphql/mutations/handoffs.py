@@ -10,9 +10,10 @@ import strawberry
 
 from app.domain.handoffs.model import HANDOFF_FIELDS, POLICY_FIELDS
 from app.domain.handoffs.policies import HandoffPolicies
+from app.graphql.kit import GraphQLCollection, deleted, mutations, payload
 from app.graphql.mutations.common import UserError, run_service
 from app.graphql.types.handoffs import Handoff, HandoffComment, HandoffPolicy, comment, handoff, policy
-from app.graphql.types.inputs import derive_input, for_create, given
+from app.graphql.types.inputs import derive_input
 
 CreateHandoffInput: Any = derive_input("CreateHandoffInput", HANDOFF_FIELDS, update=False, description="A draft.")
 UpdateHandoffInput: Any = derive_input(
@@ -29,26 +30,11 @@ UpdateHandoffPolicyInput: Any = derive_input(
 )
 
 
+HandoffPayload: Any = payload("HandoffPayload", "handoff", Handoff)
+
+
 async def _run(info: strawberry.Info, work: Callable[[HandoffPolicies], Awaitable[Any]]) -> tuple[Any, list[UserError]]:
     return await run_service(info, HandoffPolicies, work)
-
-
-@strawberry.type
-class HandoffPayload:
-    handoff: Handoff | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class HandoffPolicyPayload:
-    handoff_policy: HandoffPolicy | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class DeleteHandoffPolicyPayload:
-    deleted_handoff_policy_id: strawberry.ID | None
-    user_errors: list[UserError]
 
 
 @strawberry.type
@@ -71,19 +57,38 @@ async def _act(
 VERSION = "`ifMatchVersion` refuses a stale change."
 
 
-@strawberry.type
-class HandoffsMutation:
-    @strawberry.mutation(description="The same as POST /v1/handoffs: a draft.")
-    async def create_handoff(self, info: strawberry.Info, input: CreateHandoffInput) -> HandoffPayload:
-        h, errors = await _run(info, lambda s: s.create_handoff(for_create(input)))
-        return HandoffPayload(handoff=handoff(h), user_errors=errors)
+HANDOFFS = GraphQLCollection(
+    noun="handoff",
+    service=HandoffPolicies,
+    payload=HandoffPayload,
+    field="handoff",
+    convert=handoff,
+    rest="/v1/handoffs",
+    create_input=CreateHandoffInput,
+    update_input=UpdateHandoffInput,
+    upsert=True,
+    descriptions={
+        "create": "The same as POST /v1/handoffs: a draft.",
+        "upsert": "The same as PUT /v1/handoffs/by-external-ref/{system}/{id}: a CRM's own id.",
+    },
+)
+POLICIES = GraphQLCollection(
+    noun="handoff_policy",
+    service=HandoffPolicies,
+    payload=payload("HandoffPolicyPayload", "handoff_policy", HandoffPolicy),
+    field="handoff_policy",
+    convert=policy,
+    rest="/v1/handoff-policies",
+    create_input=CreateHandoffPolicyInput,
+    update_input=UpdateHandoffPolicyInput,
+    delete_payload=deleted("DeleteHandoffPolicyPayload", "deleted_handoff_policy_id"),
+    delete_field="deleted_handoff_policy_id",
+)
 
-    @strawberry.mutation(description="The same as PATCH /v1/handoffs/{id}. " + VERSION)
-    async def update_handoff(
-        self, info: strawberry.Info, id: strawberry.ID, input: UpdateHandoffInput, if_match_version: int | None = None
-    ) -> HandoffPayload:
-        h, errors = await _run(info, lambda s: s.update_handoff(str(id), given(input), if_match_version))
-        return HandoffPayload(handoff=handoff(h), user_errors=errors)
+
+@strawberry.type
+class HandoffsMutation(mutations("HandoffsCrud", HANDOFFS, POLICIES)):  # type: ignore[misc]
+    """The kit's mutations of handoffs and policies, and a handoff's actions."""
 
     @strawberry.mutation(description="Send a draft (the sending side): the clocks start. " + VERSION)
     async def send_handoff(
@@ -150,35 +155,3 @@ class HandoffsMutation:
     async def add_handoff_comment(self, info: strawberry.Info, id: strawberry.ID, body: str) -> HandoffCommentPayload:
         c, errors = await _run(info, lambda s: s.add_comment(str(id), {"body": body}))
         return HandoffCommentPayload(comment=comment(c), user_errors=errors)
-
-    @strawberry.mutation(description="The same as POST /v1/handoff-policies.")
-    async def create_handoff_policy(
-        self, info: strawberry.Info, input: CreateHandoffPolicyInput
-    ) -> HandoffPolicyPayload:
-        p, errors = await _run(info, lambda s: s.create_handoff_policy(for_create(input)))
-        return HandoffPolicyPayload(handoff_policy=policy(p), user_errors=errors)
-
-    @strawberry.mutation(description="The same as PATCH /v1/handoff-policies/{id}.")
-    async def update_handoff_policy(
-        self,
-        info: strawberry.Info,
-        id: strawberry.ID,
-        input: UpdateHandoffPolicyInput,
-        if_match_version: int | None = None,
-    ) -> HandoffPolicyPayload:
-        p, errors = await _run(info, lambda s: s.update_handoff_policy(str(id), given(input), if_match_version))
-        return HandoffPolicyPayload(handoff_policy=policy(p), user_errors=errors)
-
-    @strawberry.mutation(description="The same as DELETE /v1/handoff-policies/{id}.")
-    async def delete_handoff_policy(
-        self, info: strawberry.Info, id: strawberry.ID, if_match_version: int | None = None
-    ) -> DeleteHandoffPolicyPayload:
-        _, errors = await _run(info, lambda s: s.delete_handoff_policy(str(id), if_match_version))
-        return DeleteHandoffPolicyPayload(deleted_handoff_policy_id=None if errors else id, user_errors=errors)
-
-    @strawberry.mutation(description="The same as PUT /v1/handoffs/by-external-ref/{system}/{id}: a CRM's own id.")
-    async def upsert_handoff_by_external_ref(
-        self, info: strawberry.Info, system: str, external_id: str, input: CreateHandoffInput
-    ) -> HandoffPayload:
-        result, errors = await _run(info, lambda s: s.upsert_handoff(system, external_id, for_create(input)))
-        return HandoffPayload(handoff=handoff(result[0]) if result else None, user_errors=errors)

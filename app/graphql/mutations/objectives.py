@@ -3,15 +3,12 @@ transaction, and answers `{<object>, userErrors}`. Inputs are derived from the d
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
-
-import strawberry
 
 from app.domain.objectives.model import CHECK_IN_FIELDS, KEY_RESULT_FIELDS, OBJECTIVE_FIELDS
 from app.domain.objectives.service import Objectives
-from app.graphql.mutations.common import UserError, run_service
-from app.graphql.types.inputs import derive_input, for_create, given
+from app.graphql.kit import GraphQLCollection, deleted, mutations, payload
+from app.graphql.types.inputs import derive_input
 from app.graphql.types.objectives import CheckIn, KeyResult, Objective, check_in, key_result, objective
 
 CreateObjectiveInput: Any = derive_input(
@@ -37,89 +34,40 @@ CreateCheckInInput: Any = derive_input(
 )
 
 
-async def _run(info: strawberry.Info, work: Callable[[Objectives], Awaitable[Any]]) -> tuple[Any, list[UserError]]:
-    return await run_service(info, Objectives, work)
-
-
-@strawberry.type
-class ObjectivePayload:
-    objective: Objective | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class DeleteObjectivePayload:
-    deleted_objective_id: strawberry.ID | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class KeyResultPayload:
-    key_result: KeyResult | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class DeleteKeyResultPayload:
-    deleted_key_result_id: strawberry.ID | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class CheckInPayload:
-    check_in: CheckIn | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class ObjectivesMutation:
-    @strawberry.mutation(description="The same as POST /v1/objectives.")
-    async def create_objective(self, info: strawberry.Info, input: CreateObjectiveInput) -> ObjectivePayload:
-        o, errors = await _run(info, lambda s: s.create_objective(for_create(input)))
-        return ObjectivePayload(objective=objective(o), user_errors=errors)
-
-    @strawberry.mutation(description="The same as PATCH /v1/objectives/{id}. `ifMatchVersion` refuses a stale change.")
-    async def update_objective(
-        self,
-        info: strawberry.Info,
-        id: strawberry.ID,
-        input: UpdateObjectiveInput,
-        if_match_version: int | None = None,
-    ) -> ObjectivePayload:
-        o, errors = await _run(info, lambda s: s.update_objective(str(id), given(input), if_match_version))
-        return ObjectivePayload(objective=objective(o), user_errors=errors)
-
-    @strawberry.mutation(description="The same as DELETE /v1/objectives/{id}.")
-    async def delete_objective(
-        self, info: strawberry.Info, id: strawberry.ID, if_match_version: int | None = None
-    ) -> DeleteObjectivePayload:
-        _, errors = await _run(info, lambda s: s.delete_objective(str(id), if_match_version))
-        return DeleteObjectivePayload(deleted_objective_id=None if errors else id, user_errors=errors)
-
-    @strawberry.mutation(description="The same as POST /v1/key-results.")
-    async def create_key_result(self, info: strawberry.Info, input: CreateKeyResultInput) -> KeyResultPayload:
-        k, errors = await _run(info, lambda s: s.create_key_result(for_create(input)))
-        return KeyResultPayload(key_result=key_result(k), user_errors=errors)
-
-    @strawberry.mutation(description="The same as PATCH /v1/key-results/{id}.")
-    async def update_key_result(
-        self,
-        info: strawberry.Info,
-        id: strawberry.ID,
-        input: UpdateKeyResultInput,
-        if_match_version: int | None = None,
-    ) -> KeyResultPayload:
-        k, errors = await _run(info, lambda s: s.update_key_result(str(id), given(input), if_match_version))
-        return KeyResultPayload(key_result=key_result(k), user_errors=errors)
-
-    @strawberry.mutation(description="The same as DELETE /v1/key-results/{id}.")
-    async def delete_key_result(
-        self, info: strawberry.Info, id: strawberry.ID, if_match_version: int | None = None
-    ) -> DeleteKeyResultPayload:
-        _, errors = await _run(info, lambda s: s.delete_key_result(str(id), if_match_version))
-        return DeleteKeyResultPayload(deleted_key_result_id=None if errors else id, user_errors=errors)
-
-    @strawberry.mutation(description="The same as POST /v1/check-ins: the roll-up runs in the same transaction.")
-    async def create_check_in(self, info: strawberry.Info, input: CreateCheckInInput) -> CheckInPayload:
-        c, errors = await _run(info, lambda s: s.create_check_in(for_create(input)))
-        return CheckInPayload(check_in=check_in(c), user_errors=errors)
+OBJECTIVES = GraphQLCollection(
+    noun="objective",
+    service=Objectives,
+    payload=payload("ObjectivePayload", "objective", Objective),
+    field="objective",
+    convert=objective,
+    rest="/v1/objectives",
+    create_input=CreateObjectiveInput,
+    update_input=UpdateObjectiveInput,
+    delete_payload=deleted("DeleteObjectivePayload", "deleted_objective_id"),
+    delete_field="deleted_objective_id",
+    upsert=True,
+)
+KEY_RESULTS = GraphQLCollection(
+    noun="key_result",
+    service=Objectives,
+    payload=payload("KeyResultPayload", "key_result", KeyResult),
+    field="key_result",
+    convert=key_result,
+    rest="/v1/key-results",
+    create_input=CreateKeyResultInput,
+    update_input=UpdateKeyResultInput,
+    delete_payload=deleted("DeleteKeyResultPayload", "deleted_key_result_id"),
+    delete_field="deleted_key_result_id",
+    upsert=True,
+)
+CHECK_INS = GraphQLCollection(
+    noun="check_in",
+    service=Objectives,
+    payload=payload("CheckInPayload", "check_in", CheckIn),
+    field="check_in",
+    convert=check_in,
+    rest="/v1/check-ins",
+    create_input=CreateCheckInInput,
+    descriptions={"create": "The same as POST /v1/check-ins: the roll-up runs in the same transaction."},
+)
+ObjectivesMutation = mutations("ObjectivesMutation", OBJECTIVES, KEY_RESULTS, CHECK_INS)

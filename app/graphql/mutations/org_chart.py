@@ -13,9 +13,9 @@ from app.domain.org_chart.common import MEMBERSHIP_MUTABLE
 from app.domain.org_chart.model import MEMBERSHIP_DECLARED, PERSON_DECLARED, UNIT_DECLARED
 from app.domain.org_chart.service import OrgChart
 from app.domain.org_chart.sync import OrgChartSync
+from app.graphql.kit import GraphQLCollection, deleted, mutations, payload
 from app.graphql.mutations.common import UserError, run_service
-from app.graphql.types.inputs import derive_input, for_create
-from app.graphql.types.inputs import given as _fields
+from app.graphql.types.inputs import derive_input, given
 from app.graphql.types.org_chart import Membership, Person, Unit, membership, person, unit
 
 
@@ -70,30 +70,6 @@ class SyncPersonInput:
 
 
 @strawberry.type
-class UnitPayload:
-    unit: Unit | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class DeleteUnitPayload:
-    deleted_unit_id: strawberry.ID | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class PersonPayload:
-    person: Person | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class MembershipPayload:
-    membership: Membership | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
 class SyncCounts:
     created: int
     updated: int
@@ -107,45 +83,62 @@ class SyncOrgChartPayload:
     user_errors: list[UserError]
 
 
+def _replacement(data: Any) -> dict[str, Any]:
+    """A PUT's input as REST's: every field, null clearing it; null refs and links are none."""
+    fields = given(data)
+    if fields.get("external_refs") is None:  # any other value goes to the domain's check, even a falsy one
+        fields["external_refs"] = {}
+    if fields.get("links") is None:
+        fields.pop("links", None)
+    return fields
+
+
+PersonPayload: Any = payload("PersonPayload", "person", Person)
+MembershipPayload: Any = payload("MembershipPayload", "membership", Membership)
+UNITS = GraphQLCollection(
+    noun="unit",
+    service=OrgChart,
+    payload=payload("UnitPayload", "unit", Unit),
+    field="unit",
+    convert=unit,
+    rest="/v1/units",
+    create_input=CreateUnitInput,
+    update_input=UpdateUnitInput,
+    delete_payload=deleted("DeleteUnitPayload", "deleted_unit_id"),
+    delete_field="deleted_unit_id",
+    upsert=True,
+    upsert_fields=_replacement,
+    descriptions={
+        "update": "The same as PATCH /v1/units/{id}: update or move a unit. `ifMatchVersion` refuses a stale change."
+    },
+)
+PEOPLE = GraphQLCollection(
+    noun="person",
+    service=OrgChart,
+    payload=PersonPayload,
+    field="person",
+    convert=person,
+    rest="/v1/people",
+    create_input=CreatePersonInput,
+    update_input=UpdatePersonInput,
+    upsert=True,
+    upsert_fields=_replacement,
+)
+MEMBERSHIPS = GraphQLCollection(
+    noun="membership",
+    service=OrgChart,
+    payload=MembershipPayload,
+    field="membership",
+    convert=membership,
+    rest="/v1/memberships",
+    create_input=CreateMembershipInput,
+    update_input=UpdateMembershipInput,
+)
+
+
 @strawberry.type
-class OrgChartMutation:
-    @strawberry.mutation
-    async def create_unit(self, info: strawberry.Info, input: CreateUnitInput) -> UnitPayload:
-        u, errors = await _run(info, lambda s: s.create_unit(for_create(input)))
-        return UnitPayload(unit=unit(u), user_errors=errors)
-
-    @strawberry.mutation(description="Update or move a unit. `ifMatchVersion` refuses a stale change.")
-    async def update_unit(
-        self, info: strawberry.Info, id: strawberry.ID, input: UpdateUnitInput, if_match_version: int | None = None
-    ) -> UnitPayload:
-        u, errors = await _run(info, lambda s: s.update_unit(str(id), _fields(input), if_match_version))
-        return UnitPayload(unit=unit(u), user_errors=errors)
-
-    @strawberry.mutation
-    async def delete_unit(
-        self, info: strawberry.Info, id: strawberry.ID, if_match_version: int | None = None
-    ) -> DeleteUnitPayload:
-        _, errors = await _run(info, lambda s: s.delete_unit(str(id), if_match_version))
-        return DeleteUnitPayload(deleted_unit_id=None if errors else id, user_errors=errors)
-
-    @strawberry.mutation
-    async def upsert_unit_by_external_ref(
-        self, info: strawberry.Info, system: str, external_id: str, input: CreateUnitInput
-    ) -> UnitPayload:
-        result, errors = await _run(info, lambda s: s.upsert_unit(system, external_id, for_create(input)))
-        return UnitPayload(unit=unit(result[0]) if result else None, user_errors=errors)
-
-    @strawberry.mutation
-    async def create_person(self, info: strawberry.Info, input: CreatePersonInput) -> PersonPayload:
-        p, errors = await _run(info, lambda s: s.create_person(for_create(input)))
-        return PersonPayload(person=person(p), user_errors=errors)
-
-    @strawberry.mutation
-    async def update_person(
-        self, info: strawberry.Info, id: strawberry.ID, input: UpdatePersonInput, if_match_version: int | None = None
-    ) -> PersonPayload:
-        p, errors = await _run(info, lambda s: s.update_person(str(id), _fields(input), if_match_version))
-        return PersonPayload(person=person(p), user_errors=errors)
+class OrgChartMutation(mutations("OrgChartCrud", UNITS, PEOPLE, MEMBERSHIPS)):  # type: ignore[misc]
+    """The kit's mutations of units, people and memberships, and the org chart's own (deactivate, end, sync)."""
 
     @strawberry.mutation(description="People are deactivated, never deleted.")
     async def deactivate_person(
@@ -153,29 +146,6 @@ class OrgChartMutation:
     ) -> PersonPayload:
         p, errors = await _run(info, lambda s: s.deactivate_person(str(id), if_match_version))
         return PersonPayload(person=person(p), user_errors=errors)
-
-    @strawberry.mutation
-    async def upsert_person_by_external_ref(
-        self, info: strawberry.Info, system: str, external_id: str, input: CreatePersonInput
-    ) -> PersonPayload:
-        result, errors = await _run(info, lambda s: s.upsert_person(system, external_id, for_create(input)))
-        return PersonPayload(person=person(result[0]) if result else None, user_errors=errors)
-
-    @strawberry.mutation
-    async def create_membership(self, info: strawberry.Info, input: CreateMembershipInput) -> MembershipPayload:
-        m, errors = await _run(info, lambda s: s.create_membership(for_create(input)))
-        return MembershipPayload(membership=membership(m), user_errors=errors)
-
-    @strawberry.mutation
-    async def update_membership(
-        self,
-        info: strawberry.Info,
-        id: strawberry.ID,
-        input: UpdateMembershipInput,
-        if_match_version: int | None = None,
-    ) -> MembershipPayload:
-        m, errors = await _run(info, lambda s: s.update_membership(str(id), _fields(input), if_match_version))
-        return MembershipPayload(membership=membership(m), user_errors=errors)
 
     @strawberry.mutation(description="End a membership on `endsOn` (today when absent).")
     async def end_membership(

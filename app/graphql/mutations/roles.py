@@ -4,10 +4,7 @@ declaration."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
-
-import strawberry
 
 from app.domain.roles.model import (
     RACI_FIELDS,
@@ -17,8 +14,8 @@ from app.domain.roles.model import (
     ROLE_FIELDS,
 )
 from app.domain.roles.raci import Roles
-from app.graphql.mutations.common import UserError, run_service
-from app.graphql.types.inputs import derive_input, for_create, given
+from app.graphql.kit import GraphQLCollection, deleted, mutations, payload
+from app.graphql.types.inputs import derive_input
 from app.graphql.types.roles import RaciEntry, Role, RoleAssignment, assignment, raci_entry, role
 
 CreateRoleInput: Any = derive_input("CreateRoleInput", ROLE_FIELDS, update=False, description="A new role.")
@@ -44,100 +41,43 @@ UpdateRaciEntryInput: Any = derive_input(
     description="The letter or the inheritance.",
 )
 
+DeletePayload: Any = deleted("DeletePayload", "deleted_id")
 
-async def _run(info: strawberry.Info, work: Callable[[Roles], Awaitable[Any]]) -> tuple[Any, list[UserError]]:
-    return await run_service(info, Roles, work)
-
-
-@strawberry.type
-class RolePayload:
-    role: Role | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class RoleAssignmentPayload:
-    role_assignment: RoleAssignment | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class RaciEntryPayload:
-    raci_entry: RaciEntry | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class DeletePayload:
-    deleted_id: strawberry.ID | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class RolesMutation:
-    @strawberry.mutation(description="The same as POST /v1/roles.")
-    async def create_role(self, info: strawberry.Info, input: CreateRoleInput) -> RolePayload:
-        r, errors = await _run(info, lambda s: s.create_role(for_create(input)))
-        return RolePayload(role=role(r), user_errors=errors)
-
-    @strawberry.mutation(description="The same as PATCH /v1/roles/{id}.")
-    async def update_role(
-        self, info: strawberry.Info, id: strawberry.ID, input: UpdateRoleInput, if_match_version: int | None = None
-    ) -> RolePayload:
-        r, errors = await _run(info, lambda s: s.update_role(str(id), given(input), if_match_version))
-        return RolePayload(role=role(r), user_errors=errors)
-
-    @strawberry.mutation(description="The same as DELETE /v1/roles/{id}.")
-    async def delete_role(
-        self, info: strawberry.Info, id: strawberry.ID, if_match_version: int | None = None
-    ) -> DeletePayload:
-        _, errors = await _run(info, lambda s: s.delete_role(str(id), if_match_version))
-        return DeletePayload(deleted_id=None if errors else id, user_errors=errors)
-
-    @strawberry.mutation(description="The same as POST /v1/role-assignments.")
-    async def create_role_assignment(
-        self, info: strawberry.Info, input: CreateRoleAssignmentInput
-    ) -> RoleAssignmentPayload:
-        a, errors = await _run(info, lambda s: s.create_role_assignment(for_create(input)))
-        return RoleAssignmentPayload(role_assignment=assignment(a), user_errors=errors)
-
-    @strawberry.mutation(description="The same as PATCH /v1/role-assignments/{id}.")
-    async def update_role_assignment(
-        self,
-        info: strawberry.Info,
-        id: strawberry.ID,
-        input: UpdateRoleAssignmentInput,
-        if_match_version: int | None = None,
-    ) -> RoleAssignmentPayload:
-        a, errors = await _run(info, lambda s: s.update_role_assignment(str(id), given(input), if_match_version))
-        return RoleAssignmentPayload(role_assignment=assignment(a), user_errors=errors)
-
-    @strawberry.mutation(description="The same as DELETE /v1/role-assignments/{id}.")
-    async def delete_role_assignment(
-        self, info: strawberry.Info, id: strawberry.ID, if_match_version: int | None = None
-    ) -> DeletePayload:
-        _, errors = await _run(info, lambda s: s.delete_role_assignment(str(id), if_match_version))
-        return DeletePayload(deleted_id=None if errors else id, user_errors=errors)
-
-    @strawberry.mutation(description="The same as POST /v1/raci: at most one A per subject (a conflict).")
-    async def create_raci_entry(self, info: strawberry.Info, input: CreateRaciEntryInput) -> RaciEntryPayload:
-        e, errors = await _run(info, lambda s: s.create_raci_entry(for_create(input)))
-        return RaciEntryPayload(raci_entry=raci_entry(e), user_errors=errors)
-
-    @strawberry.mutation(description="The same as PATCH /v1/raci/{id}.")
-    async def update_raci_entry(
-        self,
-        info: strawberry.Info,
-        id: strawberry.ID,
-        input: UpdateRaciEntryInput,
-        if_match_version: int | None = None,
-    ) -> RaciEntryPayload:
-        e, errors = await _run(info, lambda s: s.update_raci_entry(str(id), given(input), if_match_version))
-        return RaciEntryPayload(raci_entry=raci_entry(e), user_errors=errors)
-
-    @strawberry.mutation(description="The same as DELETE /v1/raci/{id}.")
-    async def delete_raci_entry(
-        self, info: strawberry.Info, id: strawberry.ID, if_match_version: int | None = None
-    ) -> DeletePayload:
-        _, errors = await _run(info, lambda s: s.delete_raci_entry(str(id), if_match_version))
-        return DeletePayload(deleted_id=None if errors else id, user_errors=errors)
+ROLES = GraphQLCollection(
+    noun="role",
+    service=Roles,
+    payload=payload("RolePayload", "role", Role),
+    field="role",
+    convert=role,
+    rest="/v1/roles",
+    create_input=CreateRoleInput,
+    update_input=UpdateRoleInput,
+    delete_payload=DeletePayload,
+    upsert=True,
+)
+ROLE_ASSIGNMENTS = GraphQLCollection(
+    noun="role_assignment",
+    service=Roles,
+    payload=payload("RoleAssignmentPayload", "role_assignment", RoleAssignment),
+    field="role_assignment",
+    convert=assignment,
+    rest="/v1/role-assignments",
+    create_input=CreateRoleAssignmentInput,
+    update_input=UpdateRoleAssignmentInput,
+    delete_payload=DeletePayload,
+    upsert=True,
+)
+RACI = GraphQLCollection(
+    noun="raci_entry",
+    service=Roles,
+    payload=payload("RaciEntryPayload", "raci_entry", RaciEntry),
+    field="raci_entry",
+    convert=raci_entry,
+    rest="/v1/raci",
+    create_input=CreateRaciEntryInput,
+    update_input=UpdateRaciEntryInput,
+    delete_payload=DeletePayload,
+    descriptions={"create": "The same as POST /v1/raci: at most one A per subject (a conflict)."},
+    upsert=True,
+)
+RolesMutation = mutations("RolesMutation", ROLES, ROLE_ASSIGNMENTS, RACI)

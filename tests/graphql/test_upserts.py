@@ -1,0 +1,60 @@
+"""`upsert…ByExternalRef` in GraphQL is REST's PUT …/by-external-ref: the first call creates, the next ones
+update the same object (absent optional fields cleared), the body may repeat but not change the fields set
+at creation, and the errors are REST's codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.factories import make_org
+
+
+async def gql(client: httpx.AsyncClient, h: dict[str, str], query: str, **variables: Any) -> dict[str, Any]:
+    r = await client.post("/graphql", json={"query": query, "variables": variables}, headers=h)
+    assert r.status_code == 200 and "errors" not in r.json(), r.text
+    return dict(r.json()["data"])
+
+
+ROLE = """mutation($input: CreateRoleInput!) { upsertRoleByExternalRef(system: "hr", externalId: "R-1", input: $input) {
+  role { id name description version externalRefs } userErrors { field code } } }"""
+ASSIGN = """mutation($input: CreateRoleAssignmentInput!) {
+  upsertRoleAssignmentByExternalRef(system: "hr", externalId: "A-1", input: $input) {
+  roleAssignment { id personId version } userErrors { field code } } }"""
+
+
+async def test_an_upsert_creates_then_updates_the_same_role(client: httpx.AsyncClient) -> None:
+    _, h = await make_org(client)
+    first = (await gql(client, h, ROLE, input={"name": "Controller", "description": "Books"}))[
+        "upsertRoleByExternalRef"
+    ]
+    assert first["userErrors"] == [] and first["role"]["externalRefs"] == {"hr": "R-1"}
+    again = (await gql(client, h, ROLE, input={"name": "Chief controller"}))["upsertRoleByExternalRef"]
+    assert again["role"]["id"] == first["role"]["id"] and again["role"]["version"] == 2
+    assert again["role"]["name"] == "Chief controller" and again["role"]["description"] is None  # a replacement
+    rest = (await client.get(f"/v1/roles/{first['role']['id']}", headers=h)).json()
+    assert rest["name"] == "Chief controller" and rest["version"] == 2
+    bad = (await gql(client, h, ROLE, input={"name": "", "externalRefs": {"hr": "R-2"}}))["upsertRoleByExternalRef"]
+    assert bad["role"] is None and {e["field"] for e in bad["userErrors"]} == {"/external_refs/hr"}
+
+
+async def test_an_upsert_may_repeat_a_fixed_field_but_not_change_it(client: httpx.AsyncClient) -> None:
+    _, h = await make_org(client)
+    role = (await client.post("/v1/roles", json={"name": "Owner"}, headers=h)).json()
+    people = [
+        (await client.post("/v1/people", json={"given_name": n, "family_name": "X", "email": f"{n}@x.test"}, headers=h)).json()
+        for n in ("ada", "bob")
+    ]  # fmt: skip
+    made = await gql(client, h, ASSIGN, input={"roleId": role["id"], "personId": people[0]["id"]})
+    assignment = made["upsertRoleAssignmentByExternalRef"]["roleAssignment"]
+    same = await gql(client, h, ASSIGN, input={"roleId": role["id"], "personId": people[0]["id"]})
+    assert same["upsertRoleAssignmentByExternalRef"]["roleAssignment"]["id"] == assignment["id"]
+    moved = await gql(client, h, ASSIGN, input={"roleId": role["id"], "personId": people[1]["id"]})
+    assert moved["upsertRoleAssignmentByExternalRef"] == {
+        "roleAssignment": None, "userErrors": [{"field": "/person_id", "code": "read_only"}]}  # fmt: skip
+    r = await client.put(
+        "/v1/role-assignments/by-external-ref/hr/A-1", json={"role_id": role["id"], "person_id": people[1]["id"]},
+        headers=h,
+    )  # fmt: skip
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "read_only", r.text
