@@ -80,6 +80,7 @@ class UseCases:
         if existing is None:
             return await create(fields), True
         fixed = tuple(fixed)
-        refuse_read_only({k: fields[k] for k in fixed if k in fields and fields[k] != getattr(existing, k)}, ())
+        moved = {k: fields[k] for k in fixed if fields.get(k) is not None and fields[k] != getattr(existing, k)}
+        refuse_read_only(moved, ())
         patch = fields if declared is None else without_unset(fields, declared)
         return await update(existing, {k: v for k, v in patch.items() if k not in fixed}), False

@@ -36,34 +36,37 @@ def payload(name: str, field: str, object_type: Any, description: str | None = N
 def deleted(name: str, field: str) -> Any:
     """`{<field>: ID, userErrors}`: what a deletion answers (the id, null when nothing was deleted)."""
     annotations = {field: strawberry.ID | None, "user_errors": list[UserError]}
-    return strawberry.type(type(name, (), {"__annotations__": annotations}))
-
-
-@dataclasses.dataclass(frozen=True)
-class GraphQLCollection:
-    noun: str  # "role": createRole, …; the service's create_role, …
-    service: Callable[..., Any]  # made with the mutation's unit of work and principal: Roles(uow, principal)
-    payload: Any  # from `payload()`
-    field: str  # the payload's field that holds the object: "role"
-    convert: Callable[[Any], Any]  # the domain object as its GraphQL type (None stays None)
-    rest: str  # "/v1/roles": the operations are described as the same as REST's
-    create_input: Any = None
-    update_input: Any = None
-    delete_payload: Any = None  # from `deleted()`; the collection has delete{Noun} when given
-    delete_field: str = "deleted_id"
-    upsert: bool = False
-    # The upsert's input as the service takes it: every field, an absent one null, as REST's PUT body (the
-    # service reads it as a replacement: a null clears an optional field, leaves a required one as it is).
-    upsert_fields: Callable[[Any], dict[str, Any]] = given
-    descriptions: Mapping[str, str] = dataclasses.field(default_factory=dict)  # by operation, else REST's words
+    return strawberry.type(type(name, (), {"__annotations__": annotations, "id_field": field}))
 
 
 def _camel(noun: str) -> str:
     return "".join(part.capitalize() for part in noun.split("_"))
 
 
+@dataclasses.dataclass(frozen=True)
+class GraphQLCollection:
+    noun: str  # "role": createRole, …; the service's create_role, …; the payload RolePayload {role, userErrors}
+    service: Callable[..., Any]  # made with the mutation's unit of work and principal: Roles(uow, principal)
+    object_type: Any  # the GraphQL type of the object: Role
+    convert: Callable[[Any], Any]  # the domain object as its GraphQL type (None stays None)
+    rest: str  # "/v1/roles": the operations are described as the same as REST's
+    create_input: Any = None
+    update_input: Any = None
+    delete_payload: Any = None  # from `deleted()`; the collection has delete{Noun} when given
+    upsert: bool = False
+    # The upsert's input as the service takes it: every field, an absent one null, as REST's PUT body (the
+    # service reads it as a replacement: a null clears an optional field, leaves a required one as it is).
+    upsert_fields: Callable[[Any], dict[str, Any]] = given
+    descriptions: Mapping[str, str] = dataclasses.field(default_factory=dict)  # by operation, else REST's words
+    payload: Any = None  # made from the noun and the object type
+
+    def __post_init__(self) -> None:
+        if self.payload is None:
+            object.__setattr__(self, "payload", payload(f"{_camel(self.noun)}Payload", self.noun, self.object_type))
+
+
 def _answer(c: GraphQLCollection, found: Any, errors: list[UserError]) -> Any:
-    return c.payload(**{c.field: c.convert(found), "user_errors": errors})
+    return c.payload(**{c.noun: c.convert(found), "user_errors": errors})
 
 
 def _create(c: GraphQLCollection) -> Any:
@@ -94,7 +97,7 @@ def _delete(c: GraphQLCollection) -> Any:
         _, errors = await run_service(
             info, c.service, lambda s: getattr(s, f"delete_{c.noun}")(str(id), if_match_version)
         )
-        return c.delete_payload(**{c.delete_field: None if errors else id, "user_errors": errors})
+        return c.delete_payload(**{c.delete_payload.id_field: None if errors else id, "user_errors": errors})
 
     return delete
 

@@ -58,3 +58,41 @@ async def test_an_upsert_may_repeat_a_fixed_field_but_not_change_it(client: http
         headers=h,
     )  # fmt: skip
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "read_only", r.text
+
+
+async def test_an_upsert_clears_what_it_nulls_as_rest_put_does(client: httpx.AsyncClient) -> None:
+    """A review found GraphQL's upsert dropping nulls (the parent and the title kept) where REST's PUT clears."""
+    _, h = await make_org(client)
+    parent = (await client.post("/v1/units", json={"name": "P", "kind": "division"}, headers=h)).json()
+    unit_q = """mutation($input: CreateUnitInput!) { upsertUnitByExternalRef(system: "erp", externalId: "U-1",
+      input: $input) { unit { parentId version } userErrors { code } } }"""
+    made = await gql(client, h, unit_q, input={"name": "U", "kind": "team", "parentId": parent["id"]})
+    assert made["upsertUnitByExternalRef"]["unit"]["parentId"] == parent["id"]
+    for given in ({"name": "U", "kind": "team", "parentId": None}, {"name": "U", "kind": "team"}):
+        again = (await gql(client, h, unit_q, input=given))["upsertUnitByExternalRef"]
+        assert again["unit"]["parentId"] is None and again["userErrors"] == [], again
+    person_q = """mutation($input: CreatePersonInput!) { upsertPersonByExternalRef(system: "hr", externalId: "P-1",
+      input: $input) { person { title } userErrors { code } } }"""
+    ada = {"givenName": "Ada", "familyName": "L", "email": "ada@x.test"}
+    assert (await gql(client, h, person_q, input={**ada, "title": "CFO"}))["upsertPersonByExternalRef"]["person"] == {
+        "title": "CFO"}  # fmt: skip
+    cleared = (await gql(client, h, person_q, input={**ada, "title": None}))["upsertPersonByExternalRef"]
+    rest = (await client.put("/v1/people/by-external-ref/hr/P-1", json={"given_name": "Ada", "family_name": "L",
+                             "email": "ada@x.test", "title": "CFO"}, headers=h)).json()  # fmt: skip
+    assert cleared["person"] == {"title": None} and rest["title"] == "CFO"
+
+
+async def test_a_null_where_a_default_stands_is_refused_as_rest_refuses_it(client: httpx.AsyncClient) -> None:
+    _, h = await make_org(client)
+    unit = (await client.post("/v1/units", json={"name": "U", "kind": "team"}, headers=h)).json()
+    person = (await client.post("/v1/people", json={"given_name": "A", "family_name": "B", "email": "a@b.test"},
+                                headers=h)).json()  # fmt: skip
+    body = {"person_id": person["id"], "unit_id": unit["id"]}
+    for name, null in (("kind", "kind: null"), ("primary", "primary: null")):
+        rest = await client.post("/v1/memberships", json={**body, name: None}, headers=h)
+        assert rest.status_code == 422, rest.text
+        r = await client.post("/graphql", headers=h, json={"query": f'mutation {{ createMembership(input: {{personId: '
+                              f'"{person["id"]}", unitId: "{unit["id"]}", {null}}}) {{ membership {{ id }} }} }}'})  # fmt: skip
+        assert r.json().get("errors") and not (r.json().get("data") or {}).get("createMembership"), r.text
+    listed = (await client.get("/v1/memberships", headers=h)).json()["data"]
+    assert listed == []

@@ -17,7 +17,7 @@ from app.domain.clock import SYSTEM_CLOCK
 from app.domain.errors import Forbidden, NotFound, Unauthenticated
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
-from app.domain.patch import merge_patch, previous_attributes
+from app.domain.patch import cleared, patched, previous_attributes
 from app.domain.ports import CredentialStore
 from app.domain.text import one_line, storable
 from app.domain.usecases import UseCases
@@ -67,9 +67,8 @@ class ApiClients(UseCases):
         self.principal.require(SCOPE)
         client = await self._to_change(self.uow.api_clients, client_id, "API client", expected_version)
         refuse_read_only(patch, PATCHABLE)
-        # A null removes a member (RFC 7396); on a required field that leaves it missing, which check_fields refuses.
-        merged = merge_patch({k: getattr(client, k) for k in PATCHABLE}, patch)
-        merged = {**{k: merged.get(k) for k in PATCHABLE}, "external_refs": merged.get("external_refs") or {}}
+        # A null on a required field is left for check_fields to refuse; on the refs it clears them.
+        merged = cleared(patched(client, patch, PATCHABLE), external_refs={})
         check_fields(merged)
         await ensure_external_refs_free(self.uow.api_clients, merged["external_refs"], client.id, client.external_refs)
         changed = replace(

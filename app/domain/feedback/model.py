@@ -18,6 +18,7 @@ SUBJECT_TYPES = ("objective", "key_result", "handoff", "unit")
 SUBJECT_PREFIX = {"objective": "obj", "key_result": "kr", "handoff": "ho", "unit": "unit"}
 QUESTION_TYPES = ("scale", "text", "choice")
 SURVEY_STATUSES = ("scheduled", "open", "closed")
+REQUEST_STATUSES = ("open", "fulfilled", "due")
 SCALE = (1, 5)  # a scale question's answers: whole numbers from 1 to 5
 MIN_GROUP_FLOOR = 3
 MAX_QUESTIONS = 50

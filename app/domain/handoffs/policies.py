@@ -18,7 +18,7 @@ from app.domain.handoffs.model import (
 from app.domain.handoffs.service import READ, WRITE, Handoffs
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
-from app.domain.patch import merge_patch
+from app.domain.patch import patched
 
 
 class HandoffPolicies(Handoffs):
@@ -58,14 +58,13 @@ class HandoffPolicies(Handoffs):
         policy = await self._to_change(self.uow.handoff_policies, policy_id, "handoff policy", expected_version)
         refuse_read_only(patch, POLICY_WRITABLE)
         refuse_nulls(patch, POLICY_FIELDS)
-        merged = merge_patch({k: getattr(policy, k) for k in POLICY_WRITABLE}, patch)
-        merged.setdefault("external_refs", {})
+        merged = patched(policy, patch, POLICY_WRITABLE)
         _check_policy(merged)
         await self._check_refs(merged, policy)
         await ensure_external_refs_free(
             self.uow.handoff_policies, merged["external_refs"], policy.id, policy.external_refs
         )
-        changed = replace(policy, **{k: merged.get(k) for k in POLICY_WRITABLE})
+        changed = replace(policy, **{k: merged[k] for k in POLICY_WRITABLE})
         previous = await self._save_changes(self.uow.handoff_policies, policy, changed)
         if not previous:
             return policy

@@ -35,7 +35,7 @@ from app.domain.handoffs.model import (
 )
 from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
-from app.domain.patch import merge_patch, previous_attributes
+from app.domain.patch import patched, previous_attributes
 from app.domain.reads import read_one, read_page
 from app.domain.usecases import UseCases
 
@@ -131,7 +131,7 @@ class Handoffs(HandoffsBase):
                 raise Invalid(
                     "The request has invalid fields.", [FieldError(f"/{f.name}", "must not be null", "required")]
                 )
-        merged = merge_patch({k: getattr(handoff, k) for k in HANDOFF_WRITABLE}, patch)  # payload: merged too
+        merged = patched(handoff, patch, HANDOFF_WRITABLE)  # payload: merged too
         check_handoff(merged, creating=False)
         await self._check_refs(merged, handoff)
         if handoff.status == "draft":
@@ -142,7 +142,7 @@ class Handoffs(HandoffsBase):
             await self._either_side(handoff)
             _only_ticks(handoff, merged)
         await ensure_external_refs_free(self.uow.handoffs, merged["external_refs"], handoff.id, handoff.external_refs)
-        changed = replace(handoff, **{k: merged.get(k) for k in HANDOFF_WRITABLE})
+        changed = replace(handoff, **{k: merged[k] for k in HANDOFF_WRITABLE})
         changed.title = changed.title.strip()
         previous = await self._save_changes(self.uow.handoffs, handoff, changed)
         if not previous:

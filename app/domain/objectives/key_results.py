@@ -32,7 +32,7 @@ from app.domain.objectives.model import (
 )
 from app.domain.objectives.progress import key_result_progress
 from app.domain.objectives.reminders import first_due
-from app.domain.patch import merge_patch
+from app.domain.patch import patched
 from app.domain.reads import read_one, read_page
 
 
@@ -78,7 +78,7 @@ class KeyResultUseCases(ObjectivesBase):
         refuse_nulls(patch, KEY_RESULT_FIELDS)
         key_result = await self._key_result(key_result_id, for_update=True)
         check_version(key_result, expected_version)
-        merged = merge_patch({k: getattr(key_result, k) for k in KEY_RESULT_WRITABLE}, patch)
+        merged = patched(key_result, patch, KEY_RESULT_WRITABLE)
         check_key_result(merged, creating=False)
         await self._check_refs(merged, key_result)
         await ensure_external_refs_free(

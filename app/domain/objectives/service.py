@@ -37,7 +37,7 @@ from app.domain.objectives.model import (
     periods_overlap,
 )
 from app.domain.objectives.progress import Explanation, explain, health
-from app.domain.patch import merge_patch
+from app.domain.patch import patched
 from app.domain.reads import read_one, read_page
 
 __all__ = ["READ", "WRITE", "Objectives"]
@@ -99,7 +99,7 @@ class Objectives(CheckInUseCases):
         await self._lock_for(patch)
         objective = await self._objective(objective_id, for_update=True)
         check_version(objective, expected_version)
-        merged = merge_patch({k: getattr(objective, k) for k in OBJECTIVE_WRITABLE}, patch)
+        merged = patched(objective, patch, OBJECTIVE_WRITABLE)
         check_objective(merged, creating=False)
         await self._check_refs(merged, objective)
         await self._check_alignment(merged, objective)

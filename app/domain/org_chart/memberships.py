@@ -21,6 +21,7 @@ from app.domain.org_chart.common import (
     refuse_read_only,
 )
 from app.domain.org_chart.model import (
+    MEMBERSHIP_DEFAULTS,
     Membership,
     check_membership,
     periods_overlap,
@@ -51,7 +52,7 @@ class MembershipUseCases(OrgChartBase):
 
     async def create_membership(self, fields: dict[str, Any]) -> Membership:
         org = self._org(WRITE)
-        fields = {"external_refs": {}, "kind": "member", "primary": False, **fields}
+        fields = {**MEMBERSHIP_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}  # null: the default
         errors = ErrorList()
         check_membership(fields, errors, creating=True)
         errors.raise_if_any()

@@ -102,6 +102,11 @@ MEMBERSHIP_DECLARED = (
     Field("external_refs", "external_refs"),
 )
 
+# What a creation takes when a field is absent (the services fill them before the check).
+UNIT_DEFAULTS: dict[str, Any] = {"external_refs": {}, "links": []}
+PERSON_DEFAULTS: dict[str, Any] = {"status": "active", "external_refs": {}}
+MEMBERSHIP_DEFAULTS: dict[str, Any] = {"kind": "member", "primary": False, "external_refs": {}}
+
 
 def check_unit(fields: dict[str, Any], errors: ErrorList, pointer: str = "", *, creating: bool) -> None:
     check_fields(fields, UNIT_DECLARED, errors, pointer, creating=creating)

@@ -14,7 +14,7 @@ from app.domain.model import ListQuery, Page
 from app.domain.org_chart import tree
 from app.domain.org_chart.common import PERSON_FIELDS, WRITE, matches_query, page_in_memory, refuse_read_only
 from app.domain.org_chart.memberships import MembershipUseCases
-from app.domain.org_chart.model import Person, check_person, key_or_none
+from app.domain.org_chart.model import PERSON_DEFAULTS, Person, check_person, key_or_none
 from app.domain.patch import cleared, patched, previous_attributes
 from app.domain.reads import read_one, read_page
 
@@ -30,7 +30,7 @@ class PeopleUseCases(MembershipUseCases):
 
     async def create_person(self, fields: dict[str, Any]) -> Person:
         org = self._org(WRITE)
-        fields = {"external_refs": {}, "status": "active", **fields}
+        fields = {**PERSON_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}  # null: the default
         errors = ErrorList()
         check_person(fields, errors, creating=True)
         errors.raise_if_any()

@@ -21,6 +21,7 @@ from app.domain.org_chart.common import (
     refuse_read_only,
 )
 from app.domain.org_chart.model import (
+    UNIT_DEFAULTS,
     Unit,
     check_unit,
 )
@@ -46,7 +47,7 @@ class OrgChart(PeopleUseCases):
 
     async def create_unit(self, fields: dict[str, Any]) -> Unit:
         org = self._org(WRITE)
-        fields = {"external_refs": {}, "links": [], **fields}
+        fields = {**UNIT_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}  # null: the default
         errors = ErrorList()
         check_unit(fields, errors, creating=True)
         errors.raise_if_any()

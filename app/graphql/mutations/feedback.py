@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 
 from app.domain.feedback.facade import Feedbacks
 from app.domain.feedback.model import FEEDBACK_FIELDS, REQUEST_FIELDS, REQUEST_WRITABLE, SURVEY_FIELDS
-from app.graphql.kit import GraphQLCollection, deleted, mutations, payload
+from app.graphql.kit import GraphQLCollection, deleted, mutations
 from app.graphql.mutations.common import UserError, run_service
 from app.graphql.types.feedback import Feedback, FeedbackRequest, Survey, feedback, feedback_request, survey
 from app.graphql.types.inputs import derive_input
@@ -46,8 +46,7 @@ DeleteFeedbackPayload: Any = deleted("DeleteFeedbackPayload", "deleted_id")
 FEEDBACK = GraphQLCollection(
     noun="feedback",
     service=Feedbacks,
-    payload=payload("FeedbackPayload", "feedback", Feedback),
-    field="feedback",
+    object_type=Feedback,
     convert=feedback,
     rest="/v1/feedback",
     create_input=CreateFeedbackInput,
@@ -55,8 +54,7 @@ FEEDBACK = GraphQLCollection(
 REQUESTS = GraphQLCollection(
     noun="feedback_request",
     service=Feedbacks,
-    payload=payload("FeedbackRequestPayload", "feedback_request", FeedbackRequest),
-    field="feedback_request",
+    object_type=FeedbackRequest,
     convert=feedback_request,
     rest="/v1/feedback-requests",
     create_input=CreateFeedbackRequestInput,
@@ -66,8 +64,7 @@ REQUESTS = GraphQLCollection(
 SURVEYS = GraphQLCollection(
     noun="survey",
     service=Feedbacks,
-    payload=payload("SurveyPayload", "survey", Survey),
-    field="survey",
+    object_type=Survey,
     convert=survey,
     rest="/v1/surveys",
     create_input=CreateSurveyInput,

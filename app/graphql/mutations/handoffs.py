@@ -60,8 +60,8 @@ VERSION = "`ifMatchVersion` refuses a stale change."
 HANDOFFS = GraphQLCollection(
     noun="handoff",
     service=HandoffPolicies,
+    object_type=Handoff,
     payload=HandoffPayload,
-    field="handoff",
     convert=handoff,
     rest="/v1/handoffs",
     create_input=CreateHandoffInput,
@@ -75,14 +75,12 @@ HANDOFFS = GraphQLCollection(
 POLICIES = GraphQLCollection(
     noun="handoff_policy",
     service=HandoffPolicies,
-    payload=payload("HandoffPolicyPayload", "handoff_policy", HandoffPolicy),
-    field="handoff_policy",
+    object_type=HandoffPolicy,
     convert=policy,
     rest="/v1/handoff-policies",
     create_input=CreateHandoffPolicyInput,
     update_input=UpdateHandoffPolicyInput,
     delete_payload=deleted("DeleteHandoffPolicyPayload", "deleted_handoff_policy_id"),
-    delete_field="deleted_handoff_policy_id",
 )
 
 

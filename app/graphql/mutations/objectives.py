@@ -7,7 +7,7 @@ from typing import Any
 
 from app.domain.objectives.model import CHECK_IN_FIELDS, KEY_RESULT_FIELDS, OBJECTIVE_FIELDS
 from app.domain.objectives.service import Objectives
-from app.graphql.kit import GraphQLCollection, deleted, mutations, payload
+from app.graphql.kit import GraphQLCollection, deleted, mutations
 from app.graphql.types.inputs import derive_input
 from app.graphql.types.objectives import CheckIn, KeyResult, Objective, check_in, key_result, objective
 
@@ -37,34 +37,29 @@ CreateCheckInInput: Any = derive_input(
 OBJECTIVES = GraphQLCollection(
     noun="objective",
     service=Objectives,
-    payload=payload("ObjectivePayload", "objective", Objective),
-    field="objective",
+    object_type=Objective,
     convert=objective,
     rest="/v1/objectives",
     create_input=CreateObjectiveInput,
     update_input=UpdateObjectiveInput,
     delete_payload=deleted("DeleteObjectivePayload", "deleted_objective_id"),
-    delete_field="deleted_objective_id",
     upsert=True,
 )
 KEY_RESULTS = GraphQLCollection(
     noun="key_result",
     service=Objectives,
-    payload=payload("KeyResultPayload", "key_result", KeyResult),
-    field="key_result",
+    object_type=KeyResult,
     convert=key_result,
     rest="/v1/key-results",
     create_input=CreateKeyResultInput,
     update_input=UpdateKeyResultInput,
     delete_payload=deleted("DeleteKeyResultPayload", "deleted_key_result_id"),
-    delete_field="deleted_key_result_id",
     upsert=True,
 )
 CHECK_INS = GraphQLCollection(
     noun="check_in",
     service=Objectives,
-    payload=payload("CheckInPayload", "check_in", CheckIn),
-    field="check_in",
+    object_type=CheckIn,
     convert=check_in,
     rest="/v1/check-ins",
     create_input=CreateCheckInInput,

@@ -10,7 +10,14 @@ from typing import Any
 import strawberry
 
 from app.domain.org_chart.common import MEMBERSHIP_MUTABLE
-from app.domain.org_chart.model import MEMBERSHIP_DECLARED, PERSON_DECLARED, UNIT_DECLARED
+from app.domain.org_chart.model import (
+    MEMBERSHIP_DECLARED,
+    MEMBERSHIP_DEFAULTS,
+    PERSON_DECLARED,
+    PERSON_DEFAULTS,
+    UNIT_DECLARED,
+    UNIT_DEFAULTS,
+)
 from app.domain.org_chart.service import OrgChart
 from app.domain.org_chart.sync import OrgChartSync
 from app.graphql.kit import GraphQLCollection, deleted, mutations, payload
@@ -23,12 +30,14 @@ async def _run(info: strawberry.Info, work: Callable[[OrgChart], Awaitable[Any]]
     return await run_service(info, OrgChart, work)
 
 
-CreateUnitInput: Any = derive_input("CreateUnitInput", UNIT_DECLARED, update=False, description="A new unit.")
+CreateUnitInput: Any = derive_input(
+    "CreateUnitInput", UNIT_DECLARED, update=False, description="A new unit.", defaults=UNIT_DEFAULTS
+)
 UpdateUnitInput: Any = derive_input(
     "UpdateUnitInput", UNIT_DECLARED, update=True, description="Absent fields stay as they are; null clears a field."
 )
 CreatePersonInput: Any = derive_input(
-    "CreatePersonInput", PERSON_DECLARED, update=False, description="A new person (`status` active by default)."
+    "CreatePersonInput", PERSON_DECLARED, update=False, description="A new person.", defaults=PERSON_DEFAULTS
 )
 UpdatePersonInput: Any = derive_input(
     "UpdatePersonInput",
@@ -40,7 +49,8 @@ CreateMembershipInput: Any = derive_input(
     "CreateMembershipInput",
     MEMBERSHIP_DECLARED,
     update=False,
-    description="A person in a unit (`kind` member and not primary by default).",
+    description="A person in a unit.",
+    defaults=MEMBERSHIP_DEFAULTS,
 )
 UpdateMembershipInput: Any = derive_input(
     "UpdateMembershipInput",
@@ -98,14 +108,12 @@ MembershipPayload: Any = payload("MembershipPayload", "membership", Membership)
 UNITS = GraphQLCollection(
     noun="unit",
     service=OrgChart,
-    payload=payload("UnitPayload", "unit", Unit),
-    field="unit",
+    object_type=Unit,
     convert=unit,
     rest="/v1/units",
     create_input=CreateUnitInput,
     update_input=UpdateUnitInput,
     delete_payload=deleted("DeleteUnitPayload", "deleted_unit_id"),
-    delete_field="deleted_unit_id",
     upsert=True,
     upsert_fields=_replacement,
     descriptions={
@@ -115,8 +123,8 @@ UNITS = GraphQLCollection(
 PEOPLE = GraphQLCollection(
     noun="person",
     service=OrgChart,
+    object_type=Person,
     payload=PersonPayload,
-    field="person",
     convert=person,
     rest="/v1/people",
     create_input=CreatePersonInput,
@@ -127,8 +135,8 @@ PEOPLE = GraphQLCollection(
 MEMBERSHIPS = GraphQLCollection(
     noun="membership",
     service=OrgChart,
+    object_type=Membership,
     payload=MembershipPayload,
-    field="membership",
     convert=membership,
     rest="/v1/memberships",
     create_input=CreateMembershipInput,

@@ -14,7 +14,7 @@ from app.domain.roles.model import (
     ROLE_FIELDS,
 )
 from app.domain.roles.raci import Roles
-from app.graphql.kit import GraphQLCollection, deleted, mutations, payload
+from app.graphql.kit import GraphQLCollection, deleted, mutations
 from app.graphql.types.inputs import derive_input
 from app.graphql.types.roles import RaciEntry, Role, RoleAssignment, assignment, raci_entry, role
 
@@ -46,8 +46,7 @@ DeletePayload: Any = deleted("DeletePayload", "deleted_id")
 ROLES = GraphQLCollection(
     noun="role",
     service=Roles,
-    payload=payload("RolePayload", "role", Role),
-    field="role",
+    object_type=Role,
     convert=role,
     rest="/v1/roles",
     create_input=CreateRoleInput,
@@ -58,8 +57,7 @@ ROLES = GraphQLCollection(
 ROLE_ASSIGNMENTS = GraphQLCollection(
     noun="role_assignment",
     service=Roles,
-    payload=payload("RoleAssignmentPayload", "role_assignment", RoleAssignment),
-    field="role_assignment",
+    object_type=RoleAssignment,
     convert=assignment,
     rest="/v1/role-assignments",
     create_input=CreateRoleAssignmentInput,
@@ -70,8 +68,7 @@ ROLE_ASSIGNMENTS = GraphQLCollection(
 RACI = GraphQLCollection(
     noun="raci_entry",
     service=Roles,
-    payload=payload("RaciEntryPayload", "raci_entry", RaciEntry),
-    field="raci_entry",
+    object_type=RaciEntry,
     convert=raci_entry,
     rest="/v1/raci",
     create_input=CreateRaciEntryInput,

@@ -8,7 +8,13 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from app.domain.feedback.model import FEEDBACK_FIELDS, REQUEST_FIELDS, SURVEY_FIELDS, SURVEY_STATUSES
+from app.domain.feedback.model import (
+    FEEDBACK_FIELDS,
+    REQUEST_FIELDS,
+    REQUEST_STATUSES,
+    SURVEY_FIELDS,
+    SURVEY_STATUSES,
+)
 from app.domain.feedback.model import Feedback as FeedbackModel
 from app.domain.feedback.model import FeedbackRequest as RequestModel
 from app.domain.feedback.model import Survey as SurveyModel
@@ -21,7 +27,7 @@ _RequestFields: Any = derive(
     RequestModel,
     "FeedbackRequestFields",
     description="A feedback request's fields.",
-    choices={**choices_of(REQUEST_FIELDS), "status": ("open", "fulfilled", "due")},
+    choices={**choices_of(REQUEST_FIELDS), "status": REQUEST_STATUSES},
 )
 _SurveyFields: Any = derive(
     SurveyModel,

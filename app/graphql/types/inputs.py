@@ -4,7 +4,7 @@ value is a `userErrors` entry with the same code as REST's problem, not a GraphQ
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -47,12 +47,30 @@ def _describe(f: Field) -> str | None:
     return None
 
 
-def derive_input(name: str, declared: Iterable[Field], *, update: bool, description: str) -> type:
-    """`update`: every field optional and UNSET unless given (merge-patch semantics; null clears it)."""
+# The kinds whose default a creation's input shows as GraphQL's own (`kind: String! = "member"`): a null
+# there is refused as REST's schema refuses it. Lists and JSON keep taking null for their empty default.
+_SCALAR_KINDS = frozenset({"name", "text", "choice", "number", "bool", "date", "instant", "duration"})
+
+
+def derive_input(
+    name: str,
+    declared: Iterable[Field],
+    *,
+    update: bool,
+    description: str,
+    defaults: Mapping[str, Any] | None = None,
+) -> type:
+    """`update`: every field optional and UNSET unless given (merge-patch semantics; null clears it). A
+    creation's field that has a default (`defaults`, the service's) and may not be null is non-null with that
+    default, when it is a scalar."""
     annotations: dict[str, Any] = {}
     namespace: dict[str, Any] = {"__module__": __name__}
     for f in declared:
         kind = _TYPES[f.kind]
+        if not update and defaults and f.name in defaults and not f.nullable and f.kind in _SCALAR_KINDS:
+            annotations[f.name] = kind
+            namespace[f.name] = strawberry.field(default=defaults[f.name], description=_describe(f))
+            continue
         if update or not f.required:
             annotations[f.name] = kind | None
             namespace[f.name] = strawberry.field(default=strawberry.UNSET if update else None, description=_describe(f))
