@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from app.domain.changes import check_version, record, refuse_read_only, with_ref, without_unset
 from app.domain.clock import SYSTEM_CLOCK
 from app.domain.errors import NotFound
+from app.domain.ids import new_id
 from app.domain.patch import previous_attributes
 from app.domain.ports import Clock, Repository, UnitOfWork
 from app.domain.principal import Principal
@@ -41,6 +42,18 @@ class UseCases:
     ) -> None:
         org = self.principal.require_organization()
         record(self.uow, self.principal, self.clock, event_type, obj, org, previous, self.actor, details)
+
+    def _new(self, cls: Callable[..., E], prefix: str, **values: Any) -> E:
+        """A new object of the caller's organization: its id (`prefix_…`) and its first instant, with `values`."""
+        now = self.clock.now()
+        org = self.principal.require_organization()
+        return cls(id=new_id(prefix), organization_id=org, created_at=now, updated_at=now, **values)
+
+    async def _add(self, repo: Repository[E], entity: Any, event_type: str) -> E:
+        """Store a new object and record its creation (`unit.created`)."""
+        await repo.add(entity)
+        self._record(event_type, entity.resource())
+        return entity  # type: ignore[no-any-return]
 
     async def _to_change(self, repo: Repository[E], object_id: str, noun: str, expected_version: int | None) -> E:
         """The object a change is about, locked for it, when the caller's `If-Match` version is still its own."""

@@ -15,7 +15,6 @@ from app.domain.api_clients.model import (
 from app.domain.changes import ensure_external_refs_free, refuse_read_only
 from app.domain.clock import SYSTEM_CLOCK
 from app.domain.errors import Forbidden, NotFound, Unauthenticated
-from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
 from app.domain.patch import cleared, patched, previous_attributes
 from app.domain.ports import CredentialStore
@@ -31,24 +30,20 @@ class ApiClients(UseCases):
     ) -> tuple[ApiClient, str]:
         """A new client and its secret, which is shown this once and stored only as a hash."""
         self.principal.require(SCOPE)
-        org = self.principal.require_organization()
+        self.principal.require_organization()
         fields: dict[str, Any] = {"name": name, "scopes": scopes, "external_refs": external_refs or {}}
         check_fields(fields)
         await ensure_external_refs_free(self.uow.api_clients, fields["external_refs"], None)
         secret = new_secret()
-        now = self.clock.now()
-        client = ApiClient(
-            id=new_id("client"),
-            organization_id=org,
-            created_at=now,
-            updated_at=now,
+        client = self._new(
+            ApiClient,
+            "client",
             name=name.strip(),
             scopes=sorted(set(scopes)),
             secret_hash=hash_secret(secret),
             external_refs=fields["external_refs"],
         )
-        await self.uow.api_clients.add(client)
-        self._record("api_client.created", client.resource())
+        await self._add(self.uow.api_clients, client, "api_client.created")
         return client, secret
 
     async def get(self, client_id: str) -> ApiClient:

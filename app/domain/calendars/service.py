@@ -47,8 +47,7 @@ class CalendarFeeds(UseCases):
         now = self.clock.now()
         feed = CalendarFeed(id=new_id("calfeed"), organization_id=org, created_at=now, updated_at=now,
                             owner_type=owner_type, owner_id=str(owner_id), areas=areas)  # fmt: skip
-        await self.uow.calendar_feeds.add(feed)
-        self._record("calendar_feed.created", feed.resource())
+        await self._add(self.uow.calendar_feeds, feed, "calendar_feed.created")
         return feed, feed_token(feed.id, key)
 
     def _may_manage(self, owner_type: Any, owner_id: Any) -> None:

@@ -19,7 +19,6 @@ from app.domain.feedback.model import (
     check_request,
 )
 from app.domain.feedback.service import READ, WRITE, FeedbackBase
-from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
 from app.domain.patch import patched
 
@@ -37,7 +36,7 @@ class RequestUseCases(FeedbackBase):
         return Page(await self._tallied_all(page.items), page.next_after)
 
     async def create_feedback_request(self, fields: dict[str, Any]) -> FeedbackRequest:
-        org = self._org(WRITE)
+        self._org(WRITE)
         fields = {**REQUEST_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
         fields.setdefault("requester_person_id", self.principal.person_id)
         if fields.get("requester_person_id") is None:
@@ -54,11 +53,9 @@ class RequestUseCases(FeedbackBase):
         if fields["due_at"] <= now:
             raise Invalid("A request is due in the future.", [FieldError("/due_at", "must be in the future")])
         await ensure_external_refs_free(self.uow.feedback_requests, fields["external_refs"], None)
-        request = FeedbackRequest(
-            id=new_id("fbr"),
-            organization_id=org,
-            created_at=now,
-            updated_at=now,
+        request = self._new(
+            FeedbackRequest,
+            "fbr",
             requester_person_id=fields["requester_person_id"],
             respondent_person_ids=list(fields["respondent_person_ids"]),
             subject_type=fields.get("subject_type"),
@@ -68,8 +65,7 @@ class RequestUseCases(FeedbackBase):
             allow_anonymous=fields["allow_anonymous"],
             external_refs=fields["external_refs"],
         )
-        await self.uow.feedback_requests.add(request)
-        self._record("feedback_request.created", request.resource())
+        await self._add(self.uow.feedback_requests, request, "feedback_request.created")
         await self.uow.jobs.schedule(DUE_JOB, request.id, request.due_at)
         return request
 

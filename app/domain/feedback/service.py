@@ -26,7 +26,7 @@ from app.domain.feedback.anonymity import (
     today_in,
 )
 from app.domain.feedback.model import FEEDBACK_DEFAULTS, Feedback, FeedbackRequest, Reader, check_feedback
-from app.domain.ids import new_id, timeless_id
+from app.domain.ids import timeless_id
 from app.domain.model import ListQuery, Page
 from app.domain.usecases import UseCases
 
@@ -147,16 +147,7 @@ class FeedbackUseCases(FeedbackBase):
             return feedback
         if request is not None and me in await self._named_answers(request.id):
             raise Conflict(f"{me} already answered {request.id}.", field="/request_id")
-        feedback = Feedback(
-            id=new_id("fb"),
-            organization_id=org,
-            created_at=now,
-            updated_at=now,
-            created_on=day,
-            author_person_id=me,
-            author=self.principal.actor,
-            **values,
-        )
+        feedback = self._new(Feedback, "fb", created_on=day, author_person_id=me, author=self.principal.actor, **values)
         await self.uow.feedback.add(feedback)
         if feedback.visibility == "public":
             self._record("feedback.created", event_object(feedback))

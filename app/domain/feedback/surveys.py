@@ -56,8 +56,7 @@ class SurveyUseCases(FeedbackBase):
         if fields["closes_at"] <= now:
             raise Invalid("A survey closes in the future.", [FieldError("/closes_at", "must be in the future")])
         survey = Survey(id=new_id("srv"), organization_id=org, created_at=now, updated_at=now, **_values(fields))
-        await self.uow.surveys.add(survey)
-        self._record("survey.created", survey.resource())
+        await self._add(self.uow.surveys, survey, "survey.created")
         await self.uow.jobs.schedule(CLOSE_JOB, survey.id, survey.closes_at)
         if survey.opens_at <= now:
             survey = await self.open_survey(survey)

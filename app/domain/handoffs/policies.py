@@ -16,7 +16,6 @@ from app.domain.handoffs.model import (
     HandoffPolicy,
 )
 from app.domain.handoffs.service import READ, WRITE, Handoffs
-from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
 from app.domain.patch import patched
 
@@ -34,21 +33,13 @@ class HandoffPolicies(Handoffs):
         return await self.uow.handoff_policies.list(query)
 
     async def create_handoff_policy(self, fields: dict[str, Any]) -> HandoffPolicy:
-        org = self._org(WRITE)
+        self._org(WRITE)
         fields = {"external_refs": {}, **{k: v for k, v in fields.items() if v is not None}}
         _check_policy(fields)
         await self._check_refs(fields)
         await ensure_external_refs_free(self.uow.handoff_policies, fields["external_refs"], None)
-        now = self.clock.now()
-        policy = HandoffPolicy(
-            id=new_id("hop"),
-            organization_id=org,
-            created_at=now,
-            updated_at=now,
-            **_writable(fields),
-        )
-        await self.uow.handoff_policies.add(policy)
-        self._record("handoff_policy.created", policy.resource())
+        policy = self._new(HandoffPolicy, "hop", **_writable(fields))
+        await self._add(self.uow.handoff_policies, policy, "handoff_policy.created")
         return policy
 
     async def update_handoff_policy(
@@ -85,7 +76,7 @@ class HandoffPolicies(Handoffs):
 
     async def add_comment(self, handoff_id: str, fields: dict[str, Any]) -> HandoffComment:
         """Either side, or an integration token, comments; the author is recorded."""
-        org = self._org(WRITE)
+        self._org(WRITE)
         errors = ErrorList()
         unknown = sorted(set(fields) - {"body"})
         for name in unknown:
@@ -99,19 +90,15 @@ class HandoffPolicies(Handoffs):
             or await self._member(self.principal.person_id, handoff.to_unit_id)
         ):
             raise Forbidden("Only the two sides of a handoff comment on it.")
-        now = self.clock.now()
-        comment = HandoffComment(
-            id=new_id("hoc"),
-            organization_id=org,
-            created_at=now,
-            updated_at=now,
+        comment = self._new(
+            HandoffComment,
+            "hoc",
             handoff_id=handoff.id,
             body=fields["body"],
             author_person_id=self.principal.person_id,
             author=self.principal.actor,
         )
-        await self.uow.handoff_comments.add(comment)
-        self._record("handoff.comment_added", comment.resource())
+        await self._add(self.uow.handoff_comments, comment, "handoff.comment_added")
         return comment
 
 

@@ -33,7 +33,6 @@ from app.domain.handoffs.model import (
     check_action,
     check_handoff,
 )
-from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
 from app.domain.patch import patched, previous_attributes
 from app.domain.reads import read_one, read_page
@@ -87,25 +86,22 @@ class Handoffs(HandoffsBase):
         return await read_page(self.uow.handoffs, query, as_of)
 
     async def create_handoff(self, fields: dict[str, Any]) -> Handoff:
-        org = self._org(WRITE)
+        self._org(WRITE)
         fields = {**HANDOFF_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
         check_handoff(fields, creating=True)
         await self._check_refs(fields)
         await self._sender(fields["from_unit_id"])
         await ensure_external_refs_free(self.uow.handoffs, fields["external_refs"], None)
         now = self.clock.now()
-        handoff = Handoff(
-            id=new_id("ho"),
-            organization_id=org,
-            created_at=now,
-            updated_at=now,
+        handoff = self._new(
+            Handoff,
+            "ho",
             sla=clocks.new_sla(),
             history=[self._entry(now, "create", None, "draft")],
             **_writable(fields),
         )
         handoff.title = handoff.title.strip()
-        await self.uow.handoffs.add(handoff)
-        self._record("handoff.created", handoff.resource())
+        await self._add(self.uow.handoffs, handoff, "handoff.created")
         return handoff
 
     async def update_handoff(

@@ -9,7 +9,6 @@ from typing import Any
 
 from app.domain.changes import ensure_external_refs_free
 from app.domain.errors import FieldError, Invalid, NotFound
-from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
 from app.domain.objectives.base import REMINDER, WRITE
 from app.domain.objectives.key_results import KeyResultUseCases
@@ -33,7 +32,7 @@ class CheckInUseCases(KeyResultUseCases):
         return await self.uow.check_ins.list(query)
 
     async def create_check_in(self, fields: dict[str, Any]) -> CheckIn:
-        org = self._org(WRITE)
+        self._org(WRITE)
         fields = {"external_refs": {}, **{k: v for k, v in fields.items() if v is not None}}
         check_check_in(fields)
         key_result = await self.uow.key_results.get(fields["key_result_id"], for_update=True)
@@ -46,11 +45,9 @@ class CheckInUseCases(KeyResultUseCases):
         now = self.clock.now()
         value = float(fields["value"])
         confidence = float(fields["confidence"]) if fields.get("confidence") is not None else None
-        check_in = CheckIn(
-            id=new_id("chk"),
-            organization_id=org,
-            created_at=now,
-            updated_at=now,
+        check_in = self._new(
+            CheckIn,
+            "chk",
             key_result_id=key_result.id,
             objective_id=key_result.objective_id,
             value=value,
@@ -61,8 +58,7 @@ class CheckInUseCases(KeyResultUseCases):
             external_refs=fields["external_refs"],
         )
         await ensure_external_refs_free(self.uow.check_ins, check_in.external_refs, None)
-        await self.uow.check_ins.add(check_in)
-        self._record("check_in.created", check_in.resource())
+        await self._add(self.uow.check_ins, check_in, "check_in.created")
         before = key_result.resource()
         moved = replace(
             key_result,

@@ -14,7 +14,6 @@ from app.domain.changes import (
     refuse_read_only,
 )
 from app.domain.errors import Conflict, NotFound
-from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
 from app.domain.objectives.base import (
     REMINDER,
@@ -46,26 +45,16 @@ class KeyResultUseCases(ObjectivesBase):
         return await read_page(self.uow.key_results, query, as_of)
 
     async def create_key_result(self, fields: dict[str, Any]) -> KeyResult:
-        org = self._org(WRITE)
+        self._org(WRITE)
         fields = {**KEY_RESULT_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
         check_key_result(fields, creating=True)
         await self._check_refs(fields)
         objective = await self._open_objective(fields["objective_id"])
         await ensure_external_refs_free(self.uow.key_results, fields["external_refs"], None)
-        now = self.clock.now()
         start = float(fields["start_value"])
-        key_result = KeyResult(
-            id=new_id("kr"),
-            organization_id=org,
-            created_at=now,
-            updated_at=now,
-            objective_id=objective.id,
-            current_value=start,
-            **_values(fields),
-        )
+        key_result = self._new(KeyResult, "kr", objective_id=objective.id, current_value=start, **_values(fields))
         key_result.progress = key_result_progress(start, key_result.target_value, start)
-        await self.uow.key_results.add(key_result)
-        self._record("key_result.created", key_result.resource())
+        await self._add(self.uow.key_results, key_result, "key_result.created")
         await self._schedule_reminder(key_result)
         await self.roll_up([objective.id])
         return key_result

@@ -15,7 +15,6 @@ from app.domain.changes import (
     refuse_read_only,
 )
 from app.domain.errors import Conflict, ErrorList, FieldError, Invalid, NotFound
-from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page, matches_query
 from app.domain.objectives.base import (
     HEALTH,
@@ -68,7 +67,7 @@ class Objectives(CheckInUseCases):
         return await self.uow.objectives.list(replace(query, filters={**query.filters, name: unit_id}))
 
     async def create_objective(self, fields: dict[str, Any]) -> Objective:
-        org = self._org(WRITE)
+        self._org(WRITE)
         fields = {**OBJECTIVE_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
         check_objective(fields, creating=True)
         await self._lock_for(fields)
@@ -76,16 +75,9 @@ class Objectives(CheckInUseCases):
         await self._check_alignment(fields, None)
         await ensure_external_refs_free(self.uow.objectives, fields["external_refs"], None)
         now = self.clock.now()
-        objective = Objective(
-            id=new_id("obj"),
-            organization_id=org,
-            created_at=now,
-            updated_at=now,
-            **_values(fields),
-        )
+        objective = self._new(Objective, "obj", **_values(fields))
         objective.health = health(objective, 0.0, [], now, await self.time_zone())  # as the roll-up would judge it
-        await self.uow.objectives.add(objective)
-        self._record("objective.created", objective.resource())
+        await self._add(self.uow.objectives, objective, "objective.created")
         await self.roll_up([objective.id, objective.parent_id])
         await self.uow.jobs.schedule(HEALTH, objective.id, next_midnight(now, await self.time_zone()))
         return await self._objective(objective.id)

@@ -9,7 +9,6 @@ from typing import Any
 from app.domain.changes import check_version, ensure_external_refs_free
 from app.domain.endings import schedule_ending
 from app.domain.errors import Conflict, ErrorList, NotFound
-from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
 from app.domain.org_chart.common import (
     MEMBERSHIP_FIELDS,
@@ -51,7 +50,7 @@ class MembershipUseCases(OrgChartBase):
         )
 
     async def create_membership(self, fields: dict[str, Any]) -> Membership:
-        org = self._org(WRITE)
+        self._org(WRITE)
         fields = {**MEMBERSHIP_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}  # null: the default
         errors = ErrorList()
         check_membership(fields, errors, creating=True)
@@ -65,11 +64,9 @@ class MembershipUseCases(OrgChartBase):
         errors.raise_if_any()
         await ensure_external_refs_free(self.uow.memberships, fields["external_refs"], None)
         now = self.clock.now()
-        m = Membership(
-            id=new_id("mbr"),
-            organization_id=org,
-            created_at=now,
-            updated_at=now,
+        m = self._new(
+            Membership,
+            "mbr",
             person_id=fields["person_id"],
             unit_id=fields["unit_id"],
             title=fields.get("title"),
@@ -80,8 +77,7 @@ class MembershipUseCases(OrgChartBase):
             external_refs=fields["external_refs"],
         )
         await self._check_one_primary(m)
-        await self.uow.memberships.add(m)
-        self._record("membership.created", m.resource())
+        await self._add(self.uow.memberships, m, "membership.created")
         await schedule_ending(self.uow, "membership.ended", m, now.date())
         return m
 

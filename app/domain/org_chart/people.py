@@ -9,7 +9,6 @@ from typing import Any
 
 from app.domain.changes import ensure_external_refs_free
 from app.domain.errors import Conflict, ErrorList
-from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
 from app.domain.org_chart import tree
 from app.domain.org_chart.common import PERSON_FIELDS, WRITE, matches_query, page_in_memory, refuse_read_only
@@ -29,23 +28,15 @@ class PeopleUseCases(MembershipUseCases):
         return await read_page(self.uow.people, query, as_of)
 
     async def create_person(self, fields: dict[str, Any]) -> Person:
-        org = self._org(WRITE)
+        self._org(WRITE)
         fields = {**PERSON_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}  # null: the default
         errors = ErrorList()
         check_person(fields, errors, creating=True)
         errors.raise_if_any()
         await self._check_person_refs(fields, None)
         await ensure_external_refs_free(self.uow.people, fields["external_refs"], None)
-        now = self.clock.now()
-        person = Person(
-            id=new_id("person"),
-            organization_id=org,
-            created_at=now,
-            updated_at=now,
-            **_person_values(fields),
-        )
-        await self.uow.people.add(person)
-        self._record("person.created", person.resource())
+        person = self._new(Person, "person", **_person_values(fields))
+        await self._add(self.uow.people, person, "person.created")
         return person
 
     async def update_person(

@@ -9,7 +9,6 @@ from typing import Any
 
 from app.domain.changes import ensure_external_refs_free, forget_raci
 from app.domain.errors import Conflict, ErrorList
-from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page, every_page
 from app.domain.org_chart import tree
 from app.domain.org_chart.batches import OrgChartBatches
@@ -46,23 +45,15 @@ class OrgChart(PeopleUseCases):
         return await read_page(self.uow.units, query, as_of)
 
     async def create_unit(self, fields: dict[str, Any]) -> Unit:
-        org = self._org(WRITE)
+        self._org(WRITE)
         fields = {**UNIT_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}  # null: the default
         errors = ErrorList()
         check_unit(fields, errors, creating=True)
         errors.raise_if_any()
         await self._check_unit_refs(fields)
         await ensure_external_refs_free(self.uow.units, fields["external_refs"], None)
-        now = self.clock.now()
-        unit = Unit(
-            id=new_id("unit"),
-            organization_id=org,
-            created_at=now,
-            updated_at=now,
-            **_unit_values(fields),
-        )
-        await self.uow.units.add(unit)
-        self._record("unit.created", unit.resource())
+        unit = self._new(Unit, "unit", **_unit_values(fields))
+        await self._add(self.uow.units, unit, "unit.created")
         return unit
 
     async def update_unit(self, unit_id: str, patch: dict[str, Any], expected_version: int | None = None) -> Unit:

@@ -14,7 +14,6 @@ from app.domain.changes import (
 from app.domain.errors import Conflict, ErrorList, NotFound
 from app.domain.events import Event
 from app.domain.feed import EventFeed
-from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page
 from app.domain.patch import patched
 from app.domain.roles.model import (
@@ -55,22 +54,14 @@ class RaciUseCases(AssignmentUseCases):
         return await self.uow.raci.list(query)
 
     async def create_raci_entry(self, fields: dict[str, Any]) -> RaciEntry:
-        org = self._org(WRITE)
+        self._org(WRITE)
         fields = {**RACI_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
         check_raci(fields, creating=True)
         await self._check_subject_and_party(fields)
         await ensure_external_refs_free(self.uow.raci, fields["external_refs"], None)
         await self._check_unique(fields, None)
-        now = self.clock.now()
-        entry = RaciEntry(
-            id=new_id("raci"),
-            organization_id=org,
-            created_at=now,
-            updated_at=now,
-            **{f.name: fields[f.name] for f in RACI_FIELDS},
-        )
-        await self.uow.raci.add(entry)
-        self._record("raci.created", entry.resource())
+        entry = self._new(RaciEntry, "raci", **{f.name: fields[f.name] for f in RACI_FIELDS})
+        await self._add(self.uow.raci, entry, "raci.created")
         return entry
 
     async def update_raci_entry(

@@ -77,8 +77,7 @@ class RoleUseCases(RolesBase):
         await ensure_external_refs_free(self.uow.roles, fields["external_refs"], None)
         now = self.clock.now()
         role = Role(id=new_id("role"), organization_id=org, created_at=now, updated_at=now, **_role_values(fields))
-        await self.uow.roles.add(role)
-        self._record("role.created", role.resource())
+        await self._add(self.uow.roles, role, "role.created")
         return role
 
     async def update_role(self, role_id: str, patch: dict[str, Any], expected_version: int | None = None) -> Role:
@@ -153,8 +152,7 @@ class AssignmentUseCases(RoleUseCases):
         assignment = RoleAssignment(
             id=new_id("rola"), organization_id=org, created_at=now, updated_at=now, **_assignment_values(fields)
         )
-        await self.uow.role_assignments.add(assignment)
-        self._record("role_assignment.created", assignment.resource())
+        await self._add(self.uow.role_assignments, assignment, "role_assignment.created")
         await schedule_ending(self.uow, ENDED, assignment, now.date())
         return assignment
 

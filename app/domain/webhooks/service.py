@@ -89,18 +89,15 @@ class WebhookEndpoints(UseCases):
         self.resolver, self.allow_private = resolver, allow_private
 
     async def create(self, fields: dict[str, Any]) -> tuple[WebhookEndpoint, str]:
-        org = self._org(WRITE)
+        self._org(WRITE)
         errors = ErrorList()
         check_endpoint(fields, errors, creating=True)
         errors.raise_if_any()
         await check_destination(fields["url"], self.resolver, self.allow_private)
-        now = self.clock.now()
         secret = new_secret()
-        ep = WebhookEndpoint(
-            id=new_id("wh"),
-            organization_id=org,
-            created_at=now,
-            updated_at=now,
+        ep = self._new(
+            WebhookEndpoint,
+            "wh",
             url=fields["url"],
             event_types=list(dict.fromkeys(fields["event_types"])),
             description=fields.get("description"),
@@ -110,8 +107,7 @@ class WebhookEndpoints(UseCases):
             locale=fields.get("locale") or "en",
             url_is_secret=(fields.get("format") or "standard") != "standard",
         )
-        await self.uow.webhooks.add(ep)
-        self._record("webhook_endpoint.created", ep.resource())
+        await self._add(self.uow.webhooks, ep, "webhook_endpoint.created")
         return ep, secret
 
     async def get(self, endpoint_id: str) -> WebhookEndpoint:
