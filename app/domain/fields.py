@@ -86,6 +86,7 @@ class Field:
     high: float = MAX_NUMBER
     nullable: bool = True  # whether null is a value once the object exists (a merge patch's null)
     max_items: int = 50
+    not_before: str = ""  # a date field that may not come before this other one (ends_on after starts_on)
 
 
 def check_fields(
@@ -103,6 +104,14 @@ def check_fields(
         problem = _problem(f, value, errors, at, fields)
         if problem:
             errors.add(at, problem)
+        elif f.not_before and _before(value, fields.get(f.not_before)):
+            errors.add(at, f"must not be before {f.not_before}")
+
+
+def _before(value: Any, other: Any) -> bool:
+    """Whether a date (or instant) comes before another of its kind; False when either is missing or wrong."""
+    same_kind = isinstance(value, date) and type(value) is type(other)
+    return same_kind and value < other
 
 
 def _problem(f: Field, value: Any, errors: ErrorList, at: str, fields: dict[str, Any]) -> str | None:

@@ -84,7 +84,7 @@ OBJECTIVE_FIELDS = (
     Field("title", "name", required=True, nullable=False),
     Field("description", "text", limit=10_000),
     Field("period_start", "date", required=True, nullable=False),
-    Field("period_end", "date", required=True, nullable=False),
+    Field("period_end", "date", required=True, nullable=False, not_before="period_start"),
     Field("owner_unit_id", "ref", required=True, prefix="unit", nullable=False),
     Field("owner_person_id", "ref", prefix="person"),
     Field("parent_id", "ref", prefix="obj"),
@@ -136,9 +136,6 @@ KEY_RESULT_DEFAULTS: dict[str, Any] = {
 def check_objective(fields: dict[str, Any], *, creating: bool) -> None:
     errors = ErrorList()
     check_fields(fields, OBJECTIVE_FIELDS, errors, creating=creating)
-    start, end = fields.get("period_start"), fields.get("period_end")
-    if isinstance(start, date) and isinstance(end, date) and end < start:
-        errors.add("/period_end", "must not be before period_start")
     if creating and fields.get("status") in OBJECTIVE_STATUSES and fields["status"] not in OPEN_STATUSES:
         errors.add("/status", "a new objective is draft or active")
     errors.raise_if_any()

@@ -98,7 +98,7 @@ MEMBERSHIP_DECLARED = (
     Field("kind", "choice", choices=MEMBERSHIP_KINDS, nullable=False),  # member unless given
     Field("primary", "bool", nullable=False),  # false unless given
     Field("starts_on", "date"),
-    Field("ends_on", "date"),
+    Field("ends_on", "date", not_before="starts_on"),
     Field("external_refs", "external_refs"),
 )
 
@@ -123,9 +123,6 @@ def check_person(fields: dict[str, Any], errors: ErrorList, pointer: str = "", *
 
 def check_membership(fields: dict[str, Any], errors: ErrorList, pointer: str = "", *, creating: bool) -> None:
     check_fields(fields, MEMBERSHIP_DECLARED, errors, pointer, creating=creating)
-    starts, ends = fields.get("starts_on"), fields.get("ends_on")
-    if isinstance(starts, date) and isinstance(ends, date) and ends < starts:
-        errors.add(f"{pointer}/ends_on", "must not be before starts_on")
 
 
 def periods_overlap(a: Membership, b: Membership) -> bool:

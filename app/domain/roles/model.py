@@ -65,7 +65,7 @@ ROLE_ASSIGNMENT_FIELDS = (
     Field("person_id", "ref", required=True, prefix="person", nullable=False),
     Field("unit_id", "ref", prefix="unit"),
     Field("starts_on", "date"),
-    Field("ends_on", "date"),
+    Field("ends_on", "date", not_before="starts_on"),
     Field("external_refs", "external_refs", nullable=False),
 )
 RACI_FIELDS = (
@@ -96,9 +96,6 @@ def check_role(fields: dict[str, Any], *, creating: bool) -> None:
 def check_role_assignment(fields: dict[str, Any], *, creating: bool) -> None:
     errors = ErrorList()
     check_fields(fields, ROLE_ASSIGNMENT_FIELDS, errors, creating=creating)
-    start, end = fields.get("starts_on"), fields.get("ends_on")
-    if isinstance(start, date) and isinstance(end, date) and end < start:
-        errors.add("/ends_on", "must not be before starts_on")
     errors.raise_if_any()
 
 
