@@ -28,7 +28,8 @@ ORG = os.environ["BENCH_ORG"]
 SQLITE = DSN.startswith("sqlite")
 
 PERSON_COLUMNS = (
-    "id, created_at, updated_at, version, external_refs, given_name, family_name, email, title, manager_id, status"
+    "id, created_at, updated_at, version, external_refs, given_name, family_name, email, title, manager_id, status,"
+    " user_name, department"
 )
 UNIT_COLUMNS = "id, created_at, updated_at, version, external_refs, name, kind, parent_id, lead_person_id"
 
@@ -125,6 +126,8 @@ def person(r: Any) -> dict[str, Any]:
         "title": r[8],
         "manager_id": r[9],
         "status": r[10],
+        "user_name": r[11],
+        "department": r[12],
     }
 
 
@@ -279,8 +282,9 @@ async def patch_person(request: Request) -> Response:
             after = {**before, "title": title, "version": before["version"] + 1, "updated_at": instant(now)}
             await c.execute(
                 "UPDATE people SET given_name = $1, family_name = $2, email = $3, title = $4, manager_id = $5, "
-                "status = $6, external_refs = $7, updated_at = $8, version = $9, email_key = $10 "
-                "WHERE organization_id = $11 AND id = $12 AND version = $13",
+                "status = $6, external_refs = $7, updated_at = $8, version = $9, email_key = $10, user_name = $11, "
+                "department = $12, user_name_key = $13, sign_in_key = $14 "
+                "WHERE organization_id = $15 AND id = $16 AND version = $17",
                 after["given_name"],
                 after["family_name"],
                 after["email"],
@@ -291,6 +295,10 @@ async def patch_person(request: Request) -> Response:
                 stored(now),
                 after["version"],
                 after["email"].lower(),
+                after["user_name"],
+                after["department"],
+                after["user_name"].lower() if after["user_name"] else None,
+                (after["user_name"] or after["email"]).lower(),
                 ORG,
                 person_id,
                 before["version"],

@@ -132,7 +132,7 @@ def same_answers(ours: str, bare: str, requests: dict[str, list[Any]]) -> None:
             left, right = a.json(), b.json()
             if name.startswith("GraphQL"):
                 left, right = left["data"], right["data"]
-            assert left == right, f"{name}: the baseline answers differently"
+            assert left == right, f"{name}: the baseline answers differently: {left} vs {right}"[:3000]
 
 
 def compare(engine: str, our_url: str, bare_dsn: str, secret: str, scripts: Path) -> None:
