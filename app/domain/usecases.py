@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 
 from app.domain.changes import check_version, record, refuse_read_only, with_ref, without_unset
 from app.domain.clock import SYSTEM_CLOCK
-from app.domain.errors import NotFound
+from app.domain.errors import ErrorList, NotFound
+from app.domain.fields import check_fields
 from app.domain.ids import new_id
 from app.domain.patch import previous_attributes
 from app.domain.ports import Clock, Repository, UnitOfWork
@@ -93,6 +94,11 @@ class UseCases:
         if existing is None:
             return await create(fields), True
         fixed = tuple(fixed)
+        if declared is not None:  # a wrong value is refused as such (`invalid`), not as a change (`read_only`)
+            errors = ErrorList()
+            given_fixed = {k: fields[k] for k in fixed if fields.get(k) is not None}
+            check_fields(given_fixed, [f for f in declared if f.name in given_fixed], errors, creating=False)
+            errors.raise_if_any()
         moved = {k: fields[k] for k in fixed if fields.get(k) is not None and fields[k] != getattr(existing, k)}
         refuse_read_only(moved, ())
         patch = fields if declared is None else without_unset(fields, declared)

@@ -14,6 +14,7 @@ Mutations that are not CRUD (a handoff's actions, ending a membership) stay hand
 registration. This module keeps real annotations (no `from __future__ import annotations`): Strawberry reads
 the resolvers' signatures, which name each collection's own input and payload types."""
 
+import copy
 import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -54,15 +55,23 @@ class GraphQLCollection:
     update_input: Any = None
     delete_payload: Any = None  # from `deleted()`; the collection has delete{Noun} when given
     upsert: bool = False
-    # The upsert's input as the service takes it: every field, an absent one null, as REST's PUT body (the
-    # service reads it as a replacement: a null clears an optional field, leaves a required one as it is).
-    upsert_fields: Callable[[Any], dict[str, Any]] = given
+    # What a creation takes for an absent field (the service's defaults): an upsert's input is REST's PUT
+    # body, every field given, an absent one at its default (links [], weight 1, …) or null, which the
+    # service reads as a replacement.
+    defaults: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     descriptions: Mapping[str, str] = dataclasses.field(default_factory=dict)  # by operation, else REST's words
     payload: Any = None  # made from the noun and the object type
 
     def __post_init__(self) -> None:
         if self.payload is None:
             object.__setattr__(self, "payload", payload(f"{_camel(self.noun)}Payload", self.noun, self.object_type))
+
+
+def put_body(data: Any, defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """A GraphQL input as REST's PUT body: every field of the input, one left out or null at the service's
+    default where it has one (as REST's schema fills it), else null."""
+    fields = given(data)
+    return {**fields, **{k: copy.deepcopy(v) for k, v in defaults.items() if fields.get(k) is None}}
 
 
 def _answer(c: GraphQLCollection, found: Any, errors: list[UserError]) -> Any:
@@ -110,7 +119,7 @@ def _upsert(c: GraphQLCollection) -> Any:
         input: c.create_input,  # type: ignore[name-defined]
     ) -> c.payload:  # type: ignore[name-defined]
         result, errors = await run_service(
-            info, c.service, lambda s: getattr(s, f"upsert_{c.noun}")(system, external_id, c.upsert_fields(input))
+            info, c.service, lambda s: getattr(s, f"upsert_{c.noun}")(system, external_id, put_body(input, c.defaults))
         )
         return _answer(c, result[0] if result else None, errors)
 

@@ -96,3 +96,70 @@ async def test_a_null_where_a_default_stands_is_refused_as_rest_refuses_it(clien
         assert r.json().get("errors") and not (r.json().get("data") or {}).get("createMembership"), r.text
     listed = (await client.get("/v1/memberships", headers=h)).json()["data"]
     assert listed == []
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.capitalize() for p in rest)
+
+
+async def test_an_upsert_leaves_the_object_as_rest_put_leaves_it(client: httpx.AsyncClient) -> None:
+    """A second upsert without the fields that have a default resets them as REST's PUT does (links, a
+    role's responsibilities, a key result's weight and cadence, a RACI entry's inheritance): the review found
+    GraphQL keeping them. Each case runs through both transports and the objects must agree."""
+    _, h = await make_org(client)
+    unit = (await client.post("/v1/units", json={"name": "Ops", "kind": "team"}, headers=h)).json()
+    other = (await client.post("/v1/units", json={"name": "Sales", "kind": "team"}, headers=h)).json()
+    objective = (await client.post("/v1/objectives", headers=h, json={
+        "title": "Grow", "owner_unit_id": unit["id"], "period_start": "2026-01-01", "period_end": "2026-03-31"})).json()  # fmt: skip
+    link = [{"title": "Doc", "url": "https://docs.example.com/a", "kind": "document"}]
+    cases = [
+        ("units", "Unit", "unit", {"name": "U", "kind": "team", "links": link}, {"name": "U", "kind": "team"}),
+        ("roles", "Role", "role", {"name": "R", "responsibilities": ["Close the month"]}, {"name": "R"}),
+        ("key-results", "KeyResult", "keyResult",
+         {"objective_id": objective["id"], "title": "K", "target_value": 5, "weight": 3, "check_in_cadence": "monthly"},
+         {"objective_id": objective["id"], "title": "K", "target_value": 5}),
+        ("raci", "RaciEntry", "raciEntry",
+         {"subject_type": "unit", "subject_id": unit["id"], "party_type": "unit", "party_id": unit["id"], "letter": "I",
+          "inherit": "append"},
+         {"subject_type": "unit", "subject_id": unit["id"], "party_type": "unit", "party_id": unit["id"], "letter": "I"}),
+    ]  # fmt: skip
+    for path, type_name, field, first, second in cases:
+        rest = None
+        for body in (first, second):
+            r = await client.put(f"/v1/{path}/by-external-ref/hr/rest-{path}", json=body, headers=h)
+            assert r.status_code in (200, 201), (path, r.text)
+            rest = r.json()
+        mutation = f"""mutation($input: Create{type_name}Input!) {{ upsert{type_name}ByExternalRef(system: "hr",
+          externalId: "gql-{path}", input: $input) {{ {field} {{ id }} userErrors {{ field code }} }} }}"""
+        for body in (first, second):
+            body = {**body, "party_id": other["id"]} if path == "raci" else body  # one entry per party and letter
+            answer = await gql(client, h, mutation, input={_camel(k): v for k, v in body.items()})
+            made = answer[f"upsert{type_name}ByExternalRef"]
+            assert made["userErrors"] == [], (path, made)
+        gql_object = (await client.get(f"/v1/{path}/{made[field]['id']}", headers=h)).json()
+        skip = {"id", "created_at", "updated_at", "external_refs", "version", "subject_id", "party_id"}
+        assert rest is not None
+        assert {k: v for k, v in gql_object.items() if k not in skip} == {
+            k: v for k, v in rest.items() if k not in skip}, path  # fmt: skip
+
+
+async def test_a_wrong_value_on_a_fixed_field_is_invalid_not_read_only(client: httpx.AsyncClient) -> None:
+    _, h = await make_org(client)
+    unit = (await client.post("/v1/units", json={"name": "Ops", "kind": "team"}, headers=h)).json()
+    body = {
+        "subject_type": "unit",
+        "subject_id": unit["id"],
+        "party_type": "unit",
+        "party_id": unit["id"],
+        "letter": "I",
+    }
+    assert (await client.put("/v1/raci/by-external-ref/hr/E-1", json=body, headers=h)).status_code == 201
+    for bad in ({"subject_type": "role"}, {"party_type": "galaxy"}):
+        rest = await client.put("/v1/raci/by-external-ref/hr/E-1", json={**body, **bad}, headers=h)
+        name = next(iter(bad))
+        assert (rest.status_code, rest.json()["errors"][0]["code"]) == (422, "invalid"), rest.text
+        answer = await gql(client, h, """mutation($input: CreateRaciEntryInput!) { upsertRaciEntryByExternalRef(
+          system: "hr", externalId: "E-1", input: $input) { raciEntry { id } userErrors { field code } } }""",
+                           input={_camel(k): v for k, v in {**body, **bad}.items()})  # fmt: skip
+        assert answer["upsertRaciEntryByExternalRef"]["userErrors"] == [{"field": f"/{name}", "code": "invalid"}]

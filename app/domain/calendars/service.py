@@ -11,7 +11,6 @@ from typing import Any
 from app.domain.calendars.ics import to_ics
 from app.domain.calendars.model import AREAS, OWNER_TYPES, CalendarFeed, Entry, feed_token
 from app.domain.errors import ErrorList, Forbidden, NotFound
-from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page, every_page
 from app.domain.objectives.reminders import first_due
 from app.domain.usecases import UseCases
@@ -27,7 +26,7 @@ class CalendarFeeds(UseCases):
         """The feed, and its URL's token (shown this once). It holds what its creator may read: each area
         whose read scope the token has; a person's feed is made by that person, or by a token that may
         read the org chart on their behalf (not one acting as someone else)."""
-        org = self._org(READ)
+        self._org(READ)
         errors = ErrorList()
         self._may_manage(fields.get("owner_type"), fields.get("owner_id"))
         if fields.get("owner_type") not in OWNER_TYPES:
@@ -44,9 +43,7 @@ class CalendarFeeds(UseCases):
         areas = [area for area, scope in AREAS.items() if self.principal.has(scope)]
         if not areas:
             raise Forbidden("This token may read no area a calendar feed holds (handoffs, objectives, surveys).")
-        now = self.clock.now()
-        feed = CalendarFeed(id=new_id("calfeed"), organization_id=org, created_at=now, updated_at=now,
-                            owner_type=owner_type, owner_id=str(owner_id), areas=areas)  # fmt: skip
+        feed = self._new(CalendarFeed, "calfeed", owner_type=owner_type, owner_id=str(owner_id), areas=areas)
         await self._add(self.uow.calendar_feeds, feed, "calendar_feed.created")
         return feed, feed_token(feed.id, key)
 

@@ -47,7 +47,7 @@ class SurveyUseCases(FeedbackBase):
         return Page([replace(s, responses=counts.get(s.id, 0)) for s in page.items], page.next_after)
 
     async def create_survey(self, fields: dict[str, Any]) -> Survey:
-        org = self._org(WRITE)
+        self._org(WRITE)
         fields = {**SURVEY_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
         check_survey(fields, creating=True)
         await check_refs(self.uow, fields, {"audience_unit_ids": "unit", "about_unit_id": "unit"})
@@ -55,7 +55,7 @@ class SurveyUseCases(FeedbackBase):
         now = self.clock.now()
         if fields["closes_at"] <= now:
             raise Invalid("A survey closes in the future.", [FieldError("/closes_at", "must be in the future")])
-        survey = Survey(id=new_id("srv"), organization_id=org, created_at=now, updated_at=now, **_values(fields))
+        survey = self._new(Survey, "srv", **_values(fields))
         await self._add(self.uow.surveys, survey, "survey.created")
         await self.uow.jobs.schedule(CLOSE_JOB, survey.id, survey.closes_at)
         if survey.opens_at <= now:

@@ -17,7 +17,6 @@ from app.domain.changes import (
 )
 from app.domain.endings import schedule_ending
 from app.domain.errors import Conflict, NotFound
-from app.domain.ids import new_id
 from app.domain.model import ListQuery, Page, matches_query
 from app.domain.patch import patched
 from app.domain.reads import read_one, read_page
@@ -70,13 +69,12 @@ class RoleUseCases(RolesBase):
         return await read_page(self.uow.roles, query, as_of)
 
     async def create_role(self, fields: dict[str, Any]) -> Role:
-        org = self._org(WRITE)
+        self._org(WRITE)
         fields = {**ROLE_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
         check_role(fields, creating=True)
         await check_refs(self.uow, fields, {"unit_id": "unit"})
         await ensure_external_refs_free(self.uow.roles, fields["external_refs"], None)
-        now = self.clock.now()
-        role = Role(id=new_id("role"), organization_id=org, created_at=now, updated_at=now, **_role_values(fields))
+        role = self._new(Role, "role", **_role_values(fields))
         await self._add(self.uow.roles, role, "role.created")
         return role
 
@@ -143,15 +141,13 @@ class AssignmentUseCases(RoleUseCases):
         )
 
     async def create_role_assignment(self, fields: dict[str, Any]) -> RoleAssignment:
-        org = self._org(WRITE)
+        self._org(WRITE)
         fields = {**ROLE_ASSIGNMENT_DEFAULTS, **{k: v for k, v in fields.items() if v is not None}}
         check_role_assignment(fields, creating=True)
         await check_refs(self.uow, fields, {"role_id": "role", "person_id": "person", "unit_id": "unit"})
         await ensure_external_refs_free(self.uow.role_assignments, fields["external_refs"], None)
         now = self.clock.now()
-        assignment = RoleAssignment(
-            id=new_id("rola"), organization_id=org, created_at=now, updated_at=now, **_assignment_values(fields)
-        )
+        assignment = self._new(RoleAssignment, "rola", **_assignment_values(fields))
         await self._add(self.uow.role_assignments, assignment, "role_assignment.created")
         await schedule_ending(self.uow, ENDED, assignment, now.date())
         return assignment

@@ -22,7 +22,7 @@ from app.domain.org_chart.service import OrgChart
 from app.domain.org_chart.sync import OrgChartSync
 from app.graphql.kit import GraphQLCollection, deleted, mutations, payload
 from app.graphql.mutations.common import UserError, run_service
-from app.graphql.types.inputs import derive_input, given
+from app.graphql.types.inputs import derive_input
 from app.graphql.types.org_chart import Membership, Person, Unit, membership, person, unit
 
 
@@ -93,16 +93,6 @@ class SyncOrgChartPayload:
     user_errors: list[UserError]
 
 
-def _replacement(data: Any) -> dict[str, Any]:
-    """A PUT's input as REST's: every field, null clearing it; null refs and links are none."""
-    fields = given(data)
-    if fields.get("external_refs") is None:  # any other value goes to the domain's check, even a falsy one
-        fields["external_refs"] = {}
-    if fields.get("links") is None:
-        fields.pop("links", None)
-    return fields
-
-
 PersonPayload: Any = payload("PersonPayload", "person", Person)
 MembershipPayload: Any = payload("MembershipPayload", "membership", Membership)
 UNITS = GraphQLCollection(
@@ -115,7 +105,7 @@ UNITS = GraphQLCollection(
     update_input=UpdateUnitInput,
     delete_payload=deleted("DeleteUnitPayload", "deleted_unit_id"),
     upsert=True,
-    upsert_fields=_replacement,
+    defaults=UNIT_DEFAULTS,
     descriptions={
         "update": "The same as PATCH /v1/units/{id}: update or move a unit. `ifMatchVersion` refuses a stale change."
     },
@@ -130,7 +120,7 @@ PEOPLE = GraphQLCollection(
     create_input=CreatePersonInput,
     update_input=UpdatePersonInput,
     upsert=True,
-    upsert_fields=_replacement,
+    defaults=PERSON_DEFAULTS,
 )
 MEMBERSHIPS = GraphQLCollection(
     noun="membership",
