@@ -125,10 +125,10 @@ def _problem(f: Field, value: Any, errors: ErrorList, at: str, fields: dict[str,
     if f.kind == "choice":
         return None if isinstance(value, str) and value in f.choices else f"must be one of: {', '.join(f.choices)}"
     if f.kind == "ref":
-        return None if _is_id(value, f.prefix) else f"must be the id of a {_noun(f.prefix)}"
+        return None if _is_id(value, f.prefix) else f"must be the id of {_noun(f.prefix)}"
     if f.kind == "refs":
         if not isinstance(value, list) or len(value) > f.max_items or not all(_is_id(v, f.prefix) for v in value):
-            return f"must be a list of at most {f.max_items} ids of a {_noun(f.prefix)}"
+            return f"must be a list of at most {f.max_items} ids of {_noun(f.prefix)}"
         return None if len(set(value)) == len(value) else "must not name the same id twice"
     if f.kind == "lines":
         if not isinstance(value, list) or len(value) > f.max_items:
@@ -206,7 +206,9 @@ def _is_id(value: Any, prefix: str) -> bool:
 
 
 def _noun(prefix: str) -> str:
-    return PREFIXES.get(prefix, prefix).replace("_", " ")
+    """The kind of object, with its article: `a unit`, `an objective`."""
+    noun = PREFIXES.get(prefix, prefix).replace("_", " ")
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
 def _show(x: float) -> str:

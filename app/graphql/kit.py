@@ -64,7 +64,9 @@ class GraphQLCollection:
 
     def __post_init__(self) -> None:
         if self.payload is None:
-            object.__setattr__(self, "payload", payload(f"{_camel(self.noun)}Payload", self.noun, self.object_type))
+            described = f"The {self.noun.replace('_', ' ')} a mutation made or changed, or `userErrors` saying why not."
+            made = payload(f"{_camel(self.noun)}Payload", self.noun, self.object_type, described)
+            object.__setattr__(self, "payload", made)
 
 
 def put_body(data: Any, defaults: Mapping[str, Any]) -> dict[str, Any]:
