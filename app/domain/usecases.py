@@ -3,7 +3,8 @@ events the use cases record."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+import copy
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from app.domain.changes import check_version, record, refuse_read_only, with_ref, without_unset
@@ -50,11 +51,11 @@ class UseCases:
         org = self.principal.require_organization()
         return cls(id=new_id(prefix), organization_id=org, created_at=now, updated_at=now, **values)
 
-    async def _add(self, repo: Repository[E], entity: Any, event_type: str) -> E:
+    async def _add(self, repo: Repository[E], entity: E, event_type: str) -> E:
         """Store a new object and record its creation (`unit.created`)."""
         await repo.add(entity)
-        self._record(event_type, entity.resource())
-        return entity  # type: ignore[no-any-return]
+        self._record(event_type, entity.resource())  # type: ignore[attr-defined]
+        return entity
 
     async def _to_change(self, repo: Repository[E], object_id: str, noun: str, expected_version: int | None) -> E:
         """The object a change is about, locked for it, when the caller's `If-Match` version is still its own."""
@@ -84,12 +85,16 @@ class UseCases:
         update: Callable[[E, dict[str, Any]], Awaitable[E]],
         declared: Iterable[Any] | None = None,
         fixed: Iterable[str] = (),
+        defaults: Mapping[str, Any] | None = None,
     ) -> tuple[E, bool]:
         """PUT …/by-external-ref/{system}/{id}: the object that carries the URL's ref is updated with the body,
         or one is created with it (the body's refs may repeat the URL's, not contradict them). With `declared`
         the body replaces the fields, a null on a required one meaning "as it is"; without, it is a merge
-        patch. `fixed`: fields set at creation, which the body may repeat but not change (422 read_only)."""
-        fields = with_ref(fields, system, external_id)
+        patch. `fixed`: fields set at creation, which the body may repeat but not change (422 read_only).
+        `defaults`: a creation's; a field the body leaves out (or null) takes its default, as a PUT replaces
+        the object (links [], a key result's weight 1, …), whichever transport the body came by."""
+        left_out = {k: copy.deepcopy(v) for k, v in (defaults or {}).items() if fields.get(k) is None}
+        fields = with_ref({**fields, **left_out}, system, external_id)
         existing = await repo.find_by_external_ref(system, external_id)
         if existing is None:
             return await create(fields), True

@@ -14,7 +14,6 @@ Mutations that are not CRUD (a handoff's actions, ending a membership) stay hand
 registration. This module keeps real annotations (no `from __future__ import annotations`): Strawberry reads
 the resolvers' signatures, which name each collection's own input and payload types."""
 
-import copy
 import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -55,10 +54,6 @@ class GraphQLCollection:
     update_input: Any = None
     delete_payload: Any = None  # from `deleted()`; the collection has delete{Noun} when given
     upsert: bool = False
-    # What a creation takes for an absent field (the service's defaults): an upsert's input is REST's PUT
-    # body, every field given, an absent one at its default (links [], weight 1, …) or null, which the
-    # service reads as a replacement.
-    defaults: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     descriptions: Mapping[str, str] = dataclasses.field(default_factory=dict)  # by operation, else REST's words
     payload: Any = None  # made from the noun and the object type
 
@@ -67,13 +62,6 @@ class GraphQLCollection:
             described = f"The {self.noun.replace('_', ' ')} a mutation made or changed, or `userErrors` saying why not."
             made = payload(f"{_camel(self.noun)}Payload", self.noun, self.object_type, described)
             object.__setattr__(self, "payload", made)
-
-
-def put_body(data: Any, defaults: Mapping[str, Any]) -> dict[str, Any]:
-    """A GraphQL input as REST's PUT body: every field of the input, one left out or null at the service's
-    default where it has one (as REST's schema fills it), else null."""
-    fields = given(data)
-    return {**fields, **{k: copy.deepcopy(v) for k, v in defaults.items() if fields.get(k) is None}}
 
 
 def _answer(c: GraphQLCollection, found: Any, errors: list[UserError]) -> Any:
@@ -121,7 +109,7 @@ def _upsert(c: GraphQLCollection) -> Any:
         input: c.create_input,  # type: ignore[name-defined]
     ) -> c.payload:  # type: ignore[name-defined]
         result, errors = await run_service(
-            info, c.service, lambda s: getattr(s, f"upsert_{c.noun}")(system, external_id, put_body(input, c.defaults))
+            info, c.service, lambda s: getattr(s, f"upsert_{c.noun}")(system, external_id, given(input))
         )
         return _answer(c, result[0] if result else None, errors)
 

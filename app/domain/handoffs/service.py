@@ -157,8 +157,9 @@ class Handoffs(HandoffsBase):
             return await self.update_handoff(existing.id, patch)
 
         return await self._upsert(
-            self.uow.handoffs, system, external_id, fields, self.create_handoff, update, HANDOFF_FIELDS
-        )
+            self.uow.handoffs, system, external_id, fields, self.create_handoff, update, HANDOFF_FIELDS,
+            defaults={k: HANDOFF_DEFAULTS[k] for k in ("links", "external_refs")},  # priority, payload, checklist stay
+        )  # fmt: skip
 
     # --- actions -----------------------------------------------------------------------------------------
 

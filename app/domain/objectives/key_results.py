@@ -103,6 +103,7 @@ class KeyResultUseCases(ObjectivesBase):
         return await self._upsert(
             self.uow.key_results, system, external_id, fields, self.create_key_result,
             lambda e, p: self.update_key_result(e.id, p), KEY_RESULT_FIELDS, fixed=("objective_id",),
+            defaults=KEY_RESULT_DEFAULTS,
         )  # fmt: skip
 
     async def _key_result(self, key_result_id: str, *, for_update: bool = False) -> KeyResult:

@@ -147,6 +147,7 @@ class Objectives(CheckInUseCases):
             self.create_objective,
             lambda e, p: self.update_objective(e.id, p),
             OBJECTIVE_FIELDS,
+            defaults={k: v for k, v in OBJECTIVE_DEFAULTS.items() if k != "status"},  # left out, the status stays
         )
 
     async def explain_progress(self, objective_id: str) -> Explanation:

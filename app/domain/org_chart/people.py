@@ -84,8 +84,9 @@ class PeopleUseCases(MembershipUseCases):
     async def upsert_person(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[Person, bool]:
         self._org(WRITE)
         return await self._upsert(
-            self.uow.people, system, external_id, fields, self.create_person, lambda e, p: self.update_person(e.id, p)
-        )
+            self.uow.people, system, external_id, fields, self.create_person,
+            lambda e, p: self.update_person(e.id, p), defaults=PERSON_DEFAULTS,
+        )  # fmt: skip
 
     async def _check_person_refs(
         self, fields: dict[str, Any], person_id: str | None, before: Person | None = None

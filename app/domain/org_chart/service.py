@@ -104,8 +104,9 @@ class OrgChart(PeopleUseCases):
     async def upsert_unit(self, system: str, external_id: str, fields: dict[str, Any]) -> tuple[Unit, bool]:
         self._org(WRITE)
         return await self._upsert(
-            self.uow.units, system, external_id, fields, self.create_unit, lambda e, p: self.update_unit(e.id, p)
-        )
+            self.uow.units, system, external_id, fields, self.create_unit, lambda e, p: self.update_unit(e.id, p),
+            defaults=UNIT_DEFAULTS,
+        )  # fmt: skip
 
     async def _check_unit_refs(self, fields: dict[str, Any], before: Unit | None = None) -> None:
         """The units and people named exist (those the unit already named were checked when it named them)."""

@@ -93,7 +93,7 @@ class RaciUseCases(AssignmentUseCases):
         return await self._upsert(
             self.uow.raci, system, external_id, fields, self.create_raci_entry,
             lambda e, p: self.update_raci_entry(e.id, p), RACI_FIELDS,
-            fixed=("subject_type", "subject_id", "party_type", "party_id"),
+            fixed=("subject_type", "subject_id", "party_type", "party_id"), defaults=RACI_DEFAULTS,
         )  # fmt: skip
 
     async def _check_subject_and_party(self, fields: dict[str, Any]) -> None:

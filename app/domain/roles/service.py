@@ -117,6 +117,7 @@ class RoleUseCases(RolesBase):
             self.create_role,
             lambda e, p: self.update_role(e.id, p),
             ROLE_FIELDS,
+            defaults=ROLE_DEFAULTS,
         )
 
     async def _role(self, role_id: str, *, for_update: bool = False) -> Role:
@@ -191,6 +192,7 @@ class AssignmentUseCases(RoleUseCases):
         return await self._upsert(
             self.uow.role_assignments, system, external_id, fields, self.create_role_assignment,
             lambda e, p: self.update_role_assignment(e.id, p), ROLE_ASSIGNMENT_FIELDS, fixed=("role_id", "person_id"),
+            defaults=ROLE_ASSIGNMENT_DEFAULTS,
         )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import strawberry
 
-from app.domain.handoffs.model import HANDOFF_DEFAULTS, HANDOFF_FIELDS, POLICY_FIELDS
+from app.domain.handoffs.model import HANDOFF_FIELDS, POLICY_FIELDS
 from app.domain.handoffs.policies import HandoffPolicies
 from app.graphql.kit import GraphQLCollection, deleted, mutations, payload
 from app.graphql.mutations.common import UserError, run_service
@@ -71,7 +71,6 @@ HANDOFFS = GraphQLCollection(
         "create": "The same as POST /v1/handoffs: a draft.",
         "upsert": "The same as PUT /v1/handoffs/by-external-ref/{system}/{id}: a CRM's own id.",
     },
-    defaults=HANDOFF_DEFAULTS,
 )
 POLICIES = GraphQLCollection(
     noun="handoff_policy",

@@ -7,9 +7,7 @@ from typing import Any
 
 from app.domain.objectives.model import (
     CHECK_IN_FIELDS,
-    KEY_RESULT_DEFAULTS,
     KEY_RESULT_FIELDS,
-    OBJECTIVE_DEFAULTS,
     OBJECTIVE_FIELDS,
 )
 from app.domain.objectives.service import Objectives
@@ -50,7 +48,6 @@ OBJECTIVES = GraphQLCollection(
     update_input=UpdateObjectiveInput,
     delete_payload=deleted("DeleteObjectivePayload", "deleted_objective_id"),
     upsert=True,
-    defaults=OBJECTIVE_DEFAULTS,
 )
 KEY_RESULTS = GraphQLCollection(
     noun="key_result",
@@ -62,7 +59,6 @@ KEY_RESULTS = GraphQLCollection(
     update_input=UpdateKeyResultInput,
     delete_payload=deleted("DeleteKeyResultPayload", "deleted_key_result_id"),
     upsert=True,
-    defaults=KEY_RESULT_DEFAULTS,
 )
 CHECK_INS = GraphQLCollection(
     noun="check_in",

@@ -105,7 +105,6 @@ UNITS = GraphQLCollection(
     update_input=UpdateUnitInput,
     delete_payload=deleted("DeleteUnitPayload", "deleted_unit_id"),
     upsert=True,
-    defaults=UNIT_DEFAULTS,
     descriptions={
         "update": "The same as PATCH /v1/units/{id}: update or move a unit. `ifMatchVersion` refuses a stale change."
     },
@@ -120,7 +119,6 @@ PEOPLE = GraphQLCollection(
     create_input=CreatePersonInput,
     update_input=UpdatePersonInput,
     upsert=True,
-    defaults=PERSON_DEFAULTS,
 )
 MEMBERSHIPS = GraphQLCollection(
     noun="membership",

@@ -7,13 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from app.domain.roles.model import (
-    RACI_DEFAULTS,
     RACI_FIELDS,
     RACI_WRITABLE,
-    ROLE_ASSIGNMENT_DEFAULTS,
     ROLE_ASSIGNMENT_FIELDS,
     ROLE_ASSIGNMENT_WRITABLE,
-    ROLE_DEFAULTS,
     ROLE_FIELDS,
 )
 from app.domain.roles.raci import Roles
@@ -56,7 +53,6 @@ ROLES = GraphQLCollection(
     update_input=UpdateRoleInput,
     delete_payload=DeletePayload,
     upsert=True,
-    defaults=ROLE_DEFAULTS,
 )
 ROLE_ASSIGNMENTS = GraphQLCollection(
     noun="role_assignment",
@@ -68,7 +64,6 @@ ROLE_ASSIGNMENTS = GraphQLCollection(
     update_input=UpdateRoleAssignmentInput,
     delete_payload=DeletePayload,
     upsert=True,
-    defaults=ROLE_ASSIGNMENT_DEFAULTS,
 )
 RACI = GraphQLCollection(
     noun="raci_entry",
@@ -81,6 +76,5 @@ RACI = GraphQLCollection(
     delete_payload=DeletePayload,
     descriptions={"create": "The same as POST /v1/raci: at most one A per subject (a conflict)."},
     upsert=True,
-    defaults=RACI_DEFAULTS,
 )
 RolesMutation = mutations("RolesMutation", ROLES, ROLE_ASSIGNMENTS, RACI)
