@@ -21,6 +21,7 @@ before execution: a query that costs more than `graphql_max_cost` is answered wi
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -362,7 +363,11 @@ class CostCache:
 
 
 def _values_key(names: tuple[str, ...], values: Mapping[str, Any]) -> bytes:
-    return orjson.dumps([[n, n in values, values.get(n)] for n in names], option=orjson.OPT_SORT_KEYS)
+    read = [[n, n in values, values.get(n)] for n in names]
+    try:
+        return orjson.dumps(read, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # what orjson does not write (an integer beyond 64 bits): the json module does
+        return json.dumps(read, sort_keys=True, default=repr).encode()
 
 
 def refusal(cost: int, maximum: int) -> GraphQLError:

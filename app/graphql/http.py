@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
+from app import jsonbody
 from app.auth.http import charge
 from app.domain.errors import RateLimited
 from app.graphql.context import Context, get_context
@@ -40,7 +41,7 @@ async def graphql_post(schema: LiaisonSchema, request: Request) -> Response:
     if "application/json" not in content_type.split(";")[0].lower():
         return _bad_request("Unsupported content type")
     try:
-        data = orjson.loads(await request.body())
+        data = jsonbody.loads(await request.body())
     except orjson.JSONDecodeError:
         return _bad_request("Unable to parse request body as JSON")
     if isinstance(data, list):

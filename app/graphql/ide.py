@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from strawberry.fastapi import GraphQLRouter
 
+from app import jsonbody
 from app.graphql.http import graphql_post
 from app.graphql.schema import LiaisonSchema
 
@@ -87,8 +88,9 @@ class LiaisonGraphQLRouter(GraphQLRouter[Any, Any]):
         return response
 
     def decode_json(self, data: str | bytes) -> object:
-        """orjson, as REST: its JSONDecodeError is the json module's, which the view answers with a 400."""
-        return orjson.loads(data)
+        """As every transport reads JSON (app/jsonbody.py); its JSONDecodeError is the json module's, which the
+        view answers with a 400."""
+        return jsonbody.loads(data)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

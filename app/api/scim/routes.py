@@ -20,6 +20,7 @@ from scim2_models import (
 )
 from starlette.responses import Response
 
+from app import jsonbody
 from app.api.scim.errors import from_exception, scim_json
 from app.api.scim.filters import UnsupportedFilter, group_criterion, user_criterion
 from app.api.scim.mapping import (
@@ -71,7 +72,7 @@ async def _run(request: Request, write: bool, work: Callable[[Provisioning], Awa
 async def _body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     try:
-        body = orjson.loads(raw or b"null")  # as REST: strict UTF-8, no lone surrogates
+        body = jsonbody.loads(raw or b"null")  # as REST: strict UTF-8, no lone surrogates
     except orjson.JSONDecodeError as exc:
         raise _syntax(f"The body is not valid JSON: {exc}.") from exc
     if not isinstance(body, dict):

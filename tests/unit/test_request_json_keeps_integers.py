@@ -1,0 +1,36 @@
+"""GraphQL and SCIM read their bodies with orjson, which reads an integer beyond 64 bits as a float; the
+shared reader (app/jsonbody.py) keeps every literal as it was written, as REST's does, and stays strict."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app import jsonbody
+
+
+@pytest.mark.parametrize("number", [2**64, 2**70, -(2**65), 10**30])
+def test_an_integer_beyond_64_bits_stays_an_integer(number: int) -> None:
+    raw = json.dumps({"variables": {"input": {"payload": {"n": number}}}, "query": "x"}).encode()
+    assert jsonbody.loads(raw)["variables"]["input"]["payload"]["n"] == number
+    assert type(jsonbody.loads(raw)["variables"]["input"]["payload"]["n"]) is int
+
+
+@pytest.mark.parametrize("raw", [b'{"n": 1e21}', b'{"n": 12345678901234567890.5}', b'{"s": "12345678901234567890"}'])
+def test_floats_and_strings_stay_what_they_were(raw: bytes) -> None:
+    assert jsonbody.loads(raw) == json.loads(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"s": "\\ud800", "n": 12345678901234567890}',  # a lone surrogate
+        b'{"n": NaN, "m": 12345678901234567890}',
+        b"[" * 1000 + b"12345678901234567890" + b"]" * 1000,  # deeper than the json module reads
+        b'{"n": 12345678901234567890',
+    ],
+)
+def test_what_orjson_refuses_stays_refused(raw: bytes) -> None:
+    with pytest.raises(jsonbody.JSONDecodeError):
+        jsonbody.loads(raw)
