@@ -137,19 +137,8 @@ class OrgChartSync:
             wanted = {"name": row["name"].strip(), "parent_id": unit_ids[parent] if parent else None}
             current = existing_units.get(ext)
             wanted["kind"] = row.get("kind") or (current.kind if current else DEFAULT_KIND)
-            if current is None:
-                unit_plan.new.append(
-                    Unit(
-                        id=unit_ids[ext],
-                        organization_id=org,
-                        created_at=now,
-                        updated_at=now,
-                        external_refs={system: ext},
-                        **wanted,
-                    )
-                )
-            else:
-                self._plan_change(unit_plan, current, wanted, now)
+            self._plan(unit_plan, current, Unit(id=unit_ids[ext], organization_id=org, created_at=now,
+                       updated_at=now, external_refs={system: ext}, **wanted), wanted, now)  # fmt: skip
         person_plan = Plan()
         for ext, (_i, row) in person_rows.items():
             manager = row.get("manager_external_id")
@@ -161,19 +150,8 @@ class OrgChartSync:
                 "manager_id": person_ids[manager] if manager else None,
             }
             person_now = existing_people.get(ext)
-            if person_now is None:
-                person_plan.new.append(
-                    Person(
-                        id=person_ids[ext],
-                        organization_id=org,
-                        created_at=now,
-                        updated_at=now,
-                        external_refs={system: ext},
-                        **wanted,
-                    )
-                )
-            else:
-                self._plan_change(person_plan, person_now, wanted, now)
+            self._plan(person_plan, person_now, Person(id=person_ids[ext], organization_id=org, created_at=now,
+                       updated_at=now, external_refs={system: ext}, **wanted), wanted, now)  # fmt: skip
 
         await self.uow.units.add_many(_parents_first(unit_plan.new, "parent_id"))
         await self.uow.units.save_many([u for u, _ in unit_plan.changed])
@@ -267,7 +245,11 @@ class OrgChartSync:
                 # refused here with the row, not at the index.
                 errors.add(f"/people/{rows[ext][0]}/email", f"belongs to {holder}", "conflict")
 
-    def _plan_change(self, plan: Plan, current: Any, wanted: dict[str, Any], now: Any) -> None:
+    def _plan(self, plan: Plan, current: Any, new: Any, wanted: dict[str, Any], now: Any) -> None:
+        """A row of the feed: `new` when no object carries its ref yet, else the change to `current`."""
+        if current is None:
+            plan.new.append(new)
+            return
         updated = replace(current, **wanted)
         prev = previous_attributes(current.resource(), updated.resource())
         if not prev:
