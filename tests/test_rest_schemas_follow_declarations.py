@@ -1,5 +1,5 @@
-"""REST's request schemas document the wire; the rules are the domain's declarations (app/domain/fields.py),
-which every input goes through. This holds the two together, from the served OpenAPI document: each
+"""REST's request schemas are derived from the domain's declarations (app/api/schemas/derive.py), whose
+rules every input goes through. This holds the derivation to them, from the served OpenAPI document: each
 collection's create body has exactly the declared fields, requires exactly the required ones, and its PATCH
 body the writable ones; an enumerated field is an enum of the declared values (a creation may allow fewer),
 and a documented maximum length is the declared one. A collection the REST kit registers without an entry

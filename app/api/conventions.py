@@ -39,6 +39,11 @@ class ListOf(BaseModel, Generic[T]):
     next_cursor: str | None
 
 
+def list_of(model: type[BaseModel]) -> Any:
+    """The page of a schema made at runtime (app/api/schemas/derive.py): `{data: [...], next_cursor}`."""
+    return ListOf[model]  # type: ignore[valid-type]
+
+
 def parse_external_ref(value: str) -> tuple[str, str]:
     system, sep, external_id = value.partition(":")
     if not sep or not system or not external_id:

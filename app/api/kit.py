@@ -28,7 +28,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel
 
-from app.api.conventions import Json, Listing, ListOf, entity_response, expected_version, idempotent, page_body
+from app.api.conventions import Json, Listing, entity_response, expected_version, idempotent, list_of, page_body
 from app.api.deps import UoW
 from app.api.instants import Instant
 from app.repo.uow import SqlUnitOfWork
@@ -140,7 +140,16 @@ def _list(router: APIRouter, c: Collection) -> None:
 
     params = [_p("query", Listing), _p("uow", UoW), *_as_of(c)]
     params += [_p(name, annotation, None) for name, annotation in c.filters.items()]
-    _route(router, c, "list", "GET", f"/{c.path}", endpoint, params, response_model=ListOf[c.resource])  # type: ignore[name-defined]
+    _route(
+        router,
+        c,
+        "list",
+        "GET",
+        f"/{c.path}",
+        endpoint,
+        params,
+        response_model=list_of(c.resource),
+    )
 
 
 def _get(router: APIRouter, c: Collection) -> None:

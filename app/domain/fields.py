@@ -72,9 +72,11 @@ def parse_duration(value: Any) -> timedelta | None:
 
 @dataclass(frozen=True)
 class Field:
-    """One writable field. `kind`: name (one line), text (several lines), choice, ref (an id of `prefix`),
-    refs (a list of ids of `prefix`), lines (a list of at most `max_items` names of at most `limit`
-    characters), date, number (finite, within [low, high]), links, external_refs."""
+    """One field of a resource, declared once: both transports' schemas, inputs and documentation are derived
+    from it, and `check_fields` holds every input to it. `kind`: name (one line), text (several lines), choice,
+    ref (an id of `prefix`), refs (a list of ids of `prefix`), lines (a list of at most `max_items` names of
+    at most `limit` characters), date, instant, duration, number (finite, within [low, high]), integer (a
+    whole number within [low, high]), bool, json, checklist, questions, links, external_refs."""
 
     name: str
     kind: str
@@ -87,6 +89,10 @@ class Field:
     nullable: bool = True  # whether null is a value once the object exists (a merge patch's null)
     max_items: int = 50
     not_before: str = ""  # a date field that may not come before this other one (ends_on after starts_on)
+    first: tuple[str, ...] = ()  # a choice's values on creation, when fewer (a new objective: draft or active)
+    kept: bool = False  # a PUT by external ref that leaves it out keeps it (else it takes its default)
+    description: str = ""  # what it means, for the API's documentation (both transports)
+    example: Any = None  # a value for the documentation; None: one made from the kind
 
 
 def check_fields(
@@ -106,6 +112,8 @@ def check_fields(
             errors.add(at, problem)
         elif f.not_before and _before(value, fields.get(f.not_before)):
             errors.add(at, f"must not be before {f.not_before}")
+        elif creating and f.first and value not in f.first:
+            errors.add(at, f"must be one of: {', '.join(f.first)} on creation")
 
 
 def _before(value: Any, other: Any) -> bool:
@@ -173,6 +181,13 @@ def _problem(f: Field, value: Any, errors: ErrorList, at: str, fields: dict[str,
         if ok and f.low <= value <= f.high:
             return None
         return f"must be a number from {_show(f.low)} to {_show(f.high)}"
+    if f.kind == "integer":
+        ok = (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and value.is_integer()
+        )
+        if ok and f.low <= value <= f.high:
+            return None
+        return f"must be a whole number from {_show(f.low)} to {_show(f.high)}"
     if f.kind == "bool":
         return None if isinstance(value, bool) else "must be true or false"
     if f.kind == "links":
@@ -217,3 +232,40 @@ def _show(x: float) -> str:
 
 def writable(declared: Iterable[Field]) -> tuple[str, ...]:
     return tuple(f.name for f in declared)
+
+
+_DESCRIBED_BY_KIND = {
+    "links": "`[{title, url, kind}]`: the documents, tickets and channels behind the work (at most 50).",
+    "external_refs": 'Other systems\' ids for it, `{system: id}` (`{"sap": "E1042"}`); unique per system.',
+    "checklist": "`[{item, done, required}]`: `complete` needs every required item done.",
+    "duration": "An ISO 8601 duration in weeks, days, hours, minutes or seconds (`PT4H`, `P2D`).",
+    "instant": "An RFC 3339 instant with its offset.",
+}
+
+
+def describe(f: Field) -> str:
+    """The field's documentation, in both transports: its declared description, else what its kind says,
+    with its range when it has one."""
+    if f.description:
+        text = f.description
+    elif f.kind == "ref":
+        text = f"The id of {_noun(f.prefix)}."
+    elif f.kind == "refs":
+        text = f"Ids of {_noun(f.prefix).split(' ', 1)[1]}s, at most {f.max_items}."
+    elif f.kind == "choice":
+        text = "One of: " + ", ".join(f.choices) + "."
+    elif f.kind == "name":
+        text = f"One line, at most {f.limit} characters."
+    elif f.kind == "text":
+        text = f"At most {f.limit:,} characters."
+    else:
+        text = _DESCRIBED_BY_KIND.get(f.kind, "")
+    if f.kind in ("number", "integer") and f.low > -MAX_NUMBER:
+        text = f"{text} From {_show(f.low)} to {_show(f.high)}.".strip()
+    return text
+
+
+def replacement_defaults(declared: Iterable[Field], defaults: dict[str, Any]) -> dict[str, Any]:
+    """What a field a PUT by external ref leaves out becomes: its creation default, unless it is `kept`."""
+    kept = {f.name for f in declared if f.kept}
+    return {k: v for k, v in defaults.items() if k not in kept}

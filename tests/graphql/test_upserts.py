@@ -98,6 +98,11 @@ async def test_a_null_where_a_default_stands_is_refused_as_rest_refuses_it(clien
     assert listed == []
 
 
+def _emails(body: dict[str, Any], transport: str) -> dict[str, Any]:
+    """A person's email per transport (emails are unique in an organization)."""
+    return {k: v.replace("{path}", transport) if isinstance(v, str) else v for k, v in body.items()}
+
+
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(p.capitalize() for p in rest)
@@ -117,6 +122,9 @@ async def test_an_upsert_leaves_the_object_as_rest_put_leaves_it(client: httpx.A
     cases = [
         ("units", "Unit", "unit", {"name": "U", "kind": "team", "links": link}, {"name": "U", "kind": "team"}),
         ("roles", "Role", "role", {"name": "R", "responsibilities": ["Close the month"]}, {"name": "R"}),
+        ("people", "Person", "person",  # a feed without statuses does not bring back who left
+         {"given_name": "A", "family_name": "B", "email": "{path}@example.com", "status": "inactive"},
+         {"given_name": "A", "family_name": "B", "email": "{path}@example.com"}),
         ("key-results", "KeyResult", "keyResult",
          {"objective_id": objective["id"], "title": "K", "target_value": 5, "weight": 3, "check_in_cadence": "monthly"},
          {"objective_id": objective["id"], "title": "K", "target_value": 5}),
@@ -134,22 +142,25 @@ async def test_an_upsert_leaves_the_object_as_rest_put_leaves_it(client: httpx.A
     ]  # fmt: skip
     for path, type_name, field, first, second in cases:
         rest = None
-        for body in (first, second):
+        for body in (_emails(first, "rest"), _emails(second, "rest")):
             r = await client.put(f"/v1/{path}/by-external-ref/hr/rest-{path}", json=body, headers=h)
             assert r.status_code in (200, 201), (path, r.text)
             rest = r.json()
         mutation = f"""mutation($input: Create{type_name}Input!) {{ upsert{type_name}ByExternalRef(system: "hr",
           externalId: "gql-{path}", input: $input) {{ {field} {{ id }} userErrors {{ field code }} }} }}"""
         for body in (first, second):
-            body = {**body, "party_id": other["id"]} if path == "raci" else body  # one entry per party and letter
+            body = _emails({**body, "party_id": other["id"]} if path == "raci" else body, "gql")  # one each
             answer = await gql(client, h, mutation, input={_camel(k): v for k, v in body.items()})
             made = answer[f"upsert{type_name}ByExternalRef"]
             assert made["userErrors"] == [], (path, made)
         gql_object = (await client.get(f"/v1/{path}/{made[field]['id']}", headers=h)).json()
-        skip = {"id", "created_at", "updated_at", "external_refs", "version", "subject_id", "party_id", "history"}
+        skip = {"id", "created_at", "updated_at", "external_refs", "version", "subject_id", "party_id", "history",
+                "email"}  # fmt: skip
         assert rest is not None
         assert {k: v for k, v in gql_object.items() if k not in skip} == {
             k: v for k, v in rest.items() if k not in skip}, path  # fmt: skip
+        if path == "people":
+            assert rest["status"] == gql_object["status"] == "inactive"
 
 
 async def test_a_wrong_value_on_a_fixed_field_is_invalid_not_read_only(client: httpx.AsyncClient) -> None:

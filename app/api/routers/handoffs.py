@@ -6,12 +6,12 @@ from __future__ import annotations
 import inspect
 from datetime import date
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel
 
-from app.api.conventions import Json, Listing, ListOf, entity_response, expected_version, idempotent, page_body
+from app.api.conventions import Json, Listing, ListOf, entity_response, expected_version, idempotent, list_of, page_body
 from app.api.deps import LiaisonRoute, UoW
 from app.api.kit import Collection, Operation, created, id_filter, register
 from app.api.schemas import handoffs as s
@@ -177,11 +177,20 @@ async def handoff_timeline(handoff_id: str, uow: UoW) -> Response:
 
 
 @router.get(
-    "/handoffs/{handoff_id}/comments", response_model=ListOf[s.Comment], tags=HANDOFFS, summary="A handoff's comments"
+    "/handoffs/{handoff_id}/comments",
+    response_model=list_of(s.Comment),
+    tags=HANDOFFS,
+    summary="A handoff's comments",
 )
 async def handoff_comments(handoff_id: str, query: Listing, uow: UoW) -> Response:
     """The comments on a handoff, oldest first."""
     return page_body(await _service(uow).comments(handoff_id, query), lambda c: c.resource())
+
+
+if TYPE_CHECKING:
+    CommentCreate = BaseModel
+else:  # a schema derived at runtime, named for FastAPI
+    CommentCreate = s.CommentCreate
 
 
 @router.post(
@@ -191,7 +200,7 @@ async def handoff_comments(handoff_id: str, query: Listing, uow: UoW) -> Respons
     tags=HANDOFFS,
     summary="Comment on a handoff",
 )
-async def comment_on_handoff(handoff_id: str, body: s.CommentCreate, request: Request, uow: UoW) -> Response:
+async def comment_on_handoff(handoff_id: str, body: CommentCreate, request: Request, uow: UoW) -> Response:
     """Either side (or an integration token) comments; the author is recorded. Records
     `handoff.comment_added`. Honours `Idempotency-Key`."""
 

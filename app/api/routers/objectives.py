@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from app.api.conventions import Json, Listing, ListOf, page_body
+from app.api.conventions import Json, Listing, list_of, page_body
 from app.api.deps import LiaisonRoute, UoW
 from app.api.instants import Instant
 from app.api.kit import Collection, Operation, id_filter, register
@@ -187,7 +187,7 @@ async def objective_progress(objective_id: str, uow: UoW) -> Response:
 
 @router.get(
     "/units/{unit_id}/objectives",
-    response_model=ListOf[s.Objective],
+    response_model=list_of(s.Objective),
     tags=OBJECTIVES,
     summary="The objectives a unit owns, and those it contributes to",
 )

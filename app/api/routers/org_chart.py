@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.conventions import Json, Listing, ListOf, entity_response, expected_version, idempotent, page_body
+from app.api.conventions import Json, Listing, entity_response, expected_version, idempotent, list_of, page_body
 from app.api.deps import LiaisonRoute, UoW
 from app.api.kit import AsOf, Collection, Operation, register
 from app.api.schemas import org_chart as s
@@ -142,7 +142,7 @@ register(router, UNITS_COLLECTION)
 
 @router.get(
     "/units/{unit_id}/descendants",
-    response_model=ListOf[s.UnitAtDepth],
+    response_model=list_of(s.UnitAtDepth),
     tags=UNITS,
     summary="Every unit below this one, nearest first",
 )
@@ -158,7 +158,7 @@ async def unit_descendants(
 
 @router.get(
     "/units/{unit_id}/ancestors",
-    response_model=ListOf[s.Unit],
+    response_model=list_of(s.Unit),
     tags=UNITS,
     summary="The unit's parent, then its parent's, up to the root",
 )
@@ -211,7 +211,7 @@ async def deactivate_person(person_id: str, request: Request, uow: UoW) -> Respo
 
 @router.get(
     "/people/{person_id}/reports",
-    response_model=ListOf[s.Person],
+    response_model=list_of(s.Person),
     tags=PEOPLE,
     summary="The people who report to this person (directly, or at any depth)",
 )
@@ -226,7 +226,7 @@ async def person_reports(
 
 @router.get(
     "/people/{person_id}/management-chain",
-    response_model=ListOf[s.Person],
+    response_model=list_of(s.Person),
     tags=PEOPLE,
     summary="The person's manager, then that manager's, up to the top",
 )

@@ -4,7 +4,7 @@ import types
 import typing
 from datetime import date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -63,10 +63,31 @@ class RequestBody(Input):
         return value
 
 
+class Link(Input):
+    """A document, ticket or channel behind the work (Google Docs, JIRA, Slack…)."""
+
+    title: str = Field(min_length=1, max_length=200, examples=["Q3 sales plan"])
+    url: str = Field(min_length=1, max_length=2048, examples=["https://docs.example.com/d/q3-plan"])
+    kind: Literal["document", "ticket", "chat", "other"] = Field(default="other", examples=["document"])
+
+
+class ChecklistItem(RequestBody):
+    item: str = Field(examples=["Signed contract attached"], description="At most 500 characters.")
+    done: bool = False
+    required: bool = Field(default=False, description="`complete` needs every required item done.")
+
+
+class Question(Input):
+    id: str = Field(examples=["q1"])
+    text: str = Field(examples=["How well does Delivery hear what Sales needs?"])
+    type: Literal["scale", "text", "choice"] = Field(description="scale: 1 to 5; text; choice: one of `choices`.")
+    choices: list[str] | None = None
+
+
 class Resource(BaseModel):
     id: str = Field(description="Opaque id, prefixed with the object's type and time-ordered.")
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = Field(description="When it was created (RFC 3339, UTC).")
+    updated_at: datetime = Field(description="When it last changed (RFC 3339, UTC).")
     version: int = Field(description="Grows with every change; the ETag carries it.")
 
 

@@ -3,135 +3,51 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field, create_model
 
-from app.api.schemas.common import ExternalRefs, Input, RequestBody, Resource
+from app.api.schemas.common import Input, RequestBody
+from app.api.schemas.derive import create_body, patch_body, resource_body
+from app.domain.org_chart.common import MEMBERSHIP_MUTABLE
+from app.domain.org_chart.model import (
+    MEMBERSHIP_DECLARED,
+    MEMBERSHIP_DEFAULTS,
+    PERSON_DECLARED,
+    PERSON_DEFAULTS,
+    UNIT_DECLARED,
+    UNIT_DEFAULTS,
+)
+from app.domain.org_chart.model import Membership as MembershipModel
+from app.domain.org_chart.model import Person as PersonModel
+from app.domain.org_chart.model import Unit as UnitModel
 
 UnitKind = Literal["company", "division", "department", "team", "project"]
 PersonStatus = Literal["active", "inactive"]
 MembershipKind = Literal["member", "rotation", "training"]
-LinkKind = Literal["document", "ticket", "chat", "other"]
-Name = Field(min_length=1, max_length=200)
+MEMBERSHIP_FIXED = {f.name for f in MEMBERSHIP_DECLARED} - set(MEMBERSHIP_MUTABLE)  # who and where: set on creation
 
-
-class Link(Input):
-    """A document, ticket or channel behind the work (Google Docs, JIRA, Slack…)."""
-
-    title: str = Field(min_length=1, max_length=200, examples=["Q3 sales plan"])
-    url: str = Field(min_length=1, max_length=2048, examples=["https://docs.example.com/d/q3-plan"])
-    kind: LinkKind = Field(default="other", examples=["document"])
-
-
-class UnitCreate(RequestBody):
-    name: str = Field(min_length=1, max_length=200, examples=["Sales"])
-    kind: UnitKind
-    parent_id: str | None = Field(default=None, description="Null for a root unit.")
-    lead_person_id: str | None = None
-    external_refs: ExternalRefs = Field(default_factory=dict)
-    links: list[Link] = Field(default_factory=list, max_length=50)
-
-
-class UnitPatch(RequestBody):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    kind: UnitKind | None = None
-    parent_id: str | None = None
-    lead_person_id: str | None = None
-    external_refs: dict[str, str | None] | None = None
-    links: list[Link] | None = Field(default=None, max_length=50, description="Replaces the list; null clears it.")
-
-
-class Unit(Resource):
-    name: str
-    kind: UnitKind
-    parent_id: str | None
-    lead_person_id: str | None
-    external_refs: ExternalRefs
-    links: list[Link]
-
-
-class UnitAtDepth(Unit):
-    depth: int = Field(description="Levels below the unit asked about (children are at 1).")
-
-
-class PersonCreate(RequestBody):
-    given_name: str = Field(min_length=1, max_length=200, examples=["Ada"])
-    family_name: str = Field(min_length=1, max_length=200, examples=["Lovelace"])
-    email: str | None = Field(
-        default=None,
-        min_length=3,
-        max_length=320,
-        examples=["ada@example.com"],
-        description="Unique per organization. Required unless the person has a `user_name`.",
-    )
-    user_name: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=255,
-        description="The sign-in name an identity provider knows the person by (SCIM `userName`); unique per"
-        " organization whatever its case.",
-    )
-    title: str | None = Field(default=None, max_length=200)
-    department: str | None = Field(
-        default=None, max_length=200, description="The department as an HR system or identity provider names it."
-    )
-    manager_id: str | None = None
-    status: PersonStatus = "active"
-    external_refs: ExternalRefs = Field(default_factory=dict)
-
-
-class PersonPatch(RequestBody):
-    given_name: str | None = Field(default=None, min_length=1, max_length=200)
-    family_name: str | None = Field(default=None, min_length=1, max_length=200)
-    email: str | None = Field(default=None, min_length=3, max_length=320)
-    user_name: str | None = Field(default=None, min_length=1, max_length=255)
-    department: str | None = Field(default=None, max_length=200)
-    title: str | None = Field(default=None, max_length=200)
-    manager_id: str | None = None
-    status: PersonStatus | None = None
-    external_refs: dict[str, str | None] | None = None
-
-
-class Person(Resource):
-    given_name: str
-    family_name: str
-    email: str | None = Field(description="Null only for a person with a `user_name` (provisioned by SCIM).")
-    user_name: str | None = Field(description="The sign-in name of an identity provider (SCIM `userName`).")
-    department: str | None = Field(description="The department as an HR system or identity provider names it.")
-    title: str | None
-    manager_id: str | None
-    status: PersonStatus
-    external_refs: ExternalRefs
-
-
-class MembershipCreate(RequestBody):
-    person_id: str
-    unit_id: str
-    title: str | None = Field(default=None, max_length=200)
-    kind: MembershipKind = "member"
-    primary: bool = False
-    starts_on: date | None = None
-    ends_on: date | None = None
-    external_refs: ExternalRefs = Field(default_factory=dict)
-
-
-class MembershipPatch(RequestBody):
-    title: str | None = Field(default=None, max_length=200)
-    kind: MembershipKind | None = None
-    primary: bool | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
-    external_refs: dict[str, str | None] | None = None
-
-
-class Membership(Resource):
-    person_id: str
-    unit_id: str
-    title: str | None
-    kind: MembershipKind
-    primary: bool
-    starts_on: date | None
-    ends_on: date | None
-    external_refs: ExternalRefs
+UnitCreate = create_body("UnitCreate", UNIT_DECLARED, UNIT_DEFAULTS, doc="A new unit.")
+UnitPatch = patch_body("UnitPatch", UNIT_DECLARED, doc="A JSON merge patch of a unit: what changes, null to clear.")
+Unit = resource_body("Unit", UnitModel, UNIT_DECLARED, doc="A unit of the org chart: a department, a team…")
+UnitAtDepth = create_model(
+    "UnitAtDepth",
+    __base__=Unit,
+    __doc__="A unit below another, with how far below.",
+    depth=(int, Field(description="Levels below the unit asked about (children are at 1).")),
+)
+PersonCreate = create_body("PersonCreate", PERSON_DECLARED, PERSON_DEFAULTS, doc="A new person.")
+PersonPatch = patch_body("PersonPatch", PERSON_DECLARED, doc="A JSON merge patch of a person.")
+Person = resource_body("Person", PersonModel, PERSON_DECLARED, doc="A person of the organization.")
+MembershipCreate = create_body(
+    "MembershipCreate", MEMBERSHIP_DECLARED, MEMBERSHIP_DEFAULTS, doc="A person's new place in a unit."
+)
+MembershipPatch = patch_body(
+    "MembershipPatch",
+    [f for f in MEMBERSHIP_DECLARED if f.name not in MEMBERSHIP_FIXED],
+    doc="A JSON merge patch of a membership (its person and unit are fixed).",
+)
+Membership = resource_body("Membership", MembershipModel, MEMBERSHIP_DECLARED, doc="A person's place in a unit.")
+UnitBase: type[BaseModel] = Unit
+PersonBase: type[BaseModel] = Person
 
 
 class MembershipEnd(RequestBody):
@@ -146,11 +62,11 @@ class MemberRole(Input):
 
 
 class OrgChartMember(Input):
-    person: Person
+    person: PersonBase  # type: ignore[valid-type]
     membership: MemberRole
 
 
-class OrgChartNode(Unit):
+class OrgChartNode(UnitBase):  # type: ignore[valid-type,misc]
     members: list[OrgChartMember]
     children: list[OrgChartNode]
 

@@ -4,106 +4,62 @@ the rules (and their error codes, the same as GraphQL's) are the domain's declar
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from pydantic import BaseModel, Field
 
-from app.api.schemas.common import ExternalRefs, RequestBody, Resource
-from app.api.schemas.org_chart import Link
-
-Letter = Literal["R", "A", "C", "I"]
-SubjectType = Literal["objective", "key_result", "handoff", "unit"]
-PartyType = Literal["person", "unit", "role"]
-Inherit = Literal["none", "append"]
-LETTER = "R responsible, A accountable (at most one A entry per subject), C consulted, I informed."
-INHERIT = (
-    "`append`: a unit's entry also holds for the subjects of the units below it (their objectives, key results"
-    " and handoffs). Only a unit's entries are inherited."
+from app.api.schemas.derive import choice, create_body, patch_body, resource_body
+from app.domain.roles.model import (
+    INHERIT,
+    LETTERS,
+    PARTY_TYPES,
+    RACI_DEFAULTS,
+    RACI_FIELDS,
+    RACI_WRITABLE,
+    ROLE_ASSIGNMENT_DEFAULTS,
+    ROLE_ASSIGNMENT_FIELDS,
+    ROLE_ASSIGNMENT_WRITABLE,
+    ROLE_DEFAULTS,
+    ROLE_FIELDS,
+    SUBJECT_TYPES,
 )
-SCOPE = "The unit the role is held for: it holds for that unit's subjects and those below it. None: everywhere."
+from app.domain.roles.model import RaciEntry as RaciEntryModel
+from app.domain.roles.model import Role as RoleModel
+from app.domain.roles.model import RoleAssignment as RoleAssignmentModel
 
+if TYPE_CHECKING:
+    Letter: TypeAlias = str
+    SubjectType: TypeAlias = str
+    PartyType: TypeAlias = str
+    Inherit: TypeAlias = str
+else:  # enumerations of the declared values
+    Letter, SubjectType = choice(LETTERS), choice(SUBJECT_TYPES)
+    PartyType, Inherit = choice(PARTY_TYPES), choice(INHERIT)
 
-class RoleCreate(RequestBody):
-    name: str = Field(examples=["Controller"], description="At most 200 characters.")
-    description: str | None = Field(default=None, examples=["Keeps the books"], description="At most 10,000.")
-    responsibilities: list[str] = Field(
-        default_factory=list,
-        examples=[["Close the month", "Approve spend over 10k"]],
-        description="What the role does, a line each (at most 50 lines of 500 characters).",
-    )
-    unit_id: str | None = Field(default=None, description="The unit that owns the role's definition.")
-    external_refs: ExternalRefs = Field(default_factory=dict)
-    links: list[Link] = Field(default_factory=list)
-
-
-class RolePatch(RequestBody):
-    name: str | None = None
-    description: str | None = None
-    responsibilities: list[str] | None = Field(default=None, description="Replaces the list.")
-    unit_id: str | None = None
-    external_refs: dict[str, str | None] | None = None
-    links: list[Link] | None = None
-
-
-class Role(Resource):
-    name: str
-    description: str | None
-    responsibilities: list[str]
-    unit_id: str | None
-    external_refs: ExternalRefs
-    links: list[Link]
-
-
-class RoleAssignmentCreate(RequestBody):
-    role_id: str
-    person_id: str
-    unit_id: str | None = Field(default=None, description=SCOPE)
-    starts_on: date | None = Field(default=None, examples=["2026-07-01"], description="None: from always.")
-    ends_on: date | None = Field(default=None, description="The last day it runs; None: until further notice.")
-    external_refs: ExternalRefs = Field(default_factory=dict)
-
-
-class RoleAssignmentPatch(RequestBody):
-    unit_id: str | None = Field(default=None, description=SCOPE)
-    starts_on: date | None = None
-    ends_on: date | None = Field(default=None, description="Set it to end the assignment (role_assignment.ended).")
-    external_refs: dict[str, str | None] | None = None
-
-
-class RoleAssignment(Resource):
-    role_id: str
-    person_id: str
-    unit_id: str | None = Field(description=SCOPE)
-    starts_on: date | None
-    ends_on: date | None
-    external_refs: ExternalRefs
-
-
-class RaciCreate(RequestBody):
-    subject_type: SubjectType
-    subject_id: str = Field(examples=["obj_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"])
-    party_type: PartyType
-    party_id: str = Field(examples=["role_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"])
-    letter: Letter = Field(description=LETTER)
-    inherit: Inherit = Field(default="none", description=INHERIT)
-    external_refs: ExternalRefs = Field(default_factory=dict)
-
-
-class RaciPatch(RequestBody):
-    letter: Letter | None = Field(default=None, description=LETTER)
-    inherit: Inherit | None = Field(default=None, description=INHERIT)
-    external_refs: dict[str, str | None] | None = None
-
-
-class RaciEntry(Resource):
-    subject_type: SubjectType
-    subject_id: str
-    party_type: PartyType
-    party_id: str
-    letter: Letter = Field(description=LETTER)
-    inherit: Inherit = Field(description=INHERIT)
-    external_refs: ExternalRefs
+RoleCreate = create_body("RoleCreate", ROLE_FIELDS, ROLE_DEFAULTS, doc="A new role.")
+RolePatch = patch_body("RolePatch", ROLE_FIELDS, doc="A JSON merge patch of a role; a list given replaces the list.")
+Role = resource_body("Role", RoleModel, ROLE_FIELDS, doc="A role and what it does.")
+RoleAssignmentCreate = create_body(
+    "RoleAssignmentCreate", ROLE_ASSIGNMENT_FIELDS, ROLE_ASSIGNMENT_DEFAULTS, doc="A person given a role."
+)
+RoleAssignmentPatch = patch_body(
+    "RoleAssignmentPatch",
+    [f for f in ROLE_ASSIGNMENT_FIELDS if f.name in ROLE_ASSIGNMENT_WRITABLE],
+    doc="A JSON merge patch of a role assignment (its role and person are fixed).",
+)
+RoleAssignment = resource_body(
+    "RoleAssignment", RoleAssignmentModel, ROLE_ASSIGNMENT_FIELDS, doc="A person holding a role, for a time."
+)
+RaciCreate = create_body("RaciCreate", RACI_FIELDS, RACI_DEFAULTS, doc="A new RACI entry.")
+RaciPatch = patch_body(
+    "RaciPatch",
+    [f for f in RACI_FIELDS if f.name in RACI_WRITABLE],
+    doc="A JSON merge patch of a RACI entry (its subject and party are fixed).",
+)
+RaciEntry = resource_body("RaciEntry", RaciEntryModel, RACI_FIELDS, doc="Who is R, A, C or I on a subject.")
+RaciEntryBase: type[BaseModel] = RaciEntry
+RoleBase: type[BaseModel] = Role
+RoleAssignmentBase: type[BaseModel] = RoleAssignment
 
 
 class RaciPath(BaseModel):
@@ -135,7 +91,7 @@ class RaciHolder(BaseModel):
     paths: list[RaciPath]
 
 
-class AppliedEntry(RaciEntry):
+class AppliedEntry(RaciEntryBase):  # type: ignore[valid-type,misc]
     inherited_from_unit_id: str | None
     applies: bool = Field(description="False: an inherited A that a nearer A overrides.")
 
@@ -192,14 +148,11 @@ class HeldLetter(BaseModel):
 
 
 class HeldRole(BaseModel):
-    role: Role
-    assignment: RoleAssignment
+    role: RoleBase  # type: ignore[valid-type]
+    assignment: RoleAssignmentBase  # type: ignore[valid-type]
 
 
 class Responsibilities(BaseModel):
     person_id: str
     roles: list[HeldRole] = Field(description="The roles the person holds today.")
     letters: list[HeldLetter] = Field(description="The letters they hold directly, through units and roles.")
-
-
-__all__ = ["Any"]

@@ -95,41 +95,120 @@ class SurveyResponse(Entity):
     respondent_person_id: str | None = None
 
 
+VISIBILITY = (
+    "private: the recipient (for a unit, its lead) and the author when known; manager: also the recipient's"
+    " management chain; public: the organization. Tokens that act as no person read public feedback only."
+)
+ANONYMOUS = (
+    "No author is stored, in any form: the item's id carries no time, its times are its day's start (in the"
+    " organization's time zone), and its event is released after the day ends. Needs a token that acts as a"
+    " person; at most 20 a day per person."
+)
+SUBJECT_ID = "What it is about (optional): the id of the objective, key result, handoff or unit."
 FEEDBACK_FIELDS = (
-    Field("recipient_person_id", "ref", prefix="person"),
-    Field("recipient_unit_id", "ref", prefix="unit"),
+    Field("recipient_person_id", "ref", prefix="person", description="A person, or…"),
+    Field("recipient_unit_id", "ref", prefix="unit", description="…a unit (exactly one of the two)."),
     Field("subject_type", "choice", choices=SUBJECT_TYPES),
-    Field("subject_id", "name", limit=40),
-    Field("kind", "choice", required=True, choices=KINDS, nullable=False),
-    Field("body", "text", required=True, limit=10_000, nullable=False),
-    Field("visibility", "choice", choices=VISIBILITIES, nullable=False),
-    Field("anonymous", "bool", nullable=False),
-    Field("request_id", "ref", prefix="fbr"),
+    Field("subject_id", "name", limit=40, description=SUBJECT_ID, example="ho_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
+    Field("kind", "choice", required=True, choices=KINDS, nullable=False, example="praise"),
+    Field(
+        "body",
+        "text",
+        required=True,
+        limit=10_000,
+        nullable=False,
+        example="The handoff notes were complete; it saved us a day.",
+    ),
+    Field("visibility", "choice", choices=VISIBILITIES, nullable=False, description=VISIBILITY),
+    Field("anonymous", "bool", nullable=False, description=ANONYMOUS),
+    Field("request_id", "ref", prefix="fbr", description="The feedback request it answers."),
+)
+FEEDBACK_READ_ONLY = (
+    Field("created_on", "date", description="The day it was given, in the organization's time zone."),
+    Field(
+        "author_person_id",
+        "ref",
+        prefix="person",
+        description="Who gave it (null when anonymous, or given by no person).",
+    ),
+    Field("author", "json", description="The token that gave it (empty when anonymous)."),
 )
 FEEDBACK_DEFAULTS: dict[str, Any] = {"visibility": "private", "anonymous": False, "external_refs": {}}
 REQUEST_FIELDS = (
-    Field("requester_person_id", "ref", prefix="person"),
-    Field("respondent_person_ids", "refs", required=True, prefix="person", nullable=False, max_items=MAX_RESPONDENTS),
+    Field("requester_person_id", "ref", prefix="person", description="Who asks (default: the token's person)."),
+    Field(
+        "respondent_person_ids",
+        "refs",
+        required=True,
+        prefix="person",
+        nullable=False,
+        max_items=MAX_RESPONDENTS,
+        description=f"The people asked (1 to {MAX_RESPONDENTS}).",
+    ),
     Field("subject_type", "choice", choices=SUBJECT_TYPES),
-    Field("subject_id", "name", limit=40),
-    Field("message", "text", limit=10_000),
-    Field("due_at", "instant", required=True, nullable=False),
-    Field("allow_anonymous", "bool", nullable=False),
+    Field("subject_id", "name", limit=40, description=SUBJECT_ID),
+    Field("message", "text", limit=10_000, example="How did the Acme handoff go for you?"),
+    Field("due_at", "instant", required=True, nullable=False, example="2026-12-18T17:00:00Z"),
+    Field(
+        "allow_anonymous",
+        "bool",
+        nullable=False,
+        description=f"true: every answer is anonymous (at least {MIN_GROUP_FLOOR} people asked); false: every"
+        " answer is by name.",
+    ),
     Field("external_refs", "external_refs", nullable=False),
+)
+REQUEST_READ_ONLY = (
+    Field("answers", "integer", description="How many answered (anonymous answers once their day has ended)."),
+    Field("answered_person_ids", "refs", prefix="person", description="Who answered by name; never anonymously."),
+    Field("status", "choice", choices=REQUEST_STATUSES, description="open, fulfilled (all answered), due (past)."),
 )
 REQUEST_DEFAULTS: dict[str, Any] = {"allow_anonymous": False, "external_refs": {}}
 REQUEST_WRITABLE = ("message", "due_at", "external_refs")
 SURVEY_FIELDS = (
-    Field("title", "name", required=True, nullable=False),
-    Field("questions", "questions", required=True, nullable=False, max_items=MAX_QUESTIONS),
-    Field("audience_unit_ids", "refs", required=True, prefix="unit", nullable=False),
-    Field("about_unit_id", "ref", prefix="unit"),
-    Field("anonymous", "bool", nullable=False),
-    Field("opens_at", "instant", required=True, nullable=False),
-    Field("closes_at", "instant", required=True, nullable=False),
-    Field("min_group_size", "number", low=MIN_GROUP_FLOOR, high=1000, nullable=False),
-    Field("min_text_group_size", "number", low=MIN_GROUP_FLOOR, high=1000, nullable=False),
+    Field("title", "name", required=True, nullable=False, example="How we work with Delivery"),
+    Field(
+        "questions",
+        "questions",
+        required=True,
+        nullable=False,
+        max_items=MAX_QUESTIONS,
+        description="`[{id, text, type, choices}]`: scale (1 to 5), text, or choice (one of `choices`).",
+    ),
+    Field(
+        "audience_unit_ids",
+        "refs",
+        required=True,
+        prefix="unit",
+        nullable=False,
+        description="The units asked, with their descendants.",
+    ),
+    Field("about_unit_id", "ref", prefix="unit", description="The unit the survey asks about (optional)."),
+    Field("anonymous", "bool", nullable=False, description="Cannot change once a response exists."),
+    Field("opens_at", "instant", required=True, nullable=False, example="2026-12-07T09:00:00Z"),
+    Field("closes_at", "instant", required=True, nullable=False, example="2026-12-18T17:00:00Z"),
+    Field(
+        "min_group_size",
+        "integer",
+        low=MIN_GROUP_FLOOR,
+        high=1000,
+        nullable=False,
+        description="Groups with fewer responses are suppressed.",
+    ),
+    Field(
+        "min_text_group_size",
+        "integer",
+        low=MIN_GROUP_FLOOR,
+        high=1000,
+        nullable=False,
+        description="Text answers only in groups this large (at least min_group_size).",
+    ),
     Field("external_refs", "external_refs", nullable=False),
+)
+SURVEY_READ_ONLY = (
+    Field("status", "choice", choices=SURVEY_STATUSES),
+    Field("audience_size", "integer", description="The people resolved when it opened."),
+    Field("responses", "integer", description="Responses (of an open anonymous survey: those of the days ended)."),
 )
 SURVEY_DEFAULTS: dict[str, Any] = {
     "anonymous": True,
@@ -171,10 +250,6 @@ def check_request(fields: dict[str, Any], *, creating: bool) -> None:
 def check_survey(fields: dict[str, Any], *, creating: bool) -> None:
     errors = ErrorList()
     check_fields(fields, SURVEY_FIELDS, errors, creating=creating)
-    for name in ("min_group_size", "min_text_group_size"):
-        value = fields.get(name)
-        if isinstance(value, float) and not value.is_integer():
-            errors.add(f"/{name}", "must be a whole number")
     low, text_low = fields.get("min_group_size"), fields.get("min_text_group_size")
     if isinstance(low, int | float) and isinstance(text_low, int | float) and text_low < low:
         errors.add("/min_text_group_size", "must be at least min_group_size")

@@ -89,23 +89,59 @@ class HandoffComment(ExternallyReferenced):
     author: dict[str, Any] = field(default_factory=dict)
 
 
+SET_ON_SEND = "Else set on send by the fitting policy."
 HANDOFF_FIELDS = (
-    Field("title", "name", required=True, nullable=False),
+    Field("title", "name", required=True, nullable=False, example="Acme renewal: kick-off"),
     Field("summary", "text", limit=10_000),
-    Field("from_unit_id", "ref", required=True, prefix="unit", nullable=False),
-    Field("from_person_id", "ref", prefix="person"),
-    Field("to_unit_id", "ref", required=True, prefix="unit", nullable=False),
-    Field("to_person_id", "ref", prefix="person"),
-    Field("accept_by", "instant"),
-    Field("due_at", "instant"),
-    Field("priority", "choice", choices=PRIORITIES, nullable=False),
-    Field("payload", "json", limit=MAX_PAYLOAD, nullable=False),
-    Field("checklist", "checklist", max_items=100, nullable=False),
-    Field("objective_id", "ref", prefix="obj"),
+    Field("from_unit_id", "ref", required=True, prefix="unit", nullable=False, description="The sending unit."),
+    Field("from_person_id", "ref", prefix="person", description="The sending person, if one."),
+    Field("to_unit_id", "ref", required=True, prefix="unit", nullable=False, description="The addressed unit."),
+    Field("to_person_id", "ref", prefix="person", description="The addressed person, if one."),
+    Field("accept_by", "instant", description="When it must be accepted by. " + SET_ON_SEND),
+    Field("due_at", "instant", description="When it must be completed by. " + SET_ON_SEND),
+    Field(
+        "priority",
+        "choice",
+        choices=PRIORITIES,
+        nullable=False,
+        kept=True,
+        description="Normal unless given; a PUT that leaves it out keeps it.",
+    ),
+    Field(
+        "payload",
+        "json",
+        limit=MAX_PAYLOAD,
+        nullable=False,
+        kept=True,
+        example={"deal_id": "D-2291", "amount": 48000},
+        description="Free JSON for the receiving systems, at most 64 KiB; a PATCH merges into it.",
+    ),
+    Field("checklist", "checklist", max_items=100, nullable=False, kept=True),
+    Field("objective_id", "ref", prefix="obj", description="The objective this work serves."),
     Field("links", "links", nullable=False),
     Field("external_refs", "external_refs", nullable=False),
 )
 HANDOFF_WRITABLE = writable(HANDOFF_FIELDS)
+# What the API sets and shows, declared for the documentation of both transports.
+HANDOFF_READ_ONLY = (
+    Field("status", "choice", choices=STATUSES, description="Where it stands; actions move it (POST …/{action})."),
+    Field("overdue", "bool", description="A clock ran past its deadline."),
+    Field(
+        "sla",
+        "json",
+        description="The two clocks and who held the handoff: `accept` (from the first send until accepted or"
+        " declined, across forwards, against `accept_by`) and `complete` (from the first send until completed,"
+        " paused while waiting, each pause with its reason, against `due_at`, which moves by the pause): each"
+        " with `started_at`, `deadline`, `stopped_at`, `warned_at` (80 %: `handoff.sla_warning`), `overdue_at`"
+        " (100 %: `handoff.overdue`); `segments`: `[{unit_id, from, to, seconds}]`, the time each unit held it.",
+    ),
+    Field("history", "json", description="Every transition: at, action, from, to, actor, and why."),
+)
+COMMENT_READ_ONLY = (
+    Field("handoff_id", "ref", prefix="ho", description="The handoff it is on."),
+    Field("author_person_id", "ref", prefix="person", description="The person the token acted as, if any."),
+    Field("author", "json", description="The token or API client that wrote it."),
+)
 # Once sent, a handoff's content is what was sent: only its checklist's `done` (ticked as the work goes),
 # its links and external refs change, by either side; the rest moves by actions (forward names another
 # addressee). Once final, only links and external refs.
@@ -118,25 +154,36 @@ HANDOFF_DEFAULTS: dict[str, Any] = {
     "external_refs": {},
 }
 POLICY_FIELDS = (
-    Field("from_unit_id", "ref", prefix="unit"),
-    Field("to_unit_id", "ref", prefix="unit"),
-    Field("accept_within", "duration"),
-    Field("complete_within", "duration"),
+    Field("from_unit_id", "ref", prefix="unit", description="The sending unit; null: any."),
+    Field("to_unit_id", "ref", prefix="unit", description="The receiving unit; null: any."),
+    Field("accept_within", "duration", example="PT4H", description="How long the receiver has to accept."),
+    Field("complete_within", "duration", example="P2D", description="How long the receiver has to complete."),
     Field("external_refs", "external_refs", nullable=False),
 )
 POLICY_WRITABLE = writable(POLICY_FIELDS)
-COMMENT_FIELDS = (Field("body", "text", required=True, nullable=False, limit=10_000),)
+COMMENT_FIELDS = (
+    Field("body", "text", required=True, nullable=False, limit=10_000, example="The order form is attached."),
+)
 # What each action takes in its body.
 ACTION_FIELDS: dict[str, tuple[Field, ...]] = {
     "decline": (
         Field("reason_code", "choice", required=True, choices=DECLINE_REASONS, nullable=False),
-        Field("reason", "text", limit=2000),
+        Field("reason", "text", limit=2000, example="Belongs to Support, not Delivery."),
     ),
-    "wait": (Field("reason", "text", required=True, limit=2000, nullable=False),),
+    "wait": (
+        Field("reason", "text", required=True, limit=2000, nullable=False, example="Waiting for the signed order."),
+    ),
     "forward": (
-        Field("to_unit_id", "ref", required=True, prefix="unit", nullable=False),
-        Field("to_person_id", "ref", prefix="person"),
-        Field("note", "text", limit=2000),
+        Field(
+            "to_unit_id",
+            "ref",
+            required=True,
+            prefix="unit",
+            nullable=False,
+            description="Another unit: the handoff is `sent` to it.",
+        ),
+        Field("to_person_id", "ref", prefix="person", description="The addressed person there, if one."),
+        Field("note", "text", limit=2000, example="EMEA handles this account."),
     ),
     "cancel": (Field("reason", "text", limit=2000),),
 }

@@ -15,7 +15,7 @@ from app.domain.changes import (
 )
 from app.domain.clock import rfc3339
 from app.domain.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
-from app.domain.fields import FIRST_DAY, LAST_DAY, parse_duration
+from app.domain.fields import FIRST_DAY, LAST_DAY, parse_duration, replacement_defaults
 from app.domain.handoffs import clocks
 from app.domain.handoffs.history import _copy, _only_ticks, _writable, timeline_of
 from app.domain.handoffs.model import (
@@ -158,7 +158,7 @@ class Handoffs(HandoffsBase):
 
         return await self._upsert(
             self.uow.handoffs, system, external_id, fields, self.create_handoff, update, HANDOFF_FIELDS,
-            defaults={k: HANDOFF_DEFAULTS[k] for k in ("links", "external_refs")},  # priority, payload, checklist stay
+            defaults=replacement_defaults(HANDOFF_FIELDS, HANDOFF_DEFAULTS),  # priority, payload, checklist stay
         )  # fmt: skip
 
     # --- actions -----------------------------------------------------------------------------------------

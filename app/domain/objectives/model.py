@@ -80,39 +80,108 @@ class CheckIn(ExternallyReferenced):
     author: dict[str, Any] = field(default_factory=dict)  # the token or API client that recorded it
 
 
+WEIGHT = "Its share among its siblings' weights (default 1)."
+STATUS = "draft → active | cancelled; active → achieved | missed | cancelled. Any other move is a 409."
 OBJECTIVE_FIELDS = (
-    Field("title", "name", required=True, nullable=False),
+    Field("title", "name", required=True, nullable=False, example="Grow recurring revenue 20%"),
     Field("description", "text", limit=10_000),
-    Field("period_start", "date", required=True, nullable=False),
-    Field("period_end", "date", required=True, nullable=False, not_before="period_start"),
-    Field("owner_unit_id", "ref", required=True, prefix="unit", nullable=False),
-    Field("owner_person_id", "ref", prefix="person"),
-    Field("parent_id", "ref", prefix="obj"),
-    Field("alignment_weight", "number", low=0, high=MAX_WEIGHT, nullable=False),
-    Field("contributor_unit_ids", "refs", prefix="unit", nullable=False),
-    Field("progress_rule", "choice", choices=PROGRESS_RULES, nullable=False),
-    Field("status", "choice", choices=OBJECTIVE_STATUSES, nullable=False),
+    Field("period_start", "date", required=True, nullable=False, example="2026-07-01"),
+    Field("period_end", "date", required=True, nullable=False, not_before="period_start", example="2026-09-30"),
+    Field("owner_unit_id", "ref", required=True, prefix="unit", nullable=False, description="The unit that owns it."),
+    Field("owner_person_id", "ref", prefix="person", description="The person accountable for it."),
+    Field(
+        "parent_id",
+        "ref",
+        prefix="obj",
+        description="The higher objective it aligns to; its period must overlap this one's, and a cycle is a 409.",
+    ),
+    Field(
+        "alignment_weight",
+        "number",
+        low=0,
+        high=MAX_WEIGHT,
+        nullable=False,
+        description="Its weight in its parent's progress. " + WEIGHT,
+    ),
+    Field(
+        "contributor_unit_ids",
+        "refs",
+        prefix="unit",
+        nullable=False,
+        description="Other units that contribute to it (at most 50).",
+    ),
+    Field(
+        "progress_rule",
+        "choice",
+        choices=PROGRESS_RULES,
+        nullable=False,
+        description="Where its progress comes from: its key results, its aligned children, or both (default).",
+    ),
+    Field(
+        "status",
+        "choice",
+        choices=OBJECTIVE_STATUSES,
+        first=OPEN_STATUSES,
+        nullable=False,
+        kept=True,
+        description="A new objective is draft (the default) or active; a PUT that leaves it out keeps it. " + STATUS,
+    ),
     Field("links", "links", nullable=False),
     Field("external_refs", "external_refs", nullable=False),
 )
 KEY_RESULT_FIELDS = (
-    Field("objective_id", "ref", required=True, prefix="obj", nullable=False),
-    Field("title", "name", required=True, nullable=False),
-    Field("unit", "name", limit=32),
-    Field("start_value", "number", nullable=False),
-    Field("target_value", "number", required=True, nullable=False),
-    Field("weight", "number", low=0, high=MAX_WEIGHT, nullable=False),
-    Field("owner_person_id", "ref", prefix="person"),
-    Field("check_in_cadence", "choice", choices=CADENCES, nullable=False),
+    Field(
+        "objective_id",
+        "ref",
+        required=True,
+        prefix="obj",
+        nullable=False,
+        description="The objective it measures (fixed once created).",
+    ),
+    Field("title", "name", required=True, nullable=False, example="New ARR signed"),
+    Field("unit", "name", limit=32, example="EUR", description="What its values count."),
+    Field("start_value", "number", nullable=False, example=0, description="Where the metric starts (default 0)."),
+    Field(
+        "target_value",
+        "number",
+        required=True,
+        nullable=False,
+        example=100000,
+        description="Differs from start_value; below it, the metric is decreasing.",
+    ),
+    Field(
+        "weight", "number", low=0, high=MAX_WEIGHT, nullable=False, description="Its weight in its objective. " + WEIGHT
+    ),
+    Field("owner_person_id", "ref", prefix="person", description="The person who reports on it."),
+    Field(
+        "check_in_cadence",
+        "choice",
+        choices=CADENCES,
+        nullable=False,
+        description="A period with no check-in ends with `key_result.check_in_due` (none: never).",
+    ),
     Field("links", "links", nullable=False),
     Field("external_refs", "external_refs", nullable=False),
 )
 CHECK_IN_FIELDS = (
     Field("key_result_id", "ref", required=True, prefix="kr", nullable=False),
-    Field("value", "number", required=True, nullable=False),
-    Field("confidence", "number", low=0, high=1),
-    Field("note", "text", limit=10_000),
+    Field("value", "number", required=True, nullable=False, example=42000, description="The key result's value now."),
+    Field("confidence", "number", low=0, high=1, example=0.8, description="How sure the target is met."),
+    Field("note", "text", limit=10_000, example="Two deals signed this week."),
     Field("external_refs", "external_refs", nullable=False),
+)
+# What the API sets and shows, declared for the documentation of both transports (progress and health:
+# app/domain/objectives/progress.py).
+KEY_RESULT_READ_ONLY = (
+    Field("current_value", "number", description="The latest check-in's value (the start before any)."),
+    Field("progress", "number", description="(current − start) / (target − start), clamped to 0..1."),
+    Field("confidence", "number", description="The latest check-in's confidence, 0..1."),
+    Field("last_check_in_at", "instant", description="When the latest check-in was recorded."),
+)
+CHECK_IN_READ_ONLY = (
+    Field("objective_id", "ref", prefix="obj", description="The key result's objective."),
+    Field("author_person_id", "ref", prefix="person", description="The person the token acted as, if any."),
+    Field("author", "json", description="The token or API client that recorded it."),
 )
 OBJECTIVE_WRITABLE = writable(OBJECTIVE_FIELDS)
 KEY_RESULT_WRITABLE = tuple(n for n in writable(KEY_RESULT_FIELDS) if n != "objective_id")  # fixed at creation
@@ -136,8 +205,6 @@ KEY_RESULT_DEFAULTS: dict[str, Any] = {
 def check_objective(fields: dict[str, Any], *, creating: bool) -> None:
     errors = ErrorList()
     check_fields(fields, OBJECTIVE_FIELDS, errors, creating=creating)
-    if creating and fields.get("status") in OBJECTIVE_STATUSES and fields["status"] not in OPEN_STATUSES:
-        errors.add("/status", "a new objective is draft or active")
     errors.raise_if_any()
 
 

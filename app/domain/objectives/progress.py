@@ -21,11 +21,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from app.domain.objectives.model import KeyResult, Objective
+from app.domain.fields import Field
+from app.domain.objectives.model import HEALTHS, KeyResult, Objective
 
 ON_TRACK_GAP, OFF_TRACK_GAP = 0.1, 0.3
 CONFIDENT, DOUBTFUL = 0.7, 0.4
 HEALTH_RULE = __doc__.split("- Health")[1].strip() if __doc__ else ""
+# The objective's fields the roll-up sets, declared for the documentation of both transports.
+OBJECTIVE_READ_ONLY = (
+    Field("progress", "number", description="0..1, rolled up from its inputs (GET …/progress explains it)."),
+    Field("health", "choice", choices=HEALTHS, description="Health " + HEALTH_RULE),
+)
 
 
 def clamp(x: float) -> float:

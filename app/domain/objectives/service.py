@@ -15,6 +15,7 @@ from app.domain.changes import (
     refuse_read_only,
 )
 from app.domain.errors import Conflict, ErrorList, FieldError, Invalid, NotFound
+from app.domain.fields import replacement_defaults
 from app.domain.model import ListQuery, Page, matches_query
 from app.domain.objectives.base import (
     HEALTH,
@@ -147,7 +148,7 @@ class Objectives(CheckInUseCases):
             self.create_objective,
             lambda e, p: self.update_objective(e.id, p),
             OBJECTIVE_FIELDS,
-            defaults={k: v for k, v in OBJECTIVE_DEFAULTS.items() if k != "status"},  # left out, the status stays
+            defaults=replacement_defaults(OBJECTIVE_FIELDS, OBJECTIVE_DEFAULTS),  # left out, the status stays
         )
 
     async def explain_progress(self, objective_id: str) -> Explanation:

@@ -73,32 +73,53 @@ def key_or_none(value: str | None) -> str | None:
 # below and the GraphQL inputs come from here. `required`: a creation must give it (a field with a default
 # is filled before the check, and is not).
 UNIT_DECLARED = (
-    Field("name", "name", required=True, nullable=False),
-    Field("kind", "choice", required=True, choices=UNIT_KINDS, nullable=False),
-    Field("parent_id", "ref", prefix="unit"),
-    Field("lead_person_id", "ref", prefix="person"),
+    Field("name", "name", required=True, nullable=False, example="Sales"),
+    Field("kind", "choice", required=True, choices=UNIT_KINDS, nullable=False, example="department"),
+    Field("parent_id", "ref", prefix="unit", description="The unit it sits under; null for a root unit."),
+    Field("lead_person_id", "ref", prefix="person", description="The person who leads it."),
     Field("external_refs", "external_refs"),  # a merge patch's null clears them
     Field("links", "links"),
 )
 PERSON_DECLARED = (
-    Field("given_name", "name", required=True, nullable=False),
-    Field("family_name", "name", required=True, nullable=False),
-    Field("email", "name", limit=320),  # required unless the person has a user name (check_person)
-    Field("user_name", "name", limit=255),
-    Field("department", "name"),
-    Field("title", "name"),
-    Field("manager_id", "ref", prefix="person"),
-    Field("status", "choice", choices=PERSON_STATUSES, nullable=False),  # active unless given
+    Field("given_name", "name", required=True, nullable=False, example="Ada"),
+    Field("family_name", "name", required=True, nullable=False, example="Lovelace"),
+    Field(
+        "email",
+        "name",
+        limit=320,
+        example="ada@example.com",
+        description="Unique per organization whatever its case. Required unless the person has a `user_name`"
+        " (people an identity provider provisions).",
+    ),  # checked by check_person
+    Field(
+        "user_name",
+        "name",
+        limit=255,
+        description="The sign-in name an identity provider knows the person by (SCIM `userName`); unique per"
+        " organization whatever its case.",
+    ),
+    Field("department", "name", description="The department as an HR system or identity provider names it."),
+    Field("title", "name", example="Account executive"),
+    Field("manager_id", "ref", prefix="person", description="Their manager; a chain that would loop is a 409."),
+    Field(
+        "status",
+        "choice",
+        choices=PERSON_STATUSES,
+        nullable=False,
+        kept=True,
+        description="Active unless given; a PUT that leaves it out keeps it (a feed without statuses does not"
+        " bring back who left).",
+    ),
     Field("external_refs", "external_refs"),
 )
 MEMBERSHIP_DECLARED = (
     Field("person_id", "ref", required=True, prefix="person", nullable=False),
     Field("unit_id", "ref", required=True, prefix="unit", nullable=False),
-    Field("title", "name"),
+    Field("title", "name", description="The person's title in this unit.", example="Tech lead"),
     Field("kind", "choice", choices=MEMBERSHIP_KINDS, nullable=False),  # member unless given
-    Field("primary", "bool", nullable=False),  # false unless given
-    Field("starts_on", "date"),
-    Field("ends_on", "date", not_before="starts_on"),
+    Field("primary", "bool", nullable=False, description="The person's primary unit (at most one at a time)."),
+    Field("starts_on", "date", description="The first day; null: from always.", example="2026-07-01"),
+    Field("ends_on", "date", not_before="starts_on", description="The last day; null: until further notice."),
     Field("external_refs", "external_refs"),
 )
 

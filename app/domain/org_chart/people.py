@@ -9,11 +9,12 @@ from typing import Any
 
 from app.domain.changes import ensure_external_refs_free
 from app.domain.errors import Conflict, ErrorList
+from app.domain.fields import replacement_defaults
 from app.domain.model import ListQuery, Page
 from app.domain.org_chart import tree
 from app.domain.org_chart.common import PERSON_FIELDS, WRITE, matches_query, page_in_memory, refuse_read_only
 from app.domain.org_chart.memberships import MembershipUseCases
-from app.domain.org_chart.model import PERSON_DEFAULTS, Person, check_person, key_or_none
+from app.domain.org_chart.model import PERSON_DECLARED, PERSON_DEFAULTS, Person, check_person, key_or_none
 from app.domain.patch import cleared, patched, previous_attributes
 from app.domain.reads import read_one, read_page
 
@@ -85,7 +86,8 @@ class PeopleUseCases(MembershipUseCases):
         self._org(WRITE)
         return await self._upsert(
             self.uow.people, system, external_id, fields, self.create_person,
-            lambda e, p: self.update_person(e.id, p), defaults=PERSON_DEFAULTS,
+            lambda e, p: self.update_person(e.id, p), PERSON_DECLARED,
+            defaults=replacement_defaults(PERSON_DECLARED, PERSON_DEFAULTS),  # the status stays when left out
         )  # fmt: skip
 
     async def _check_person_refs(

@@ -52,29 +52,67 @@ class RaciEntry(ExternallyReferenced):
     inherit: str = "none"  # append: a unit's entry also holds for the subjects of the units below it
 
 
+LETTER = "R responsible, A accountable (at most one A entry per subject), C consulted, I informed."
+SCOPE = "The unit the role is held for: it holds for that unit's subjects and those below it. Null: everywhere."
 ROLE_FIELDS = (
-    Field("name", "name", required=True, nullable=False),
-    Field("description", "text", limit=10_000),
-    Field("responsibilities", "lines", nullable=False, max_items=MAX_RESPONSIBILITIES, limit=500),
-    Field("unit_id", "ref", prefix="unit"),
+    Field("name", "name", required=True, nullable=False, example="Controller"),
+    Field("description", "text", limit=10_000, example="Keeps the books"),
+    Field(
+        "responsibilities",
+        "lines",
+        nullable=False,
+        max_items=MAX_RESPONSIBILITIES,
+        limit=500,
+        example=["Close the month", "Approve spend over 10k"],
+        description="What the role does, a line each (at most 50 lines of 500 characters).",
+    ),
+    Field("unit_id", "ref", prefix="unit", description="The unit that owns the role's definition."),
     Field("links", "links", nullable=False),
     Field("external_refs", "external_refs", nullable=False),
 )
 ROLE_ASSIGNMENT_FIELDS = (
     Field("role_id", "ref", required=True, prefix="role", nullable=False),
     Field("person_id", "ref", required=True, prefix="person", nullable=False),
-    Field("unit_id", "ref", prefix="unit"),
-    Field("starts_on", "date"),
-    Field("ends_on", "date", not_before="starts_on"),
+    Field("unit_id", "ref", prefix="unit", description=SCOPE),
+    Field("starts_on", "date", example="2026-07-01", description="The first day it runs; null: from always."),
+    Field(
+        "ends_on",
+        "date",
+        not_before="starts_on",
+        description="The last day it runs; null: until further notice. Setting it ends the assignment.",
+    ),
     Field("external_refs", "external_refs", nullable=False),
 )
 RACI_FIELDS = (
     Field("subject_type", "choice", required=True, choices=SUBJECT_TYPES, nullable=False),
-    Field("subject_id", "name", required=True, limit=40, nullable=False),
+    Field(
+        "subject_id",
+        "name",
+        required=True,
+        limit=40,
+        nullable=False,
+        example="obj_01J9Z3Q4K6W8X2Y5V7T9R1M3N5",
+        description="The id of the objective, key result, handoff or unit.",
+    ),
     Field("party_type", "choice", required=True, choices=PARTY_TYPES, nullable=False),
-    Field("party_id", "name", required=True, limit=40, nullable=False),
-    Field("letter", "choice", required=True, choices=LETTERS, nullable=False),
-    Field("inherit", "choice", choices=INHERIT, nullable=False),
+    Field(
+        "party_id",
+        "name",
+        required=True,
+        limit=40,
+        nullable=False,
+        example="role_01J9Z3Q4K6W8X2Y5V7T9R1M3N5",
+        description="The id of the person, unit or role.",
+    ),
+    Field("letter", "choice", required=True, choices=LETTERS, nullable=False, example="A", description=LETTER),
+    Field(
+        "inherit",
+        "choice",
+        choices=INHERIT,
+        nullable=False,
+        description="`append`: a unit's entry also holds for the subjects of the units below it (their"
+        " objectives, key results and handoffs). Only a unit's entries are inherited.",
+    ),
     Field("external_refs", "external_refs", nullable=False),
 )
 ROLE_WRITABLE = writable(ROLE_FIELDS)

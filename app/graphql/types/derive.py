@@ -13,6 +13,8 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from app.domain.fields import Field, describe
+
 
 @strawberry.interface(description="An object with a global id: the same id as in REST.")
 class Node:
@@ -62,23 +64,31 @@ def derive(
     exclude: tuple[str, ...] = (),
     base: type = Node,
     choices: Mapping[str, tuple[str, ...]] | None = None,
+    declared: Iterable[Field] = (),
 ) -> type:
     """A Strawberry type with the public fields of a domain dataclass (snake_case becomes camelCase).
-    `choices`: its enumerated fields (`choices_of` the declaration, and the states the API sets), each an
-    enum named after the type and the field (`UnitKind`)."""
+    `declared`: the resource's field declarations (app/domain/fields.py: the writable ones and those the API
+    sets), which describe its fields and name its enumerated ones; each enumerated field (and each of
+    `choices`) is an enum named after the type and the field (`UnitKind`)."""
     hints = typing.get_type_hints(domain_cls)
     private = set(getattr(domain_cls, "private_fields", ())) | set(exclude)
     owner = name.removesuffix("Fields")
+    declared = tuple(declared)
+    choices = {**choices_of(declared), **(choices or {})}
+    described = {f.name: describe(f) for f in declared}
     annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__module__": __name__, "__doc__": description}
     for f in dataclasses.fields(domain_cls):
         if f.name in private:
             continue
-        if choices and f.name in choices:
+        if described.get(f.name):
+            namespace[f.name] = strawberry.field(description=described[f.name])
+        if f.name in choices:
             kind = choice_enum(owner + _camel(f.name), choices[f.name])
             annotations[f.name] = kind | None if typing.get_origin(hints[f.name]) is not None else kind
             continue
         annotations[f.name] = _graphql_annotation(f.name, hints[f.name])
-    cls = type(name, (base,), {"__annotations__": annotations, "__module__": __name__, "__doc__": description})
+    cls = type(name, (base,), {**namespace, "__annotations__": annotations})
     return strawberry.type(cls, description=description)
 
 

@@ -10,30 +10,34 @@ from strawberry.scalars import JSON
 
 from app.domain.feedback.model import (
     FEEDBACK_FIELDS,
+    FEEDBACK_READ_ONLY,
     REQUEST_FIELDS,
-    REQUEST_STATUSES,
+    REQUEST_READ_ONLY,
     SURVEY_FIELDS,
-    SURVEY_STATUSES,
+    SURVEY_READ_ONLY,
 )
 from app.domain.feedback.model import Feedback as FeedbackModel
 from app.domain.feedback.model import FeedbackRequest as RequestModel
 from app.domain.feedback.model import Survey as SurveyModel
-from app.graphql.types.derive import choices_of, derive, instance
+from app.graphql.types.derive import derive, instance
 
 _FeedbackFields: Any = derive(
-    FeedbackModel, "FeedbackFields", description="A feedback item's own fields.", choices=choices_of(FEEDBACK_FIELDS)
+    FeedbackModel,
+    "FeedbackFields",
+    description="A feedback item's own fields.",
+    declared=(*FEEDBACK_FIELDS, *FEEDBACK_READ_ONLY),
 )
 _RequestFields: Any = derive(
     RequestModel,
     "FeedbackRequestFields",
     description="A feedback request's fields.",
-    choices={**choices_of(REQUEST_FIELDS), "status": REQUEST_STATUSES},
+    declared=(*REQUEST_FIELDS, *REQUEST_READ_ONLY),
 )
 _SurveyFields: Any = derive(
     SurveyModel,
     "SurveyFields",
     description="A survey's own fields.",
-    choices={**choices_of(SURVEY_FIELDS), "status": SURVEY_STATUSES},
+    declared=(*SURVEY_FIELDS, *SURVEY_READ_ONLY),
 )
 
 

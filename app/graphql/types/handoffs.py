@@ -9,11 +9,17 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.domain.handoffs.history import timeline_of
-from app.domain.handoffs.model import HANDOFF_FIELDS, POLICY_FIELDS, STATUSES
+from app.domain.handoffs.model import (
+    COMMENT_FIELDS,
+    COMMENT_READ_ONLY,
+    HANDOFF_FIELDS,
+    HANDOFF_READ_ONLY,
+    POLICY_FIELDS,
+)
 from app.domain.handoffs.model import Handoff as HandoffModel
 from app.domain.handoffs.model import HandoffComment as CommentModel
 from app.domain.handoffs.model import HandoffPolicy as PolicyModel
-from app.graphql.types.derive import choices_of, derive, instance
+from app.graphql.types.derive import derive, instance
 from app.graphql.types.roles import RaciSubject
 
 if TYPE_CHECKING:
@@ -24,15 +30,20 @@ _HandoffFields: Any = derive(
     HandoffModel,
     "HandoffFields",
     description="A handoff's own fields.",
-    choices={**choices_of(HANDOFF_FIELDS), "status": STATUSES},
+    declared=(*HANDOFF_FIELDS, *HANDOFF_READ_ONLY),
 )
 _PolicyFields: Any = derive(
     PolicyModel,
     "HandoffPolicyFields",
     description="A handoff policy's own fields.",
-    choices=choices_of(POLICY_FIELDS),
+    declared=POLICY_FIELDS,
 )
-_CommentFields: Any = derive(CommentModel, "HandoffCommentFields", description="A comment's own fields.")
+_CommentFields: Any = derive(
+    CommentModel,
+    "HandoffCommentFields",
+    description="A comment's own fields.",
+    declared=(*COMMENT_FIELDS, *COMMENT_READ_ONLY),
+)
 UnitRef = Annotated["Unit", strawberry.lazy("app.graphql.types.org_chart")]
 PersonRef = Annotated["Person", strawberry.lazy("app.graphql.types.org_chart")]
 ObjectiveRef = Annotated["Objective", strawberry.lazy("app.graphql.types.objectives")]

@@ -11,7 +11,7 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from app.domain.fields import Field
+from app.domain.fields import Field, describe
 
 _TYPES: dict[str, Any] = {
     "name": str,
@@ -22,6 +22,7 @@ _TYPES: dict[str, Any] = {
     "lines": list[str],
     "date": date,
     "number": float,
+    "integer": float,  # Float, as 1.1.0 published the survey inputs; the check refuses a fraction (REST's code)
     "bool": bool,
     "links": JSON,
     "external_refs": JSON,
@@ -34,22 +35,12 @@ _TYPES: dict[str, Any] = {
 
 
 def _describe(f: Field) -> str | None:
-    if f.kind == "choice":
-        return "One of: " + ", ".join(f.choices) + "."
-    if f.kind == "checklist":
-        return "`[{item, done, required}]`: `complete` needs every required item done."
-    if f.kind == "duration":
-        return "An ISO 8601 duration in weeks, days, hours, minutes or seconds (`PT4H`, `P2D`)."
-    if f.kind == "links":
-        return "`[{title, url, kind}]`: the documents, tickets and channels behind the work."
-    if f.kind == "number" and f.low > -1e15:
-        return f"From {f.low:g} to {f.high:g}."
-    return None
+    return describe(f) or None
 
 
 # The kinds whose default a creation's input shows as GraphQL's own (`kind: String! = "member"`): a null
 # there is refused as REST's schema refuses it. Lists and JSON keep taking null for their empty default.
-_SCALAR_KINDS = frozenset({"name", "text", "choice", "number", "bool", "date", "instant", "duration"})
+_SCALAR_KINDS = frozenset({"name", "text", "choice", "number", "integer", "bool", "date", "instant", "duration"})
 
 
 def derive_input(
@@ -67,7 +58,7 @@ def derive_input(
     namespace: dict[str, Any] = {"__module__": __name__}
     for f in declared:
         kind = _TYPES[f.kind]
-        if not update and defaults and f.name in defaults and not f.nullable and f.kind in _SCALAR_KINDS:
+        if not update and defaults and f.name in defaults and not f.nullable and not f.kept and f.kind in _SCALAR_KINDS:
             annotations[f.name] = kind
             namespace[f.name] = strawberry.field(default=defaults[f.name], description=_describe(f))
             continue

@@ -8,12 +8,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from app.domain.objectives.model import HEALTHS, KEY_RESULT_FIELDS, OBJECTIVE_FIELDS
+from app.domain.objectives.model import (
+    CHECK_IN_FIELDS,
+    CHECK_IN_READ_ONLY,
+    KEY_RESULT_FIELDS,
+    KEY_RESULT_READ_ONLY,
+    OBJECTIVE_FIELDS,
+)
 from app.domain.objectives.model import CheckIn as CheckInModel
 from app.domain.objectives.model import KeyResult as KeyResultModel
 from app.domain.objectives.model import Objective as ObjectiveModel
-from app.domain.objectives.progress import HEALTH_RULE, explain
-from app.graphql.types.derive import choices_of, derive, instance
+from app.domain.objectives.progress import HEALTH_RULE, OBJECTIVE_READ_ONLY, explain
+from app.graphql.types.derive import derive, instance
 from app.graphql.types.roles import RaciSubject
 
 if TYPE_CHECKING:
@@ -23,12 +29,20 @@ _ObjectiveFields: Any = derive(
     ObjectiveModel,
     "ObjectiveFields",
     description="An objective's own fields.",
-    choices={**choices_of(OBJECTIVE_FIELDS), "health": HEALTHS},
+    declared=(*OBJECTIVE_FIELDS, *OBJECTIVE_READ_ONLY),
 )
 _KeyResultFields: Any = derive(
-    KeyResultModel, "KeyResultFields", description="A key result's own fields.", choices=choices_of(KEY_RESULT_FIELDS)
+    KeyResultModel,
+    "KeyResultFields",
+    description="A key result's own fields.",
+    declared=(*KEY_RESULT_FIELDS, *KEY_RESULT_READ_ONLY),
 )
-_CheckInFields: Any = derive(CheckInModel, "CheckInFields", description="A check-in's own fields.")
+_CheckInFields: Any = derive(
+    CheckInModel,
+    "CheckInFields",
+    description="A check-in's own fields.",
+    declared=(*CHECK_IN_FIELDS, *CHECK_IN_READ_ONLY),
+)
 UnitRef = Annotated["Unit", strawberry.lazy("app.graphql.types.org_chart")]
 PersonRef = Annotated["Person", strawberry.lazy("app.graphql.types.org_chart")]
 

@@ -12,7 +12,7 @@ from app.domain.org_chart.model import MEMBERSHIP_DECLARED, PERSON_DECLARED, UNI
 from app.domain.org_chart.model import Membership as MembershipModel
 from app.domain.org_chart.model import Person as PersonModel
 from app.domain.org_chart.model import Unit as UnitModel
-from app.graphql.types.derive import choices_of, derive, instance
+from app.graphql.types.derive import derive, instance
 from app.graphql.types.roles import RaciSubject, Responsibilities, Role, responsibilities, role
 
 if TYPE_CHECKING:
@@ -23,17 +23,13 @@ T = TypeVar("T")
 ObjectiveRef = Annotated["Objective", strawberry.lazy("app.graphql.types.objectives")]
 HandoffRef = Annotated["Handoff", strawberry.lazy("app.graphql.types.handoffs")]
 
-_UnitFields: Any = derive(
-    UnitModel, "UnitFields", description="A unit's own fields.", choices=choices_of(UNIT_DECLARED)
-)
-_PersonFields: Any = derive(
-    PersonModel, "PersonFields", description="A person's own fields.", choices=choices_of(PERSON_DECLARED)
-)
+_UnitFields: Any = derive(UnitModel, "UnitFields", description="A unit's own fields.", declared=UNIT_DECLARED)
+_PersonFields: Any = derive(PersonModel, "PersonFields", description="A person's own fields.", declared=PERSON_DECLARED)
 _MembershipFields: Any = derive(
     MembershipModel,
     "MembershipFields",
     description="A membership's own fields.",
-    choices=choices_of(MEMBERSHIP_DECLARED),
+    declared=MEMBERSHIP_DECLARED,
 )
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from app.domain.roles.model import RACI_FIELDS
+from app.domain.roles.model import RACI_FIELDS, ROLE_ASSIGNMENT_FIELDS, ROLE_FIELDS
 from app.domain.roles.model import RaciEntry as RaciEntryModel
 from app.domain.roles.model import Role as RoleModel
 from app.domain.roles.model import RoleAssignment as RoleAssignmentModel
@@ -17,17 +17,19 @@ from app.domain.roles.resolve import Holder, Path, Resolution
 from app.domain.roles.views import Letter
 from app.domain.roles.views import Matrix as MatrixModel
 from app.domain.roles.views import Responsibilities as ResponsibilitiesModel
-from app.graphql.types.derive import choices_of, derive, instance
+from app.graphql.types.derive import derive, instance
 
 if TYPE_CHECKING:
     from app.graphql.types.org_chart import Person, Unit
 
 UnitRef = Annotated["Unit", strawberry.lazy("app.graphql.types.org_chart")]
 PersonRef = Annotated["Person", strawberry.lazy("app.graphql.types.org_chart")]
-_RoleFields: Any = derive(RoleModel, "RoleFields", description="A role's own fields.")
-_AssignmentFields: Any = derive(RoleAssignmentModel, "RoleAssignmentFields", description="An assignment's fields.")
+_RoleFields: Any = derive(RoleModel, "RoleFields", description="A role's own fields.", declared=ROLE_FIELDS)
+_AssignmentFields: Any = derive(
+    RoleAssignmentModel, "RoleAssignmentFields", description="An assignment's fields.", declared=ROLE_ASSIGNMENT_FIELDS
+)
 _RaciFields: Any = derive(
-    RaciEntryModel, "RaciEntryFields", description="A RACI entry's own fields.", choices=choices_of(RACI_FIELDS)
+    RaciEntryModel, "RaciEntryFields", description="A RACI entry's own fields.", declared=RACI_FIELDS
 )
 
 

@@ -1,0 +1,162 @@
+"""REST's request and response schemas derived from a resource's declaration (app/domain/fields.py), so that
+a field, its type, whether it is required, its constraints and its documentation are written once.
+
+The schemas type the wire (a string, a number, a date: pydantic converts and refuses the wrong JSON type);
+the constraints (lengths, enumerations, ranges, list sizes) are documented here and held by the domain's
+`check_fields`, which GraphQL's input goes through too: one bad value gets one code and one message,
+whichever transport it came by."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import typing
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, WithJsonSchema, create_model
+from pydantic import Field as Documented
+
+from app.api.instants import Instant
+from app.api.schemas.common import ChecklistItem, ExternalRefs, Link, Question, RequestBody, Resource
+from app.domain.fields import MAX_NUMBER, Field, describe
+
+_EXAMPLE_ID = "01J9Z3Q4K6W8X2Y5V7T9R1M3N5"
+
+
+def _string(**schema: Any) -> Any:
+    """A string whose constraints the domain holds, documented as JSON Schema."""
+    return Annotated[str, WithJsonSchema({"type": "string", **schema})]
+
+
+def _range(f: Field, json_type: str) -> Any:
+    schema: dict[str, Any] = {"type": json_type}
+    if f.low > -MAX_NUMBER:
+        schema["minimum"] = f.low
+    if f.high < MAX_NUMBER:
+        schema["maximum"] = f.high
+    number: type = int if json_type == "integer" else float
+    return Annotated[number, WithJsonSchema(schema)]
+
+
+def _list_of(f: Field) -> Any:
+    items = {"type": "string", "maxLength": 40 if f.kind == "refs" else f.limit}
+    return Annotated[list[str], WithJsonSchema({"type": "array", "items": items, "maxItems": f.max_items})]
+
+
+def choice(values: tuple[str, ...]) -> Any:
+    """The type of a query filter that takes one of the declared values."""
+    return Literal[values]
+
+
+def wire_type(f: Field, *, creating: bool = True) -> Any:
+    """The type a field takes on the wire."""
+    kind = f.kind
+    if kind == "name":
+        return _string(minLength=1, maxLength=f.limit)
+    if kind == "text":
+        return _string(maxLength=f.limit)
+    if kind == "choice":
+        return _string(enum=list(f.first if creating and f.first else f.choices))
+    if kind == "ref":
+        return _string(maxLength=40)
+    if kind in ("refs", "lines"):
+        return _list_of(f)
+    if kind == "duration":
+        return _string(format="duration")
+    if kind in ("number", "integer"):
+        return _range(f, kind)
+    simple: dict[str, Any] = {
+        "date": date,
+        "instant": Instant,
+        "bool": bool,
+        "json": dict[str, Any],
+        "checklist": list[ChecklistItem],
+        "questions": list[Question],
+        "links": list[Link],
+        "external_refs": ExternalRefs if creating else dict[str, str | None],
+    }
+    return simple[kind]
+
+
+def _example(f: Field) -> list[Any] | None:
+    if f.example is not None:
+        return [f.example]
+    if f.kind == "ref":
+        return [f"{f.prefix}_{_EXAMPLE_ID}"]
+    if f.kind == "refs":
+        return [[f"{f.prefix}_{_EXAMPLE_ID}"]]
+    return None
+
+
+def _documented(f: Field, **options: Any) -> Any:
+    return Documented(description=describe(f) or None, examples=_example(f), **options)
+
+
+def create_body(name: str, declared: Iterable[Field], defaults: Mapping[str, Any], *, doc: str) -> type[BaseModel]:
+    """What a creation (and a PUT by external ref) takes: the required fields without a default, a field with
+    a default that default, the others (and the `kept` ones, which a PUT leaves as they are) null."""
+    fields: dict[str, Any] = {}
+    for f in declared:
+        kind = wire_type(f)
+        if f.required:
+            fields[f.name] = (kind, _documented(f))
+        elif f.name in defaults and not f.kept:
+            value = defaults[f.name]
+            mutable = isinstance(value, list | dict)
+            options = {"default_factory": lambda v=value: copy.deepcopy(v)} if mutable else {"default": value}
+            fields[f.name] = (kind, _documented(f, **options))
+        else:
+            fields[f.name] = (kind | None, _documented(f, default=None))
+    return _model(name, RequestBody, doc, fields)
+
+
+def patch_body(name: str, declared: Iterable[Field], *, doc: str) -> type[BaseModel]:
+    """A JSON merge patch of the declared fields: send what changes, null to clear (refused where a field
+    may not be null)."""
+    fields = {f.name: (wire_type(f, creating=False) | None, _documented(f, default=None)) for f in declared}
+    return _model(name, RequestBody, doc, fields)
+
+
+def resource_body(
+    name: str,
+    entity: type,
+    declared: Iterable[Field],
+    *,
+    doc: str,
+    read_only: Iterable[Field] = (),
+    extra: Mapping[str, Any] | None = None,
+) -> type[BaseModel]:
+    """An object as the API shows it: the entity's public fields (app/domain/model.py), typed and documented
+    by their declaration when they have one (the writable `declared`, the `read_only` ones the API sets),
+    else by the entity's own annotation. `extra`: fields the answer adds to the entity's (name → type)."""
+    writable = {f.name for f in declared}
+    known = {f.name: f for f in (*declared, *read_only)}
+    hints = typing.get_type_hints(entity)
+    private = set(getattr(entity, "private_fields", ())) | set(Resource.model_fields)
+    names = [f.name for f in dataclasses.fields(entity) if f.name not in private]
+    tail = [n for n in ("external_refs", "links") if n in names]  # last, as every answer shows them
+    fields: dict[str, Any] = {}
+    for field_name in [n for n in names if n not in tail] + tail:
+        hint = hints[field_name]
+        optional = type(None) in typing.get_args(hint)
+        f = known.get(field_name)
+        if f is None:
+            fields[field_name] = (hint, ...)
+            continue
+        # a writable field as it is written; one the API sets as the entity holds it, an enumeration's values named
+        kind = wire_type(dataclasses.replace(f, first=())) if field_name in writable or f.kind == "choice" else hint
+        kind = kind | None if optional and kind is not hint else kind
+        fields[field_name] = (kind, Documented(description=describe(f) or None))
+    for field_name, annotation in (extra or {}).items():
+        fields[field_name] = (annotation, ...)
+    return _model(name, Resource, doc, fields)
+
+
+def _model(name: str, base: type[BaseModel], doc: str, fields: dict[str, Any]) -> type[BaseModel]:
+    model: type[BaseModel] = create_model(name, __base__=base, __doc__=doc, __module__=__name__, **fields)
+    return model
+
+
+__all__ = ["choice", "create_body", "patch_body", "resource_body", "wire_type"]
