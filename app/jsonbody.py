@@ -1,11 +1,12 @@
 """Requests' JSON, read the same way by every transport that parses its own body (GraphQL, SCIM; REST's
 FastAPI uses the json module, which keeps integers exact).
 
-orjson is strict (UTF-8 only, no lone surrogates, no NaN) and fast, but it reads an integer literal beyond
-64 bits as a float: `2**70` would arrive as `1.1805916207174113e+21`, silently not what was sent, where
-REST refuses it. Such a literal has at least 20 digits in a row; a body holding such a run (rare: ids and
-amounts are shorter) is read again by the json module, which keeps every literal's kind, once orjson has
-found it well-formed."""
+orjson is strict (UTF-8 only, no lone surrogates, no NaN) and fast, but it reads an integer literal outside
+[-2**63, 2**64) as a float: `2**70` would arrive as `1.1805916207174113e+21`, silently not what was sent,
+where REST refuses it. Such a literal has at least 19 digits in a row; a body holding such a run (rare: ids
+and amounts are shorter) is read again by the json module, which keeps every literal's kind, once orjson
+has found it well-formed. `dumps` writes what orjson cannot (an integer beyond 64 bits) with the json
+module, and `depth` measures nesting without recursion, for the readers that must bound it."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Any
 import orjson
 
 JSONDecodeError = orjson.JSONDecodeError
-_LONG_DIGITS = re.compile(rb"\d{20}")
+_LONG_DIGITS = re.compile(rb"\d{19}")
 
 
 def loads(raw: bytes | str) -> Any:
@@ -30,4 +31,24 @@ def loads(raw: bytes | str) -> Any:
         raise JSONDecodeError("The body nests too deeply.", data.decode(errors="replace"), 0) from exc
 
 
-__all__ = ["JSONDecodeError", "loads"]
+def dumps(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # an integer beyond 64 bits
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def depth(value: Any) -> int:
+    """How deeply a JSON value nests (a scalar is 0, `[1]` is 1)."""
+    deepest, todo = 0, [(value, 0)]
+    while todo:
+        item, level = todo.pop()
+        deepest = max(deepest, level)
+        if isinstance(item, dict):
+            todo += [(v, level + 1) for v in item.values()]
+        elif isinstance(item, list):
+            todo += [(v, level + 1) for v in item]
+    return deepest
+
+
+__all__ = ["JSONDecodeError", "depth", "dumps", "loads"]

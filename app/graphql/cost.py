@@ -29,6 +29,7 @@ from typing import Any
 
 import orjson
 from graphql import (
+    GRAPHQL_MAX_INT,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -61,6 +62,9 @@ CODE = "QUERY_TOO_COSTLY"
 FIELD_WEIGHT = 1
 # A mutation writes (a transaction, events, webhooks): each root mutation field weighs as much as ten reads.
 MUTATION_WEIGHT = 10
+# The most a cost is reported as: nested pages multiply, and an answer carries the figure as a JSON number
+# every client reads exactly (2**53); any cost near it is refused anyway.
+COST_CEILING = 2**53
 # `first` when neither the query nor the schema gives one (the schema's connections default to 50).
 DEFAULT_FIRST = 50
 CONNECTION_SUFFIX = "Connection"
@@ -258,12 +262,13 @@ class _Costing:
 
 
 def _count(value: Any) -> int | None:
-    """An Int argument's value as a count (negative asks for nothing), or None if it is not one."""
+    """An Int argument's value as a count (negative asks for nothing), or None if it is not one: not a whole
+    number, or beyond GraphQL's Int (the request fails on it when it runs)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return max(value, 0) if isinstance(value, int) else None
+    return max(value, 0) if isinstance(value, int) and value <= GRAPHQL_MAX_INT else None
 
 
 def operation_cost(
@@ -289,7 +294,7 @@ def operation_cost(
         variables.update({k: v for k, v in with_defaults.items() if k not in variables})
         with_defaults = variables
     costing = _Costing(schema, fragments, with_defaults)
-    return costing.selection([operation.selection_set], root)
+    return min(costing.selection([operation.selection_set], root), COST_CEILING)
 
 
 def _with_defaults(operation: OperationDefinitionNode, variables: Mapping[str, Any]) -> dict[str, Any]:

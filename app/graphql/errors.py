@@ -56,13 +56,25 @@ def finish_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
                 MASKED_MESSAGE, nodes=error.nodes, source=error.source, positions=error.positions, path=error.path
             )
         else:
-            code = code_of(original)
+            code = code_of(original) or (None if (error.extensions or {}).get("code") else _request_code(error))
             if original is not None and is_rejected_value(original):
                 error.message = REJECTED_VALUE
             if code:
                 error.extensions = {**(error.extensions or {}), "code": code}
         finished.append(error)
     return finished
+
+
+def _request_code(error: GraphQLError) -> str | None:
+    """The code of an error in the request itself (graphql-core's, which carry none): a document that does
+    not parse, a variable its type refuses (`$n: Int` given 2**31), a document the schema does not validate."""
+    if error.message.startswith("Syntax Error"):
+        return "GRAPHQL_PARSE_FAILED"
+    if error.message.startswith("Variable '$"):
+        return "BAD_USER_INPUT"
+    if error.original_error is None and error.path is None:
+        return "GRAPHQL_VALIDATION_FAILED"
+    return None
 
 
 def holds_nul(query: str | None, variables: Any, document: DocumentNode | None) -> GraphQLError | None:

@@ -33,7 +33,7 @@ def _bad_request(reason: str) -> Response:
     """A request that is no GraphQL request (GraphQL over HTTP §7.1.2): 400, and still a GraphQL
     response body a client can read."""
     body = {"errors": [{"message": reason, "extensions": {"code": "BAD_REQUEST"}}]}
-    return Response(orjson.dumps(body), status_code=400, media_type="application/json")
+    return Response(jsonbody.dumps(body), status_code=400, media_type="application/json")
 
 
 async def graphql_post(schema: LiaisonSchema, request: Request) -> Response:
@@ -66,7 +66,7 @@ async def graphql_post(schema: LiaisonSchema, request: Request) -> Response:
         await context.close()
     if isinstance(answer, Response):
         return answer
-    return Response(orjson.dumps(answer), media_type="application/json")
+    return Response(jsonbody.dumps(answer), media_type="application/json")
 
 
 async def _run(
@@ -102,7 +102,7 @@ async def _run(
         await charge(context.request, weight)  # type: ignore[arg-type]
     except RateLimited as exc:
         refused = ExecutionResult(data=None, errors=[GraphQLError(exc.detail, original_error=exc)])
-        body = orjson.dumps(_answer(schema, refused, cost, max_cost))
+        body = jsonbody.dumps(_answer(schema, refused, cost, max_cost))
         return Response(
             body, status_code=429, headers={"Retry-After": str(exc.retry_after)}, media_type="application/json"
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
@@ -93,7 +92,7 @@ class LiaisonGraphQLRouter(GraphQLRouter[Any, Any]):
         return jsonbody.loads(data)
 
     def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+        return jsonbody.dumps(data)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(PAGE)

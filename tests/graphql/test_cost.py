@@ -271,3 +271,24 @@ def test_the_maximum_is_a_setting(monkeypatch: pytest.MonkeyPatch, value: str | 
     else:
         monkeypatch.setenv("LIAISON_GRAPHQL_MAX_COST", value)
         assert Settings(_env_file=None).graphql_max_cost == 1234  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("first", [2**31, 2**63 - 1, 2**70, 1e30, 1e308])
+async def test_a_page_size_beyond_graphql_s_int_is_refused_not_a_500(client: httpx.AsyncClient, first: Any) -> None:
+    """A review found `first` = 2**63 - 1 as a variable answered 500: the cost was computed from it before its
+    type was checked, and the answer could not be written. It is GraphQL's Int error, with a code."""
+    _, h = await make_org(client)
+    query = "query($n: Int) { units(first: $n) { edges { node { id } } } }"
+    r = await client.post("/graphql", json={"query": query, "variables": {"n": first}}, headers=h)
+    assert r.status_code < 500, r.text
+    assert [e["extensions"]["code"] for e in r.json()["errors"]] == ["BAD_USER_INPUT"], r.text
+
+
+async def test_nested_pages_of_the_largest_int_cost_a_number_every_client_reads(client: httpx.AsyncClient) -> None:
+    _, h = await make_org(client)
+    big = 2**31 - 1
+    query = f"{{ units(first: {big}) {{ edges {{ node {{ children {{ members {{ id }} }} }} }} }} }}"
+    r = await client.post("/graphql", json={"query": query}, headers=h)
+    assert r.status_code < 500, r.text
+    assert r.json()["extensions"]["cost"]["requestedQueryCost"] <= 2**53
+    assert r.json()["errors"], r.text

@@ -6,6 +6,7 @@ department as a field with its rules and events, and the edge's refusals under /
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import httpx
@@ -155,3 +156,22 @@ async def test_the_edges_refusals_under_scim_are_scims(client: httpx.AsyncClient
     r = await client.post("/scim/v2/Users", headers=h, json=user("b", externalId="x1"))
     assert is_scim_error(r, 409, "uniqueness"), r.text
     assert (await client.get("/scim/v2/Users", headers=bearer(org, "org:read"))).json()["schemas"] == [ERROR]
+
+
+async def test_a_body_nested_deeper_than_any_resource_is_a_400(client: httpx.AsyncClient) -> None:
+    """A review found a PATCH whose value nests 500 levels answered 500 (the mapping recursed): every SCIM
+    body is bounded as REST's and GraphQL's are (64 levels), whatever the route and wherever the depth is."""
+    _, h, _admin = await scim_org(client)
+    ada = await post_user(client, h, user("deep@acme.example"))
+    for levels in (65, 500, 1000):
+        deep = "[" * levels + "1" + "]" * levels  # written by hand: the json module would not write it
+        ops = '{"op": "replace", "path": "displayName", "value": ' + deep + "}"
+        body = '{"schemas": ["' + PATCH + '"], "Operations": [' + ops + "]}"
+        scim_json = {**h, "Content-Type": "application/scim+json"}
+        r = await client.patch(f"/scim/v2/Users/{ada['id']}", headers=scim_json, content=body)
+        assert is_scim_error(r, 400), (levels, r.status_code, r.text[:200])
+        new_user = json.dumps(user("deeper@acme.example"))[:-1] + ', "nickName": ' + deep + "}"
+        r = await client.post("/scim/v2/Users", headers=scim_json, content=new_user)
+        assert is_scim_error(r, 400), (levels, r.status_code, r.text[:200])
+    shallow = await patch_user(client, h, ada["id"], {"op": "replace", "path": "displayName", "value": "Ada"})
+    assert shallow.status_code == 200, shallow.text

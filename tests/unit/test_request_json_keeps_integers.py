@@ -10,7 +10,7 @@ import pytest
 from app import jsonbody
 
 
-@pytest.mark.parametrize("number", [2**64, 2**70, -(2**65), 10**30])
+@pytest.mark.parametrize("number", [2**64, 2**70, -(2**63) - 1, -(2**65), 10**30])
 def test_an_integer_beyond_64_bits_stays_an_integer(number: int) -> None:
     raw = json.dumps({"variables": {"input": {"payload": {"n": number}}}, "query": "x"}).encode()
     assert jsonbody.loads(raw)["variables"]["input"]["payload"]["n"] == number
@@ -20,6 +20,19 @@ def test_an_integer_beyond_64_bits_stays_an_integer(number: int) -> None:
 @pytest.mark.parametrize("raw", [b'{"n": 1e21}', b'{"n": 12345678901234567890.5}', b'{"s": "12345678901234567890"}'])
 def test_floats_and_strings_stay_what_they_were(raw: bytes) -> None:
     assert jsonbody.loads(raw) == json.loads(raw)
+
+
+def test_what_orjson_cannot_write_is_written() -> None:
+    assert json.loads(jsonbody.dumps({"cost": 2**70, "s": "é"})) == {"cost": 2**70, "s": "é"}
+
+
+def test_depth_is_measured_without_recursion() -> None:
+    deep: object = 1
+    for _ in range(100_000):
+        deep = [deep]
+    assert jsonbody.depth(deep) == 100_000
+    assert jsonbody.depth({"a": [1, {"b": 2}]}) == 3
+    assert jsonbody.depth("x") == 0
 
 
 @pytest.mark.parametrize(
