@@ -1,7 +1,7 @@
 """One bad input, one answer, for every collection: each field a collection's declaration constrains
 (app/domain/fields.py) gets bad values made from its kind (too long, not a choice, not an id, out of range,
 before the field it may not precede, …), sent once over REST and once over GraphQL's create mutation; both
-must refuse it, naming the same field with the same code. The table is generated from the declarations, so
+must refuse it, naming the same field with the same code and the same message. The table is generated from the declarations, so
 a new collection or a new field joins it without an edit here (a collection without a valid body below
 fails the first test)."""
 
@@ -66,7 +66,12 @@ def bad_values(f: Field, valid: dict[str, Any]) -> list[Any]:
     if f.kind == "duration":
         return ["P1Y", "PT0S"]
     if f.kind in ("number", "integer"):
-        return [f.low - 1 if f.low > -MAX_NUMBER else -MAX_NUMBER * 10, f.high + 1 if f.high < MAX_NUMBER else 1e16]
+        fraction = [f.low + 0.5] if f.kind == "integer" else []
+        return [
+            f.low - 1 if f.low > -MAX_NUMBER else -MAX_NUMBER * 10,
+            f.high + 1 if f.high < MAX_NUMBER else 1e16,
+            *fraction,
+        ]
     if f.kind == "json":
         return [{"n": 2**70}]
     if f.kind == "links":
@@ -95,8 +100,11 @@ def _lower_camel(name: str) -> str:
     return head + "".join(p.capitalize() for p in rest)
 
 
-def _codes(errors: list[dict[str, Any]], field: str) -> set[tuple[str, str]]:
-    return {(e["field"], e["code"]) for e in errors if e.get("field") and e["field"].split("/")[1] == field}
+def _codes(errors: list[dict[str, Any]], field: str) -> set[tuple[str, str, str]]:
+    """What the answer says of the field: each error's pointer, code and message."""
+    return {
+        (e["field"], e["code"], e["message"]) for e in errors if e.get("field") and e["field"].split("/")[1] == field
+    }
 
 
 async def _world(client: httpx.AsyncClient, h: dict[str, str]) -> dict[str, str]:
@@ -136,7 +144,9 @@ async def test_the_same_bad_field_gets_the_same_code_over_both_transports(client
     input_type = mutation.fields[name].args["input"].type
     input_type = input_type.of_type if isinstance(input_type, GraphQLNonNull) else input_type
     assert isinstance(input_type, GraphQLInputObjectType)
-    query = f"mutation($input: {input_type.name}!) {{ {name}(input: $input) {{ userErrors {{ field code }} }} }}"
+    query = (
+        f"mutation($input: {input_type.name}!) {{ {name}(input: $input) {{ userErrors {{ field code message }} }} }}"
+    )
     valid = _fill(VALID[path], ids)
     declared, _writable = DECLARED[path]
     before = len((await client.get(f"/v1/{path}?limit=200", headers=h)).json()["data"])

@@ -60,6 +60,7 @@ class Collection:
     docs: Mapping[str, Operation]  # by operation: create, list, get, update, delete, upsert
     filters: Mapping[str, Any] = field(default_factory=dict)  # name → annotation of a list's own filters
     history: bool = True  # reads take `as_of`
+    put: type[BaseModel] | None = None  # a PUT's body, where it takes more than a creation's (else `create`)
     # For a create that may be anonymous: given the service and the body, the keyed hash and the day the
     # idempotency record keeps instead of the token and the instant (None: the body is not anonymous).
     anonymous_client: Callable[[Any, dict[str, Any]], Awaitable[tuple[str, datetime] | None]] | None = None
@@ -195,7 +196,7 @@ def _upsert(router: APIRouter, c: Collection) -> None:
         obj, was_created = await getattr(c.service(uow), f"upsert_{c.noun}")(system, external_id, body.model_dump())
         return created(obj, c.path) if was_created else entity_response(obj)
 
-    params = [_p("system", str), _p("external_id", str), _p("body", c.create), _p("uow", UoW)]
+    params = [_p("system", str), _p("external_id", str), _p("body", c.put or c.create), _p("uow", UoW)]
     _route(
         router,
         c,

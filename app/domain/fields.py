@@ -70,6 +70,9 @@ def parse_duration(value: Any) -> timedelta | None:
     return span if timedelta(0) < span <= MAX_DURATION else None
 
 
+EXAMPLE_NULL = ("null",)  # a field's documented example is null (one of two fields that exclude each other)
+
+
 @dataclass(frozen=True)
 class Field:
     """One field of a resource, declared once: both transports' schemas, inputs and documentation are derived
@@ -92,7 +95,7 @@ class Field:
     first: tuple[str, ...] = ()  # a choice's values on creation, when fewer (a new objective: draft or active)
     kept: bool = False  # a PUT by external ref that leaves it out keeps it (else it takes its default)
     description: str = ""  # what it means, for the API's documentation (both transports)
-    example: Any = None  # a value for the documentation; None: one made from the kind
+    example: Any = None  # a value for the documentation; None: one made from the kind; EXAMPLE_NULL: null
 
 
 def check_fields(
@@ -222,12 +225,44 @@ def _is_id(value: Any, prefix: str) -> bool:
 
 def _noun(prefix: str) -> str:
     """The kind of object, with its article: `a unit`, `an objective`."""
-    noun = PREFIXES.get(prefix, prefix).replace("_", " ")
-    return ("an " if noun[0] in "aeiou" else "a ") + noun
+    return with_article(PREFIXES.get(prefix, prefix))
+
+
+def with_article(kind: str) -> str:
+    """`unit` → `a unit`, `key_result` → `a key result`, `objective` → `an objective`."""
+    noun = kind.replace("_", " ")
+    return ("an " if noun[:1] in ("a", "e", "i", "o", "u") else "a ") + noun
 
 
 def _show(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def stored(fields: dict[str, Any], declared: Iterable[Field]) -> dict[str, Any]:
+    """The declared fields as an object keeps them, from a checked creation or a merged change: a name
+    without the spaces around it, a number a float, a whole number an int, a list a copy of its own (lines
+    stripped), a field that is absent None."""
+    out: dict[str, Any] = {}
+    for f in declared:
+        value = fields.get(f.name)
+        if value is not None:
+            value = _KEPT_AS.get(f.kind, _as_is)(value)
+        out[f.name] = value
+    return out
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+_KEPT_AS: dict[str, Any] = {
+    "name": str.strip,
+    "number": float,
+    "integer": int,
+    "refs": list,
+    "lines": lambda lines: [line.strip() for line in lines],
+    "questions": lambda questions: [dict(q) for q in questions],
+}
 
 
 def writable(declared: Iterable[Field]) -> tuple[str, ...]:

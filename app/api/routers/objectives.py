@@ -34,6 +34,7 @@ OBJECTIVES_COLLECTION = Collection(
     tag="Objectives",
     resource=s.Objective,
     create=s.ObjectiveCreate,
+    put=s.ObjectivePut,
     patch=s.ObjectivePatch,
     service=_service,
     write_scope=WRITE,

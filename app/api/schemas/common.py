@@ -4,10 +4,12 @@ import types
 import typing
 from datetime import date, datetime
 from functools import cache
-from typing import Any, Literal
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 
+from app.domain.feedback.model import QUESTION_TYPES
+from app.domain.model import LINK_KINDS
 from app.domain.text import UNSTORABLE_MESSAGE, unstorable_in
 
 ExternalRefs = dict[str, str]
@@ -63,25 +65,57 @@ class RequestBody(Input):
         return value
 
 
-class Link(Input):
+class SubObject(BaseModel):
+    """An object inside a request's field (a link, a checklist item, a question). Its schema documents it;
+    the domain's check holds it, unknown keys and wrong values included, so that a bad one gets the message
+    and pointer GraphQL gives (`/links/0/url`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Link(SubObject):
     """A document, ticket or channel behind the work (Google Docs, JIRA, Slack…)."""
 
-    title: str = Field(min_length=1, max_length=200, examples=["Q3 sales plan"])
-    url: str = Field(min_length=1, max_length=2048, examples=["https://docs.example.com/d/q3-plan"])
-    kind: Literal["document", "ticket", "chat", "other"] = Field(default="other", examples=["document"])
+    model_config = ConfigDict(json_schema_extra={"additionalProperties": False, "required": ["title", "url"]})
+
+    title: Annotated[Any, WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 200})] = Field(
+        default=None, examples=["Q3 sales plan"]
+    )
+    url: Annotated[Any, WithJsonSchema({"type": "string", "format": "uri", "maxLength": 2048})] = Field(
+        default=None, examples=["https://docs.example.com/d/q3-plan"], description="An absolute http(s) URL."
+    )
+    kind: Annotated[Any, WithJsonSchema({"type": "string", "enum": list(LINK_KINDS)})] = Field(
+        default="other", examples=["document"]
+    )
 
 
-class ChecklistItem(RequestBody):
-    item: str = Field(examples=["Signed contract attached"], description="At most 500 characters.")
-    done: bool = False
-    required: bool = Field(default=False, description="`complete` needs every required item done.")
+class ChecklistItem(SubObject):
+    model_config = ConfigDict(json_schema_extra={"additionalProperties": False, "required": ["item"]})
+
+    item: Annotated[Any, WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 500})] = Field(
+        default=None, examples=["Signed contract attached"], description="At most 500 characters."
+    )
+    done: Annotated[Any, WithJsonSchema({"type": "boolean"})] = False
+    required: Annotated[Any, WithJsonSchema({"type": "boolean"})] = Field(
+        default=False, description="`complete` needs every required item done."
+    )
 
 
-class Question(Input):
-    id: str = Field(examples=["q1"])
-    text: str = Field(examples=["How well does Delivery hear what Sales needs?"])
-    type: Literal["scale", "text", "choice"] = Field(description="scale: 1 to 5; text; choice: one of `choices`.")
-    choices: list[str] | None = None
+class Question(SubObject):
+    model_config = ConfigDict(json_schema_extra={"additionalProperties": False, "required": ["id", "text", "type"]})
+
+    id: Annotated[Any, WithJsonSchema({"type": "string", "maxLength": 40})] = Field(
+        default=None, examples=["q1"], description="A word, unique."
+    )
+    text: Annotated[Any, WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 500})] = Field(
+        default=None, examples=["How well does Delivery hear what Sales needs?"]
+    )
+    type: Annotated[Any, WithJsonSchema({"type": "string", "enum": list(QUESTION_TYPES)})] = Field(
+        default=None, description="scale: 1 to 5; text; choice: one of `choices`."
+    )
+    choices: Annotated[
+        Any, WithJsonSchema({"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]})
+    ] = Field(default=None, description="For a choice question: 2 to 20.")
 
 
 class Resource(BaseModel):

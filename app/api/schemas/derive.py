@@ -20,29 +20,9 @@ from pydantic import Field as Documented
 
 from app.api.instants import Instant
 from app.api.schemas.common import ChecklistItem, ExternalRefs, Link, Question, RequestBody, Resource
-from app.domain.fields import MAX_NUMBER, Field, describe
+from app.domain.fields import DURATION_RE, EXAMPLE_NULL, MAX_NUMBER, Field, describe
 
 _EXAMPLE_ID = "01J9Z3Q4K6W8X2Y5V7T9R1M3N5"
-
-
-def _string(**schema: Any) -> Any:
-    """A string whose constraints the domain holds, documented as JSON Schema."""
-    return Annotated[str, WithJsonSchema({"type": "string", **schema})]
-
-
-def _range(f: Field, json_type: str) -> Any:
-    schema: dict[str, Any] = {"type": json_type}
-    if f.low > -MAX_NUMBER:
-        schema["minimum"] = f.low
-    if f.high < MAX_NUMBER:
-        schema["maximum"] = f.high
-    number: type = int if json_type == "integer" else float
-    return Annotated[number, WithJsonSchema(schema)]
-
-
-def _list_of(f: Field) -> Any:
-    items = {"type": "string", "maxLength": 40 if f.kind == "refs" else f.limit}
-    return Annotated[list[str], WithJsonSchema({"type": "array", "items": items, "maxItems": f.max_items})]
 
 
 def choice(values: tuple[str, ...]) -> Any:
@@ -50,37 +30,52 @@ def choice(values: tuple[str, ...]) -> Any:
     return Literal[values]
 
 
-def wire_type(f: Field, *, creating: bool = True) -> Any:
-    """The type a field takes on the wire."""
-    kind = f.kind
-    if kind == "name":
-        return _string(minLength=1, maxLength=f.limit)
-    if kind == "text":
-        return _string(maxLength=f.limit)
-    if kind == "choice":
-        return _string(enum=list(f.first if creating and f.first else f.choices))
-    if kind == "ref":
-        return _string(maxLength=40)
-    if kind in ("refs", "lines"):
-        return _list_of(f)
-    if kind == "duration":
-        return _string(format="duration")
-    if kind in ("number", "integer"):
-        return _range(f, kind)
-    simple: dict[str, Any] = {
-        "date": date,
-        "instant": Instant,
-        "bool": bool,
-        "json": dict[str, Any],
-        "checklist": list[ChecklistItem],
-        "questions": list[Question],
-        "links": list[Link],
-        "external_refs": ExternalRefs if creating else dict[str, str | None],
+def _number(f: Field) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "integer" if f.kind == "integer" else "number"}
+    if f.low > -MAX_NUMBER:
+        schema["minimum"] = f.low
+    if f.high < MAX_NUMBER:
+        schema["maximum"] = f.high
+    return schema
+
+
+def _typed(f: Field, creating: bool) -> tuple[Any, dict[str, Any] | None]:
+    """The Python type pydantic reads a field's JSON as, and the JSON Schema documenting what the declaration
+    lets through (None: the type's own, for the objects a list of links, checklist items or questions holds)."""
+    kind, strings = f.kind, {"type": "string"}
+    documented: dict[str, tuple[Any, dict[str, Any] | None]] = {
+        "name": (str, {**strings, "minLength": 1, "maxLength": f.limit}),
+        "text": (str, {**strings, "maxLength": f.limit}),
+        "choice": (str, {**strings, "enum": list(f.first if creating and f.first else f.choices)}),
+        "ref": (str, {**strings, "maxLength": 40}),
+        "duration": (str, {**strings, "pattern": f"^{DURATION_RE.pattern}$"}),
+        # a whole number takes a JSON number too, so that 1.5 is refused by the declaration's check, as over GraphQL
+        "integer": (int | float, _number(f)),
+        "number": (float, _number(f)),
+        "date": (date, {**strings, "format": "date"}),
+        "instant": (Instant, {**strings, "format": "date-time"}),
+        "bool": (bool, {"type": "boolean"}),
+        "json": (dict[str, Any], {"type": "object"}),
+        "checklist": (list[ChecklistItem], None),
+        "questions": (list[Question], None),
+        "links": (list[Link], None),
+        "external_refs": (ExternalRefs if creating else dict[str, str | None], None),
     }
-    return simple[kind]
+    if kind in ("refs", "lines"):
+        items = {**strings, "maxLength": 40 if kind == "refs" else f.limit}
+        return list[str], {"type": "array", "items": items, "maxItems": f.max_items}
+    return documented[kind]
+
+
+def wire_type(f: Field, *, creating: bool = True) -> Any:
+    """The type a field takes on the wire, documented by its declaration."""
+    python_type, schema = _typed(f, creating)
+    return python_type if schema is None else Annotated[python_type, WithJsonSchema(schema)]
 
 
 def _example(f: Field) -> list[Any] | None:
+    if f.example is EXAMPLE_NULL:
+        return [None]
     if f.example is not None:
         return [f.example]
     if f.kind == "ref":
@@ -91,15 +86,21 @@ def _example(f: Field) -> list[Any] | None:
 
 
 def _documented(f: Field, **options: Any) -> Any:
+    if f.kind in ("links", "checklist", "questions"):  # sizes the type's own schema does not say
+        options["json_schema_extra"] = {"maxItems": f.max_items}
     return Documented(description=describe(f) or None, examples=_example(f), **options)
 
 
-def create_body(name: str, declared: Iterable[Field], defaults: Mapping[str, Any], *, doc: str) -> type[BaseModel]:
+def create_body(
+    name: str, declared: Iterable[Field], defaults: Mapping[str, Any], *, doc: str, replacing: bool = False
+) -> type[BaseModel]:
     """What a creation (and a PUT by external ref) takes: the required fields without a default, a field with
-    a default that default, the others (and the `kept` ones, which a PUT leaves as they are) null."""
+    a default that default, the others (and the `kept` ones, which a PUT leaves as they are) null.
+    `replacing`: a PUT's body, where a choice takes every value (a creation's narrower list, `first`, holds
+    only when the PUT creates)."""
     fields: dict[str, Any] = {}
     for f in declared:
-        kind = wire_type(f)
+        kind = wire_type(dataclasses.replace(f, first=()) if replacing else f)
         if f.required:
             fields[f.name] = (kind, _documented(f))
         elif f.name in defaults and not f.kept:
@@ -113,9 +114,15 @@ def create_body(name: str, declared: Iterable[Field], defaults: Mapping[str, Any
 
 
 def patch_body(name: str, declared: Iterable[Field], *, doc: str) -> type[BaseModel]:
-    """A JSON merge patch of the declared fields: send what changes, null to clear (refused where a field
-    may not be null)."""
-    fields = {f.name: (wire_type(f, creating=False) | None, _documented(f, default=None)) for f in declared}
+    """A JSON merge patch of the declared fields: send what changes, null to clear where the field may be
+    null (documented so)."""
+    fields: dict[str, Any] = {}
+    for f in declared:
+        python_type, schema = _typed(f, creating=False)
+        if schema is not None and not f.nullable:  # absent or a value: a null is refused (by the check)
+            fields[f.name] = (Annotated[python_type | None, WithJsonSchema(schema)], _documented(f, default=None))
+        else:
+            fields[f.name] = (wire_type(f, creating=False) | None, _documented(f, default=None))
     return _model(name, RequestBody, doc, fields)
 
 

@@ -36,6 +36,14 @@ else:  # enumerations of the declared values
     ObjectiveStatus, ProgressRule, Health = choice(OBJECTIVE_STATUSES), choice(PROGRESS_RULES), choice(HEALTHS)
 
 ObjectiveCreate = create_body("ObjectiveCreate", OBJECTIVE_FIELDS, OBJECTIVE_DEFAULTS, doc="A new objective.")
+ObjectivePut = create_body(
+    "ObjectivePut",
+    OBJECTIVE_FIELDS,
+    OBJECTIVE_DEFAULTS,
+    doc="An objective as another system keeps it: created (draft or active) or replaced (a status moves as a"
+    " PATCH moves it).",
+    replacing=True,
+)
 ObjectivePatch = patch_body(
     "ObjectivePatch", OBJECTIVE_FIELDS, doc="A JSON merge patch of an objective; a status names the move to take."
 )

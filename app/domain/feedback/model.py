@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.domain.errors import ErrorList
-from app.domain.fields import Field, check_fields
+from app.domain.fields import EXAMPLE_NULL, Field, check_fields, with_article
 from app.domain.model import Entity, ExternallyReferenced
 
 KINDS = ("praise", "suggestion", "concern")
@@ -107,9 +107,11 @@ ANONYMOUS = (
 SUBJECT_ID = "What it is about (optional): the id of the objective, key result, handoff or unit."
 FEEDBACK_FIELDS = (
     Field("recipient_person_id", "ref", prefix="person", description="A person, or…"),
-    Field("recipient_unit_id", "ref", prefix="unit", description="…a unit (exactly one of the two)."),
+    Field(
+        "recipient_unit_id", "ref", prefix="unit", description="…a unit (exactly one of the two).", example=EXAMPLE_NULL
+    ),
     Field("subject_type", "choice", choices=SUBJECT_TYPES),
-    Field("subject_id", "name", limit=40, description=SUBJECT_ID, example="ho_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
+    Field("subject_id", "name", limit=40, description=SUBJECT_ID, example="obj_01J9Z3Q4K6W8X2Y5V7T9R1M3N5"),
     Field("kind", "choice", required=True, choices=KINDS, nullable=False, example="praise"),
     Field(
         "body",
@@ -266,7 +268,7 @@ def _check_subject(fields: dict[str, Any], errors: ErrorList) -> None:
     if (kind is None) != (subject is None):
         errors.add("/subject_id", "subject_type and subject_id go together", "required")
     elif kind in SUBJECT_PREFIX and isinstance(subject, str) and not subject.startswith(SUBJECT_PREFIX[kind] + "_"):
-        errors.add("/subject_id", f"must be the id of a {kind.replace('_', ' ')}")
+        errors.add("/subject_id", f"must be the id of {with_article(kind)}")
 
 
 def check_questions(value: Any, errors: ErrorList, at: str, max_items: int) -> None:

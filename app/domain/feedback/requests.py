@@ -19,6 +19,7 @@ from app.domain.feedback.model import (
     check_request,
 )
 from app.domain.feedback.service import READ, WRITE, FeedbackBase
+from app.domain.fields import stored
 from app.domain.model import ListQuery, Page
 from app.domain.patch import patched
 
@@ -56,14 +57,7 @@ class RequestUseCases(FeedbackBase):
         request = self._new(
             FeedbackRequest,
             "fbr",
-            requester_person_id=fields["requester_person_id"],
-            respondent_person_ids=list(fields["respondent_person_ids"]),
-            subject_type=fields.get("subject_type"),
-            subject_id=fields.get("subject_id"),
-            message=fields.get("message"),
-            due_at=fields["due_at"],
-            allow_anonymous=fields["allow_anonymous"],
-            external_refs=fields["external_refs"],
+            **stored(fields, REQUEST_FIELDS),
         )
         await self._add(self.uow.feedback_requests, request, "feedback_request.created")
         await self.uow.jobs.schedule(DUE_JOB, request.id, request.due_at)

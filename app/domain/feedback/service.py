@@ -25,7 +25,15 @@ from app.domain.feedback.anonymity import (
     mark_of,
     today_in,
 )
-from app.domain.feedback.model import FEEDBACK_DEFAULTS, Feedback, FeedbackRequest, Reader, check_feedback
+from app.domain.feedback.model import (
+    FEEDBACK_DEFAULTS,
+    FEEDBACK_FIELDS,
+    Feedback,
+    FeedbackRequest,
+    Reader,
+    check_feedback,
+)
+from app.domain.fields import stored
 from app.domain.ids import timeless_id
 from app.domain.model import ListQuery, Page
 from app.domain.usecases import UseCases
@@ -127,10 +135,7 @@ class FeedbackUseCases(FeedbackBase):
         errors.raise_if_any()
         now, zone = self.clock.now(), await self.time_zone()
         day = today_in(zone, now)
-        values: dict[str, Any] = {k: fields.get(k) for k in (
-            "recipient_person_id", "recipient_unit_id", "subject_type", "subject_id", "kind", "body", "visibility",
-            "anonymous", "request_id",
-        )}  # fmt: skip
+        values = stored(fields, FEEDBACK_FIELDS)
         if fields["anonymous"]:
             assert me is not None
             await self._within_daily_limit(me, day, zone)

@@ -28,6 +28,7 @@ from app.domain.feedback.model import (
 )
 from app.domain.feedback.results import results
 from app.domain.feedback.service import READ, WRITE, FeedbackBase
+from app.domain.fields import stored
 from app.domain.ids import new_id, timeless_id
 from app.domain.model import ListQuery, Page
 from app.domain.patch import patched
@@ -221,18 +222,7 @@ def _scope(survey_id: str) -> str:
 
 
 def _values(fields: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "title": fields["title"].strip(),
-        "questions": [dict(q) for q in fields["questions"]],
-        "audience_unit_ids": list(fields["audience_unit_ids"]),
-        "about_unit_id": fields.get("about_unit_id"),
-        "anonymous": fields["anonymous"],
-        "opens_at": fields["opens_at"],
-        "closes_at": fields["closes_at"],
-        "min_group_size": int(fields["min_group_size"]),
-        "min_text_group_size": int(fields["min_text_group_size"]),
-        "external_refs": fields["external_refs"],
-    }
+    return stored(fields, SURVEY_FIELDS)
 
 
 __all__ = ["CLOSE_JOB", "OPEN_JOB", "SurveyUseCases", "datetime"]

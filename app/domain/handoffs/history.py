@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from app.domain.errors import Conflict
+from app.domain.fields import stored
 from app.domain.handoffs import clocks
-from app.domain.handoffs.model import CLOCKS, HANDOFF_WRITABLE, Handoff
+from app.domain.handoffs.model import CLOCKS, HANDOFF_FIELDS, Handoff
 
 
 def timeline_of(handoff: Handoff) -> list[dict[str, Any]]:
@@ -37,4 +38,4 @@ def _copy(sla: dict[str, Any]) -> dict[str, Any]:
 
 
 def _writable(fields: dict[str, Any]) -> dict[str, Any]:
-    return {k: fields.get(k) for k in HANDOFF_WRITABLE}
+    return stored(fields, HANDOFF_FIELDS)

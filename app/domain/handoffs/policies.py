@@ -7,7 +7,7 @@ from typing import Any
 
 from app.domain.changes import ensure_external_refs_free, refuse_nulls, refuse_read_only
 from app.domain.errors import ErrorList, Forbidden, NotFound
-from app.domain.fields import check_fields
+from app.domain.fields import check_fields, stored
 from app.domain.handoffs.model import (
     COMMENT_FIELDS,
     POLICY_FIELDS,
@@ -55,7 +55,7 @@ class HandoffPolicies(Handoffs):
         await ensure_external_refs_free(
             self.uow.handoff_policies, merged["external_refs"], policy.id, policy.external_refs
         )
-        changed = replace(policy, **{k: merged[k] for k in POLICY_WRITABLE})
+        changed = replace(policy, **_writable(merged))
         previous = await self._save_changes(self.uow.handoff_policies, policy, changed)
         if not previous:
             return policy
@@ -111,4 +111,4 @@ def _check_policy(fields: dict[str, Any]) -> None:
 
 
 def _writable(fields: dict[str, Any]) -> dict[str, Any]:
-    return {k: fields.get(k) for k in POLICY_WRITABLE}
+    return stored(fields, POLICY_FIELDS)

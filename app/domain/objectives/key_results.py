@@ -14,6 +14,7 @@ from app.domain.changes import (
     refuse_read_only,
 )
 from app.domain.errors import Conflict, NotFound
+from app.domain.fields import stored
 from app.domain.model import ListQuery, Page
 from app.domain.objectives.base import (
     REMINDER,
@@ -132,14 +133,4 @@ class KeyResultUseCases(ObjectivesBase):
 
 
 def _values(fields: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "title": fields["title"].strip(),
-        "unit": fields.get("unit"),
-        "start_value": float(fields["start_value"]),
-        "target_value": float(fields["target_value"]),
-        "weight": float(fields["weight"]),
-        "owner_person_id": fields.get("owner_person_id"),
-        "check_in_cadence": fields["check_in_cadence"],
-        "links": fields["links"],
-        "external_refs": fields["external_refs"],
-    }
+    return stored(fields, [f for f in KEY_RESULT_FIELDS if f.name in KEY_RESULT_WRITABLE])

@@ -15,7 +15,7 @@ from app.domain.changes import (
     refuse_read_only,
 )
 from app.domain.errors import Conflict, ErrorList, FieldError, Invalid, NotFound
-from app.domain.fields import replacement_defaults
+from app.domain.fields import replacement_defaults, stored
 from app.domain.model import ListQuery, Page, matches_query
 from app.domain.objectives.base import (
     HEALTH,
@@ -203,21 +203,7 @@ def _period_changed(fields: dict[str, Any], before: Objective) -> bool:
 
 
 def _values(fields: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "title": fields["title"].strip(),
-        "description": fields.get("description"),
-        "period_start": fields["period_start"],
-        "period_end": fields["period_end"],
-        "owner_unit_id": fields["owner_unit_id"],
-        "owner_person_id": fields.get("owner_person_id"),
-        "parent_id": fields.get("parent_id"),
-        "alignment_weight": float(fields["alignment_weight"]),
-        "contributor_unit_ids": list(fields["contributor_unit_ids"]),
-        "progress_rule": fields["progress_rule"],
-        "status": fields["status"],
-        "links": fields["links"],
-        "external_refs": fields["external_refs"],
-    }
+    return stored(fields, OBJECTIVE_FIELDS)
 
 
 def _matches(o: Objective, query: ListQuery) -> bool:

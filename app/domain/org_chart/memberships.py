@@ -9,6 +9,7 @@ from typing import Any
 from app.domain.changes import check_version, ensure_external_refs_free
 from app.domain.endings import schedule_ending
 from app.domain.errors import Conflict, ErrorList, NotFound
+from app.domain.fields import stored
 from app.domain.model import ListQuery, Page
 from app.domain.org_chart.common import (
     MEMBERSHIP_FIELDS,
@@ -20,6 +21,7 @@ from app.domain.org_chart.common import (
     refuse_read_only,
 )
 from app.domain.org_chart.model import (
+    MEMBERSHIP_DECLARED,
     MEMBERSHIP_DEFAULTS,
     Membership,
     check_membership,
@@ -67,14 +69,7 @@ class MembershipUseCases(OrgChartBase):
         m = self._new(
             Membership,
             "mbr",
-            person_id=fields["person_id"],
-            unit_id=fields["unit_id"],
-            title=fields.get("title"),
-            kind=fields["kind"],
-            primary=fields["primary"],
-            starts_on=fields.get("starts_on"),
-            ends_on=fields.get("ends_on"),
-            external_refs=fields["external_refs"],
+            **stored(fields, MEMBERSHIP_DECLARED),
         )
         await self._check_one_primary(m)
         await self._add(self.uow.memberships, m, "membership.created")
@@ -101,15 +96,7 @@ class MembershipUseCases(OrgChartBase):
         errors.raise_if_any()
         await ensure_external_refs_free(self.uow.memberships, merged["external_refs"], m.id, m.external_refs)
         before = m.resource()
-        updated = replace(
-            m,
-            title=merged.get("title"),
-            kind=merged["kind"],
-            primary=merged["primary"],
-            starts_on=merged.get("starts_on"),
-            ends_on=merged.get("ends_on"),
-            external_refs=merged["external_refs"],
-        )
+        updated = replace(m, **stored(merged, [f for f in MEMBERSHIP_DECLARED if f.name in MEMBERSHIP_MUTABLE]))
         changed = previous_attributes(before, updated.resource())
         if not changed:
             return m

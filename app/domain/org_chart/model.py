@@ -119,7 +119,13 @@ MEMBERSHIP_DECLARED = (
     Field("kind", "choice", choices=MEMBERSHIP_KINDS, nullable=False),  # member unless given
     Field("primary", "bool", nullable=False, description="The person's primary unit (at most one at a time)."),
     Field("starts_on", "date", description="The first day; null: from always.", example="2026-07-01"),
-    Field("ends_on", "date", not_before="starts_on", description="The last day; null: until further notice."),
+    Field(
+        "ends_on",
+        "date",
+        not_before="starts_on",
+        example="2026-12-31",
+        description="The last day; null: until further notice.",
+    ),
     Field("external_refs", "external_refs"),
 )
 

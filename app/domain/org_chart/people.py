@@ -9,7 +9,7 @@ from typing import Any
 
 from app.domain.changes import ensure_external_refs_free
 from app.domain.errors import Conflict, ErrorList
-from app.domain.fields import replacement_defaults
+from app.domain.fields import replacement_defaults, stored
 from app.domain.model import ListQuery, Page
 from app.domain.org_chart import tree
 from app.domain.org_chart.common import PERSON_FIELDS, WRITE, matches_query, page_in_memory, refuse_read_only
@@ -138,20 +138,6 @@ class PeopleUseCases(MembershipUseCases):
         return tree.management_chain(await self.uow.people.at(as_of), person_id)
 
 
-def _stripped(value: str | None) -> str | None:
-    return None if value is None else value.strip()
-
-
 def _person_values(fields: dict[str, Any]) -> dict[str, Any]:
     """A person's fields as they are stored, from a checked creation or a merged change."""
-    return {
-        "given_name": fields["given_name"].strip(),
-        "family_name": fields["family_name"].strip(),
-        "email": _stripped(fields.get("email")),
-        "user_name": _stripped(fields.get("user_name")),
-        "title": fields.get("title"),
-        "department": fields.get("department"),
-        "manager_id": fields.get("manager_id"),
-        "status": fields["status"],
-        "external_refs": fields["external_refs"],
-    }
+    return stored(fields, PERSON_DECLARED)

@@ -9,6 +9,7 @@ from typing import Any
 
 from app.domain.changes import ensure_external_refs_free, forget_raci
 from app.domain.errors import Conflict, ErrorList
+from app.domain.fields import stored
 from app.domain.model import ListQuery, Page, every_page
 from app.domain.org_chart import tree
 from app.domain.org_chart.batches import OrgChartBatches
@@ -20,6 +21,7 @@ from app.domain.org_chart.common import (
     refuse_read_only,
 )
 from app.domain.org_chart.model import (
+    UNIT_DECLARED,
     UNIT_DEFAULTS,
     Unit,
     check_unit,
@@ -199,11 +201,4 @@ class OrgChart(PeopleUseCases):
 
 def _unit_values(fields: dict[str, Any]) -> dict[str, Any]:
     """A unit's fields as they are stored, from a checked creation or a merged change."""
-    return {
-        "name": fields["name"].strip(),
-        "kind": fields["kind"],
-        "parent_id": fields.get("parent_id"),
-        "lead_person_id": fields.get("lead_person_id"),
-        "external_refs": fields["external_refs"],
-        "links": fields["links"],
-    }
+    return stored(fields, UNIT_DECLARED)

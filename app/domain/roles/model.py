@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from app.domain.errors import ErrorList
-from app.domain.fields import Field, check_fields, writable
+from app.domain.fields import Field, check_fields, with_article, writable
 from app.domain.model import ExternallyReferenced, Linked
 
 LETTERS = ("R", "A", "C", "I")
@@ -79,6 +79,7 @@ ROLE_ASSIGNMENT_FIELDS = (
         "ends_on",
         "date",
         not_before="starts_on",
+        example="2026-12-31",
         description="The last day it runs; null: until further notice. Setting it ends the assignment.",
     ),
     Field("external_refs", "external_refs", nullable=False),
@@ -147,7 +148,7 @@ def check_raci(fields: dict[str, Any], *, creating: bool) -> None:
     ):
         value = fields.get(name)
         if kind in prefixes and isinstance(value, str) and not value.startswith(prefixes[kind] + "_"):
-            errors.add(f"/{name}", f"must be the id of a {kind.replace('_', ' ')} ({prefixes[kind]}_…)")
+            errors.add(f"/{name}", f"must be the id of {with_article(kind)} ({prefixes[kind]}_…)")
     if fields.get("inherit") == "append" and subject_type in SUBJECT_TYPES and subject_type != "unit":
         errors.add("/inherit", "only a unit's entries are inherited (by the subjects of the units below it)")
     errors.raise_if_any()

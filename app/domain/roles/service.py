@@ -17,6 +17,7 @@ from app.domain.changes import (
 )
 from app.domain.endings import schedule_ending
 from app.domain.errors import Conflict, NotFound
+from app.domain.fields import stored
 from app.domain.model import ListQuery, Page, matches_query
 from app.domain.patch import patched
 from app.domain.reads import read_one, read_page
@@ -197,15 +198,8 @@ class AssignmentUseCases(RoleUseCases):
 
 
 def _role_values(fields: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "name": fields["name"].strip(),
-        "description": fields.get("description"),
-        "responsibilities": [line.strip() for line in fields["responsibilities"]],
-        "unit_id": fields.get("unit_id"),
-        "links": fields["links"],
-        "external_refs": fields["external_refs"],
-    }
+    return stored(fields, ROLE_FIELDS)
 
 
 def _assignment_values(fields: dict[str, Any]) -> dict[str, Any]:
-    return {f.name: fields.get(f.name) for f in ROLE_ASSIGNMENT_FIELDS}
+    return stored(fields, ROLE_ASSIGNMENT_FIELDS)
