@@ -23,6 +23,7 @@ SCALE = (1, 5)  # a scale question's answers: whole numbers from 1 to 5
 MIN_GROUP_FLOOR = 3
 MAX_QUESTIONS = 50
 MAX_RESPONDENTS = 200
+COUNT = 2**31 - 1  # the most a count of people or responses is stored as
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,13 @@ REQUEST_FIELDS = (
     Field("external_refs", "external_refs", nullable=False),
 )
 REQUEST_READ_ONLY = (
-    Field("answers", "integer", description="How many answered (anonymous answers once their day has ended)."),
+    Field(
+        "answers",
+        "integer",
+        low=0,
+        high=MAX_RESPONDENTS,
+        description="How many answered (anonymous answers once their day has ended).",
+    ),
     Field("answered_person_ids", "refs", prefix="person", description="Who answered by name; never anonymously."),
     Field("status", "choice", choices=REQUEST_STATUSES, description="open, fulfilled (all answered), due (past)."),
 )
@@ -209,8 +216,14 @@ SURVEY_FIELDS = (
 )
 SURVEY_READ_ONLY = (
     Field("status", "choice", choices=SURVEY_STATUSES),
-    Field("audience_size", "integer", description="The people resolved when it opened."),
-    Field("responses", "integer", description="Responses (of an open anonymous survey: those of the days ended)."),
+    Field("audience_size", "integer", low=0, high=COUNT, description="The people resolved when it opened."),
+    Field(
+        "responses",
+        "integer",
+        low=0,
+        high=COUNT,
+        description="Responses (of an open anonymous survey: those of the days ended).",
+    ),
 )
 SURVEY_DEFAULTS: dict[str, Any] = {
     "anonymous": True,
