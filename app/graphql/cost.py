@@ -328,6 +328,9 @@ class _ReadVariables(dict[str, Any]):
         self.read.add(key)
         return super().get(key, default)
 
+    def __bool__(self) -> bool:  # graphql-core reads no variable from an empty mapping: it must read, to note it
+        return True
+
 
 class CostCache:
     """Costs by query text and operation, and by the values of the variables the costing read: a query

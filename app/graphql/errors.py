@@ -41,6 +41,7 @@ def _should_mask(error: GraphQLError) -> bool:
         original is not None
         and not isinstance(original, de.DomainError | GraphQLError)
         and not is_rejected_value(original)
+        and not _too_long_integer(original)
     )
 
 
@@ -57,6 +58,8 @@ def finish_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
             )
         else:
             code = code_of(original) or (None if (error.extensions or {}).get("code") else _request_code(error))
+            if _too_long_integer(original):
+                error.message, code = "An integer in the query has more digits than any value takes.", "BAD_USER_INPUT"
             if original is not None and is_rejected_value(original):
                 error.message = REJECTED_VALUE
             if code:
@@ -68,13 +71,23 @@ def finish_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
 def _request_code(error: GraphQLError) -> str | None:
     """The code of an error in the request itself (graphql-core's, which carry none): a document that does
     not parse, a variable its type refuses (`$n: Int` given 2**31), a document the schema does not validate."""
-    if error.message.startswith("Syntax Error"):
+    message = error.message
+    if message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
-    if error.message.startswith("Variable '$"):
-        return "BAD_USER_INPUT"
+    if message.startswith("Variable '$") and any(words in message for words in _VALUE_REFUSED):
+        return "BAD_USER_INPUT"  # the value a variable was given (a variable's use is the document's)
     if error.original_error is None and error.path is None:
         return "GRAPHQL_VALIDATION_FAILED"
     return None
+
+
+# How graphql-core words a variable's value refused by its type (coercion), not the document's use of it.
+_VALUE_REFUSED = ("invalid value", "was not provided", "must not be null")
+
+
+def _too_long_integer(exc: BaseException | None) -> bool:
+    """Python refuses to read an integer of over 4,300 digits (a literal in the query): the request's fault."""
+    return isinstance(exc, ValueError) and "integer string conversion" in str(exc)
 
 
 def holds_nul(query: str | None, variables: Any, document: DocumentNode | None) -> GraphQLError | None:

@@ -292,3 +292,38 @@ async def test_nested_pages_of_the_largest_int_cost_a_number_every_client_reads(
     assert r.status_code < 500, r.text
     assert r.json()["extensions"]["cost"]["requestedQueryCost"] <= 2**53
     assert r.json()["errors"], r.text
+
+
+async def test_a_query_first_asked_without_its_variable_is_costed_by_it_later(client: httpx.AsyncClient) -> None:
+    """A review found the cache keeping a query's cost without the variable when it was first asked with
+    none: `$f` was then never read again, and every page size cost the same."""
+    _, h = await make_org(client)
+    query = "query($f: Int) { units(first: $f) { edges { node { id children { id } } } } }"
+    costs = []
+    for variables in ({}, {"f": 1}, {"f": 200}):
+        r = await client.post("/graphql", json={"query": query, "variables": variables}, headers=h)
+        costs.append(r.json()["extensions"]["cost"]["requestedQueryCost"])
+    assert costs[1] < costs[0] < costs[2], costs
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "code"),
+    [
+        ("{ units(first: 1 ", {}, "GRAPHQL_PARSE_FAILED"),
+        ("{ nosuchfield }", {}, "GRAPHQL_VALIDATION_FAILED"),
+        ("query($x: Int) { units { edges { node { id } } } }", {}, "GRAPHQL_VALIDATION_FAILED"),  # never used
+        ("query { units(first: $x) { edges { node { id } } } }", {}, "GRAPHQL_VALIDATION_FAILED"),  # not defined
+        ("query($x: String) { units(first: $x) { edges { node { id } } } }", {}, "GRAPHQL_VALIDATION_FAILED"),
+        ("query($x: Int!) { units(first: $x) { edges { node { id } } } }", {}, "BAD_USER_INPUT"),  # not provided
+        ("query($x: Int!) { units(first: $x) { edges { node { id } } } }", {"x": None}, "BAD_USER_INPUT"),
+        ("query($x: Int) { units(first: $x) { edges { node { id } } } }", {"x": "ten"}, "BAD_USER_INPUT"),
+        ("{ units(first: " + "1" * 4301 + ") { edges { node { id } } } }", {}, "BAD_USER_INPUT"),
+    ],
+)
+async def test_every_error_in_the_request_itself_has_its_code(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any], code: str
+) -> None:
+    _, h = await make_org(client)
+    r = await client.post("/graphql", json={"query": query, "variables": variables}, headers=h)
+    assert r.status_code < 500, r.text
+    assert [e.get("extensions", {}).get("code") for e in r.json()["errors"]] == [code], r.text
