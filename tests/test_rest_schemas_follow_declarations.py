@@ -83,6 +83,10 @@ def _problems(schemas: dict[str, Any], name: str, declared: Iterable[Field], *, 
             out += [f"{name}.{f.name}: enum {values}, declared {list(f.choices)}"] * (not ok)
         if f.kind in ("name", "text") and "maxLength" in prop and prop["maxLength"] != f.limit:
             out.append(f"{name}.{f.name}: maxLength {prop['maxLength']}, declared {f.limit}")
+        if not create:  # a PATCH documents null where the declaration takes one, and only there
+            documented_null = any(c.get("type") == "null" for c in props[f.name].get("anyOf", ()))
+            if documented_null != f.nullable:
+                out.append(f"{name}.{f.name}: null documented {documented_null}, declared {f.nullable}")
     return out
 
 

@@ -238,14 +238,16 @@ def _show(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def stored(fields: dict[str, Any], declared: Iterable[Field]) -> dict[str, Any]:
+def stored(fields: dict[str, Any], declared: Iterable[Field], given: Iterable[str] | None = None) -> dict[str, Any]:
     """The declared fields as an object keeps them, from a checked creation or a merged change: a name
     without the spaces around it, a number a float, a whole number an int, a list a copy of its own (lines
-    stripped), a field that is absent None."""
+    stripped, questions with their four keys), a field that is absent None. `given`: for a change, the fields
+    the request sent; the others are kept as they are (a PATCH of one field rewrites no other)."""
+    sent = None if given is None else set(given)
     out: dict[str, Any] = {}
     for f in declared:
         value = fields.get(f.name)
-        if value is not None:
+        if value is not None and (sent is None or f.name in sent):
             value = _KEPT_AS.get(f.kind, _as_is)(value)
         out[f.name] = value
     return out
@@ -261,7 +263,10 @@ _KEPT_AS: dict[str, Any] = {
     "integer": int,
     "refs": list,
     "lines": lambda lines: [line.strip() for line in lines],
-    "questions": lambda questions: [dict(q) for q in questions],
+    "questions": lambda questions: [
+        {"id": q.get("id"), "text": q.get("text"), "type": q.get("type"), "choices": q.get("choices")}
+        for q in questions
+    ],
 }
 
 

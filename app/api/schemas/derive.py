@@ -113,12 +113,25 @@ def create_body(
     return _model(name, RequestBody, doc, fields)
 
 
+_ITEMS = {"links": "Link", "checklist": "ChecklistItem", "questions": "Question"}
+
+
+def _object_schema(f: Field) -> dict[str, Any] | None:
+    """A PATCH's documented list of objects or map of refs (the components the creations' schemas make)."""
+    if f.kind in _ITEMS:
+        return {"type": "array", "items": {"$ref": f"#/components/schemas/{_ITEMS[f.kind]}"}, "maxItems": f.max_items}
+    if f.kind == "external_refs":  # a merge patch of the map: null removes a system's ref
+        return {"type": "object", "additionalProperties": {"anyOf": [{"type": "string"}, {"type": "null"}]}}
+    return None
+
+
 def patch_body(name: str, declared: Iterable[Field], *, doc: str) -> type[BaseModel]:
     """A JSON merge patch of the declared fields: send what changes, null to clear where the field may be
     null (documented so)."""
     fields: dict[str, Any] = {}
     for f in declared:
         python_type, schema = _typed(f, creating=False)
+        schema = schema or _object_schema(f)
         if schema is not None and not f.nullable:  # absent or a value: a null is refused (by the check)
             fields[f.name] = (Annotated[python_type | None, WithJsonSchema(schema)], _documented(f, default=None))
         else:

@@ -9,6 +9,7 @@ just after one response); the README says so."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -85,7 +86,7 @@ class SurveyUseCases(FeedbackBase):
                 f"{survey_id} has responses: whether it is anonymous was promised to those who answered.",
                 field="/anonymous",
             )
-        changed = replace(survey, **_values(merged))
+        changed = replace(survey, **_values(merged, patch))
         previous = await self._save_changes(self.uow.surveys, survey, changed)
         if not previous:
             return await self._counted(survey)
@@ -221,8 +222,8 @@ def _scope(survey_id: str) -> str:
     return f"survey:{survey_id}"
 
 
-def _values(fields: dict[str, Any]) -> dict[str, Any]:
-    return stored(fields, SURVEY_FIELDS)
+def _values(fields: dict[str, Any], given: Iterable[str] | None = None) -> dict[str, Any]:
+    return stored(fields, SURVEY_FIELDS, given)
 
 
 __all__ = ["CLOSE_JOB", "OPEN_JOB", "SurveyUseCases", "datetime"]

@@ -4,6 +4,7 @@ rules on what a sent handoff's checklist may still change."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -37,5 +38,5 @@ def _copy(sla: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(sla) if sla else clocks.new_sla()
 
 
-def _writable(fields: dict[str, Any]) -> dict[str, Any]:
-    return stored(fields, HANDOFF_FIELDS)
+def _writable(fields: dict[str, Any], given: Iterable[str] | None = None) -> dict[str, Any]:
+    return stored(fields, HANDOFF_FIELDS, given)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -55,7 +56,7 @@ class HandoffPolicies(Handoffs):
         await ensure_external_refs_free(
             self.uow.handoff_policies, merged["external_refs"], policy.id, policy.external_refs
         )
-        changed = replace(policy, **_writable(merged))
+        changed = replace(policy, **_writable(merged, patch))
         previous = await self._save_changes(self.uow.handoff_policies, policy, changed)
         if not previous:
             return policy
@@ -110,5 +111,5 @@ def _check_policy(fields: dict[str, Any]) -> None:
     errors.raise_if_any()
 
 
-def _writable(fields: dict[str, Any]) -> dict[str, Any]:
-    return stored(fields, POLICY_FIELDS)
+def _writable(fields: dict[str, Any], given: Iterable[str] | None = None) -> dict[str, Any]:
+    return stored(fields, POLICY_FIELDS, given)

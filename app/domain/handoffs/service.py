@@ -138,7 +138,7 @@ class Handoffs(HandoffsBase):
             await self._either_side(handoff)
             _only_ticks(handoff, merged)
         await ensure_external_refs_free(self.uow.handoffs, merged["external_refs"], handoff.id, handoff.external_refs)
-        changed = replace(handoff, **_writable(merged))
+        changed = replace(handoff, **_writable(merged, patch))
         changed.title = changed.title.strip()
         previous = await self._save_changes(self.uow.handoffs, handoff, changed)
         if not previous:

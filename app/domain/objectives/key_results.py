@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -74,7 +75,7 @@ class KeyResultUseCases(ObjectivesBase):
         await ensure_external_refs_free(
             self.uow.key_results, merged["external_refs"], key_result.id, key_result.external_refs
         )
-        changed = replace(key_result, **_values(merged))
+        changed = replace(key_result, **_values(merged, patch))
         changed.progress = key_result_progress(changed.start_value, changed.target_value, changed.current_value)
         previous = await self._save_changes(self.uow.key_results, key_result, changed)
         if not previous:
@@ -132,5 +133,5 @@ class KeyResultUseCases(ObjectivesBase):
         await self.uow.jobs.schedule(REMINDER, key_result.id, due)
 
 
-def _values(fields: dict[str, Any]) -> dict[str, Any]:
-    return stored(fields, [f for f in KEY_RESULT_FIELDS if f.name in KEY_RESULT_WRITABLE])
+def _values(fields: dict[str, Any], given: Iterable[str] | None = None) -> dict[str, Any]:
+    return stored(fields, [f for f in KEY_RESULT_FIELDS if f.name in KEY_RESULT_WRITABLE], given)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -102,7 +103,7 @@ class Objectives(CheckInUseCases):
         event = "objective.updated"
         if merged["status"] != objective.status:
             event = OBJECTIVE_STATUS.to(objective.status, merged["status"]).event or event
-        changed = replace(objective, **_values(merged))
+        changed = replace(objective, **_values(merged, patch))
         previous = await self._save_changes(self.uow.objectives, objective, changed)
         if not previous:
             return objective
@@ -202,8 +203,8 @@ def _period_changed(fields: dict[str, Any], before: Objective) -> bool:
     return bool(fields["period_start"] != before.period_start or fields["period_end"] != before.period_end)
 
 
-def _values(fields: dict[str, Any]) -> dict[str, Any]:
-    return stored(fields, OBJECTIVE_FIELDS)
+def _values(fields: dict[str, Any], given: Iterable[str] | None = None) -> dict[str, Any]:
+    return stored(fields, OBJECTIVE_FIELDS, given)
 
 
 def _matches(o: Objective, query: ListQuery) -> bool:

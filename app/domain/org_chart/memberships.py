@@ -96,7 +96,7 @@ class MembershipUseCases(OrgChartBase):
         errors.raise_if_any()
         await ensure_external_refs_free(self.uow.memberships, merged["external_refs"], m.id, m.external_refs)
         before = m.resource()
-        updated = replace(m, **stored(merged, [f for f in MEMBERSHIP_DECLARED if f.name in MEMBERSHIP_MUTABLE]))
+        updated = replace(m, **stored(merged, [f for f in MEMBERSHIP_DECLARED if f.name in MEMBERSHIP_MUTABLE], patch))
         changed = previous_attributes(before, updated.resource())
         if not changed:
             return m

@@ -3,6 +3,7 @@ their reports and their management chain."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -67,7 +68,7 @@ class PeopleUseCases(MembershipUseCases):
         await ensure_external_refs_free(self.uow.people, merged["external_refs"], person.id, person.external_refs)
         before = person.resource()
         ended = person.scim_ended if scim_ended is None else scim_ended
-        updated = replace(person, **_person_values(merged), scim_ended=ended)
+        updated = replace(person, **_person_values(merged, patch), scim_ended=ended)
         changed = previous_attributes(before, updated.resource())
         if not changed and updated.scim_ended == person.scim_ended:
             return person
@@ -138,6 +139,6 @@ class PeopleUseCases(MembershipUseCases):
         return tree.management_chain(await self.uow.people.at(as_of), person_id)
 
 
-def _person_values(fields: dict[str, Any]) -> dict[str, Any]:
+def _person_values(fields: dict[str, Any], given: Iterable[str] | None = None) -> dict[str, Any]:
     """A person's fields as they are stored, from a checked creation or a merged change."""
-    return stored(fields, PERSON_DECLARED)
+    return stored(fields, PERSON_DECLARED, given)

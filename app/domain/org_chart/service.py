@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -73,7 +74,7 @@ class OrgChart(PeopleUseCases):
         if new_parent and new_parent != unit.parent_id and await self._would_cycle(unit.id, new_parent):
             raise Conflict(f"Moving {unit.id} under {new_parent} would make a cycle.", field="/parent_id")
         await ensure_external_refs_free(self.uow.units, merged["external_refs"], unit.id, unit.external_refs)
-        changed_unit = replace(unit, **_unit_values(merged))
+        changed_unit = replace(unit, **_unit_values(merged, patch))
         changed = await self._save_changes(self.uow.units, unit, changed_unit)
         if not changed:
             return unit
@@ -199,6 +200,6 @@ class OrgChart(PeopleUseCases):
         return await every_page(self.uow.units, ListQuery(limit=5000))
 
 
-def _unit_values(fields: dict[str, Any]) -> dict[str, Any]:
+def _unit_values(fields: dict[str, Any], given: Iterable[str] | None = None) -> dict[str, Any]:
     """A unit's fields as they are stored, from a checked creation or a merged change."""
-    return stored(fields, UNIT_DECLARED)
+    return stored(fields, UNIT_DECLARED, given)

@@ -146,7 +146,7 @@ class OrgChartSync:
                 "given_name": row["given_name"].strip(),
                 "family_name": row["family_name"].strip(),
                 "email": row["email"].strip(),
-                "title": row.get("title"),
+                "title": row["title"].strip() if isinstance(row.get("title"), str) else None,  # as stored() keeps it
                 "manager_id": person_ids[manager] if manager else None,
             }
             person_now = existing_people.get(ext)

@@ -3,6 +3,7 @@ in `raci.py` (whose `Roles` is every use case of the area), the resolution itsel
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -89,7 +90,7 @@ class RoleUseCases(RolesBase):
         check_role(merged, creating=False)
         await check_refs(self.uow, merged, {"unit_id": "unit"}, role)
         await ensure_external_refs_free(self.uow.roles, merged["external_refs"], role.id, role.external_refs)
-        changed = replace(role, **_role_values(merged))
+        changed = replace(role, **_role_values(merged, patch))
         previous = await self._save_changes(self.uow.roles, role, changed)
         if not previous:
             return role
@@ -167,7 +168,7 @@ class AssignmentUseCases(RoleUseCases):
         await ensure_external_refs_free(
             self.uow.role_assignments, merged["external_refs"], found.id, found.external_refs
         )
-        changed = replace(found, **_assignment_values(merged))
+        changed = replace(found, **_assignment_values(merged, patch))
         previous = await self._save_changes(self.uow.role_assignments, found, changed)
         if not previous:
             return found
@@ -197,9 +198,9 @@ class AssignmentUseCases(RoleUseCases):
         )  # fmt: skip
 
 
-def _role_values(fields: dict[str, Any]) -> dict[str, Any]:
-    return stored(fields, ROLE_FIELDS)
+def _role_values(fields: dict[str, Any], given: Iterable[str] | None = None) -> dict[str, Any]:
+    return stored(fields, ROLE_FIELDS, given)
 
 
-def _assignment_values(fields: dict[str, Any]) -> dict[str, Any]:
-    return stored(fields, ROLE_ASSIGNMENT_FIELDS)
+def _assignment_values(fields: dict[str, Any], given: Iterable[str] | None = None) -> dict[str, Any]:
+    return stored(fields, ROLE_ASSIGNMENT_FIELDS, given)
