@@ -6,7 +6,7 @@ orjson is strict (UTF-8 only, no lone surrogates, no NaN) and fast, but it reads
 where REST refuses it. Such a literal has at least 19 digits in a row; a body holding such a run (rare: ids
 and amounts are shorter) is read again by the json module, which keeps every literal's kind, once orjson
 has found it well-formed. `dumps` writes what orjson cannot (an integer beyond 64 bits) with the json
-module, and `depth` measures nesting without recursion, for the readers that must bound it."""
+module."""
 
 from __future__ import annotations
 
@@ -38,17 +38,4 @@ def dumps(value: Any) -> bytes:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
-def depth(value: Any) -> int:
-    """How deeply a JSON value nests (a scalar is 0, `[1]` is 1)."""
-    deepest, todo = 0, [(value, 0)]
-    while todo:
-        item, level = todo.pop()
-        deepest = max(deepest, level)
-        if isinstance(item, dict):
-            todo += [(v, level + 1) for v in item.values()]
-        elif isinstance(item, list):
-            todo += [(v, level + 1) for v in item]
-    return deepest
-
-
-__all__ = ["JSONDecodeError", "depth", "dumps", "loads"]
+__all__ = ["JSONDecodeError", "dumps", "loads"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -274,6 +274,12 @@ def writable(declared: Iterable[Field]) -> tuple[str, ...]:
     return tuple(f.name for f in declared)
 
 
+def only(declared: Iterable[Field], names: Iterable[str]) -> tuple[Field, ...]:
+    """The declarations of the named fields (those a change may write), in their declared order."""
+    kept = set(names)
+    return tuple(f for f in declared if f.name in kept)
+
+
 _DESCRIBED_BY_KIND = {
     "links": "`[{title, url, kind}]`: the documents, tickets and channels behind the work (at most 50).",
     "external_refs": 'Other systems\' ids for it, `{system: id}` (`{"sap": "E1042"}`); unique per system.',
@@ -305,7 +311,7 @@ def describe(f: Field) -> str:
     return text
 
 
-def replacement_defaults(declared: Iterable[Field], defaults: dict[str, Any]) -> dict[str, Any]:
+def replacement_defaults(declared: Iterable[Field], defaults: Mapping[str, Any]) -> dict[str, Any]:
     """What a field a PUT by external ref leaves out becomes: its creation default, unless it is `kept`."""
     kept = {f.name for f in declared if f.kept}
     return {k: v for k, v in defaults.items() if k not in kept}

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from app.domain.changes import check_version, record, refuse_read_only, with_ref, without_unset
 from app.domain.clock import SYSTEM_CLOCK
 from app.domain.errors import ErrorList, NotFound
-from app.domain.fields import check_fields
+from app.domain.fields import check_fields, replacement_defaults
 from app.domain.ids import new_id
 from app.domain.patch import previous_attributes
 from app.domain.ports import Clock, Repository, UnitOfWork
@@ -92,8 +92,13 @@ class UseCases:
         the body replaces the fields, a null on a required one meaning "as it is"; without, it is a merge
         patch. `fixed`: fields set at creation, which the body may repeat but not change (422 read_only).
         `defaults`: a creation's; a field the body leaves out (or null) takes its default, as a PUT replaces
-        the object (links [], a key result's weight 1, …), whichever transport the body came by."""
-        left_out = {k: copy.deepcopy(v) for k, v in (defaults or {}).items() if fields.get(k) is None}
+        the object (links [], a key result's weight 1, …), whichever transport the body came by, unless the
+        declaration says a PUT keeps it (`kept`: an objective's status, a handoff's priority)."""
+        left_out = {
+            k: copy.deepcopy(v)
+            for k, v in replacement_defaults(declared or (), defaults or {}).items()
+            if fields.get(k) is None
+        }
         fields = with_ref({**fields, **left_out}, system, external_id)
         existing = await repo.find_by_external_ref(system, external_id)
         if existing is None:

@@ -15,10 +15,10 @@ from app.domain.feedback.model import (
     FEEDBACK_FIELDS,
     FEEDBACK_READ_ONLY,
     KINDS,
+    REQUEST_CHANGEABLE,
     REQUEST_DEFAULTS,
     REQUEST_FIELDS,
     REQUEST_READ_ONLY,
-    REQUEST_WRITABLE,
     SURVEY_DEFAULTS,
     SURVEY_FIELDS,
     SURVEY_READ_ONLY,
@@ -43,7 +43,7 @@ FeedbackRequestCreate = create_body(
 )
 FeedbackRequestPatch = patch_body(
     "FeedbackRequestPatch",
-    [f for f in REQUEST_FIELDS if f.name in REQUEST_WRITABLE],
+    REQUEST_CHANGEABLE,
     doc="A JSON merge patch of a feedback request (its message, due date and refs).",
 )
 FeedbackRequest = resource_body(

@@ -14,10 +14,10 @@ from app.domain.objectives.model import (
     CHECK_IN_FIELDS,
     CHECK_IN_READ_ONLY,
     HEALTHS,
+    KEY_RESULT_CHANGEABLE,
     KEY_RESULT_DEFAULTS,
     KEY_RESULT_FIELDS,
     KEY_RESULT_READ_ONLY,
-    KEY_RESULT_WRITABLE,
     OBJECTIVE_DEFAULTS,
     OBJECTIVE_FIELDS,
     OBJECTIVE_STATUSES,
@@ -53,7 +53,7 @@ Objective = resource_body(
 KeyResultCreate = create_body("KeyResultCreate", KEY_RESULT_FIELDS, KEY_RESULT_DEFAULTS, doc="A new key result.")
 KeyResultPatch = patch_body(
     "KeyResultPatch",
-    [f for f in KEY_RESULT_FIELDS if f.name in KEY_RESULT_WRITABLE],
+    KEY_RESULT_CHANGEABLE,
     doc="A JSON merge patch of a key result (its objective is fixed).",
 )
 KeyResult = resource_body(

@@ -7,8 +7,8 @@ from pydantic import BaseModel, Field, create_model
 
 from app.api.schemas.common import Input, RequestBody
 from app.api.schemas.derive import create_body, patch_body, resource_body
-from app.domain.org_chart.common import MEMBERSHIP_MUTABLE
 from app.domain.org_chart.model import (
+    MEMBERSHIP_CHANGEABLE,
     MEMBERSHIP_DECLARED,
     MEMBERSHIP_DEFAULTS,
     PERSON_DECLARED,
@@ -23,7 +23,6 @@ from app.domain.org_chart.model import Unit as UnitModel
 UnitKind = Literal["company", "division", "department", "team", "project"]
 PersonStatus = Literal["active", "inactive"]
 MembershipKind = Literal["member", "rotation", "training"]
-MEMBERSHIP_FIXED = {f.name for f in MEMBERSHIP_DECLARED} - set(MEMBERSHIP_MUTABLE)  # who and where: set on creation
 
 UnitCreate = create_body("UnitCreate", UNIT_DECLARED, UNIT_DEFAULTS, doc="A new unit.")
 UnitPatch = patch_body("UnitPatch", UNIT_DECLARED, doc="A JSON merge patch of a unit: what changes, null to clear.")
@@ -42,7 +41,7 @@ MembershipCreate = create_body(
 )
 MembershipPatch = patch_body(
     "MembershipPatch",
-    [f for f in MEMBERSHIP_DECLARED if f.name not in MEMBERSHIP_FIXED],
+    MEMBERSHIP_CHANGEABLE,
     doc="A JSON merge patch of a membership (its person and unit are fixed).",
 )
 Membership = resource_body("Membership", MembershipModel, MEMBERSHIP_DECLARED, doc="A person's place in a unit.")

@@ -13,12 +13,12 @@ from app.domain.roles.model import (
     INHERIT,
     LETTERS,
     PARTY_TYPES,
+    RACI_CHANGEABLE,
     RACI_DEFAULTS,
     RACI_FIELDS,
-    RACI_WRITABLE,
+    ROLE_ASSIGNMENT_CHANGEABLE,
     ROLE_ASSIGNMENT_DEFAULTS,
     ROLE_ASSIGNMENT_FIELDS,
-    ROLE_ASSIGNMENT_WRITABLE,
     ROLE_DEFAULTS,
     ROLE_FIELDS,
     SUBJECT_TYPES,
@@ -44,7 +44,7 @@ RoleAssignmentCreate = create_body(
 )
 RoleAssignmentPatch = patch_body(
     "RoleAssignmentPatch",
-    [f for f in ROLE_ASSIGNMENT_FIELDS if f.name in ROLE_ASSIGNMENT_WRITABLE],
+    ROLE_ASSIGNMENT_CHANGEABLE,
     doc="A JSON merge patch of a role assignment (its role and person are fixed).",
 )
 RoleAssignment = resource_body(
@@ -53,7 +53,7 @@ RoleAssignment = resource_body(
 RaciCreate = create_body("RaciCreate", RACI_FIELDS, RACI_DEFAULTS, doc="A new RACI entry.")
 RaciPatch = patch_body(
     "RaciPatch",
-    [f for f in RACI_FIELDS if f.name in RACI_WRITABLE],
+    RACI_CHANGEABLE,
     doc="A JSON merge patch of a RACI entry (its subject and party are fixed).",
 )
 RaciEntry = resource_body("RaciEntry", RaciEntryModel, RACI_FIELDS, doc="Who is R, A, C or I on a subject.")

@@ -43,7 +43,7 @@ from app.domain.errors import ErrorList, Invalid
 from app.domain.org_chart.model import Unit
 from app.domain.provisioning.criteria import Criterion
 from app.domain.provisioning.service import Provisioning
-from app.domain.text import MAX_DEPTH
+from app.domain.text import MAX_DEPTH, depth_of
 
 router = APIRouter(prefix="/scim/v2", include_in_schema=False)
 
@@ -78,7 +78,7 @@ async def _body(request: Request) -> dict[str, Any]:
         raise _syntax(f"The body is not valid JSON: {exc}.") from exc
     if not isinstance(body, dict):
         raise Invalid("The body must be a JSON object.")
-    if jsonbody.depth(body) > MAX_DEPTH:  # no SCIM resource nests this deep; walking it could exhaust the stack
+    if depth_of(body) > MAX_DEPTH:  # no SCIM resource nests this deep; walking it could exhaust the stack
         raise _syntax(f"The body nests more than {MAX_DEPTH} levels deep.")
     return body
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.domain.errors import ErrorList
-from app.domain.fields import EXAMPLE_NULL, Field, check_fields, with_article
+from app.domain.fields import EXAMPLE_NULL, Field, check_fields, only, with_article
 from app.domain.model import Entity, ExternallyReferenced
 
 KINDS = ("praise", "suggestion", "concern")
@@ -174,6 +174,7 @@ REQUEST_READ_ONLY = (
 )
 REQUEST_DEFAULTS: dict[str, Any] = {"allow_anonymous": False, "external_refs": {}}
 REQUEST_WRITABLE = ("message", "due_at", "external_refs")
+REQUEST_CHANGEABLE = only(REQUEST_FIELDS, REQUEST_WRITABLE)
 SURVEY_FIELDS = (
     Field("title", "name", required=True, nullable=False, example="How we work with Delivery"),
     Field(

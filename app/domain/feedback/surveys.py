@@ -9,7 +9,6 @@ just after one response); the README says so."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -57,7 +56,7 @@ class SurveyUseCases(FeedbackBase):
         now = self.clock.now()
         if fields["closes_at"] <= now:
             raise Invalid("A survey closes in the future.", [FieldError("/closes_at", "must be in the future")])
-        survey = self._new(Survey, "srv", **_values(fields))
+        survey = self._new(Survey, "srv", **stored(fields, SURVEY_FIELDS))
         await self._add(self.uow.surveys, survey, "survey.created")
         await self.uow.jobs.schedule(CLOSE_JOB, survey.id, survey.closes_at)
         if survey.opens_at <= now:
@@ -86,7 +85,7 @@ class SurveyUseCases(FeedbackBase):
                 f"{survey_id} has responses: whether it is anonymous was promised to those who answered.",
                 field="/anonymous",
             )
-        changed = replace(survey, **_values(merged, patch))
+        changed = replace(survey, **stored(merged, SURVEY_FIELDS, patch))
         previous = await self._save_changes(self.uow.surveys, survey, changed)
         if not previous:
             return await self._counted(survey)
@@ -220,10 +219,6 @@ class SurveyUseCases(FeedbackBase):
 
 def _scope(survey_id: str) -> str:
     return f"survey:{survey_id}"
-
-
-def _values(fields: dict[str, Any], given: Iterable[str] | None = None) -> dict[str, Any]:
-    return stored(fields, SURVEY_FIELDS, given)
 
 
 __all__ = ["CLOSE_JOB", "OPEN_JOB", "SurveyUseCases", "datetime"]

@@ -4,14 +4,12 @@ rules on what a sent handoff's checklist may still change."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from app.domain.errors import Conflict
-from app.domain.fields import stored
 from app.domain.handoffs import clocks
-from app.domain.handoffs.model import CLOCKS, HANDOFF_FIELDS, Handoff
+from app.domain.handoffs.model import CLOCKS, Handoff
 
 
 def timeline_of(handoff: Handoff) -> list[dict[str, Any]]:
@@ -36,7 +34,3 @@ def _only_ticks(handoff: Handoff, merged: dict[str, Any]) -> None:
 
 def _copy(sla: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(sla) if sla else clocks.new_sla()
-
-
-def _writable(fields: dict[str, Any], given: Iterable[str] | None = None) -> dict[str, Any]:
-    return stored(fields, HANDOFF_FIELDS, given)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -39,7 +38,7 @@ class HandoffPolicies(Handoffs):
         _check_policy(fields)
         await self._check_refs(fields)
         await ensure_external_refs_free(self.uow.handoff_policies, fields["external_refs"], None)
-        policy = self._new(HandoffPolicy, "hop", **_writable(fields))
+        policy = self._new(HandoffPolicy, "hop", **stored(fields, POLICY_FIELDS))
         await self._add(self.uow.handoff_policies, policy, "handoff_policy.created")
         return policy
 
@@ -56,7 +55,7 @@ class HandoffPolicies(Handoffs):
         await ensure_external_refs_free(
             self.uow.handoff_policies, merged["external_refs"], policy.id, policy.external_refs
         )
-        changed = replace(policy, **_writable(merged, patch))
+        changed = replace(policy, **stored(merged, POLICY_FIELDS, patch))
         previous = await self._save_changes(self.uow.handoff_policies, policy, changed)
         if not previous:
             return policy
@@ -109,7 +108,3 @@ def _check_policy(fields: dict[str, Any]) -> None:
     if not errors.items and not (fields.get("accept_within") or fields.get("complete_within")):
         errors.add("/accept_within", "a policy sets accept_within, complete_within or both", "required")
     errors.raise_if_any()
-
-
-def _writable(fields: dict[str, Any], given: Iterable[str] | None = None) -> dict[str, Any]:
-    return stored(fields, POLICY_FIELDS, given)

@@ -15,9 +15,9 @@ from app.domain.changes import (
 )
 from app.domain.clock import rfc3339
 from app.domain.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
-from app.domain.fields import FIRST_DAY, LAST_DAY, parse_duration, replacement_defaults
+from app.domain.fields import FIRST_DAY, LAST_DAY, parse_duration, stored
 from app.domain.handoffs import clocks
-from app.domain.handoffs.history import _copy, _only_ticks, _writable, timeline_of
+from app.domain.handoffs.history import _copy, _only_ticks, timeline_of
 from app.domain.handoffs.model import (
     AFTER_SENDING,
     CLOCKS,
@@ -98,9 +98,8 @@ class Handoffs(HandoffsBase):
             "ho",
             sla=clocks.new_sla(),
             history=[self._entry(now, "create", None, "draft")],
-            **_writable(fields),
+            **stored(fields, HANDOFF_FIELDS),
         )
-        handoff.title = handoff.title.strip()
         await self._add(self.uow.handoffs, handoff, "handoff.created")
         return handoff
 
@@ -138,8 +137,7 @@ class Handoffs(HandoffsBase):
             await self._either_side(handoff)
             _only_ticks(handoff, merged)
         await ensure_external_refs_free(self.uow.handoffs, merged["external_refs"], handoff.id, handoff.external_refs)
-        changed = replace(handoff, **_writable(merged, patch))
-        changed.title = changed.title.strip()
+        changed = replace(handoff, **stored(merged, HANDOFF_FIELDS, patch))
         previous = await self._save_changes(self.uow.handoffs, handoff, changed)
         if not previous:
             return handoff
@@ -158,7 +156,7 @@ class Handoffs(HandoffsBase):
 
         return await self._upsert(
             self.uow.handoffs, system, external_id, fields, self.create_handoff, update, HANDOFF_FIELDS,
-            defaults=replacement_defaults(HANDOFF_FIELDS, HANDOFF_DEFAULTS),  # priority, payload, checklist stay
+            defaults=HANDOFF_DEFAULTS,  # priority, payload, checklist stay (they are `kept`)
         )  # fmt: skip
 
     # --- actions -----------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -23,6 +22,7 @@ from app.domain.objectives.base import (
     ObjectivesBase,
 )
 from app.domain.objectives.model import (
+    KEY_RESULT_CHANGEABLE,
     KEY_RESULT_DEFAULTS,
     KEY_RESULT_FIELDS,
     KEY_RESULT_WRITABLE,
@@ -54,7 +54,9 @@ class KeyResultUseCases(ObjectivesBase):
         objective = await self._open_objective(fields["objective_id"])
         await ensure_external_refs_free(self.uow.key_results, fields["external_refs"], None)
         start = float(fields["start_value"])
-        key_result = self._new(KeyResult, "kr", objective_id=objective.id, current_value=start, **_values(fields))
+        key_result = self._new(
+            KeyResult, "kr", objective_id=objective.id, current_value=start, **stored(fields, KEY_RESULT_CHANGEABLE)
+        )
         key_result.progress = key_result_progress(start, key_result.target_value, start)
         await self._add(self.uow.key_results, key_result, "key_result.created")
         await self._schedule_reminder(key_result)
@@ -75,7 +77,7 @@ class KeyResultUseCases(ObjectivesBase):
         await ensure_external_refs_free(
             self.uow.key_results, merged["external_refs"], key_result.id, key_result.external_refs
         )
-        changed = replace(key_result, **_values(merged, patch))
+        changed = replace(key_result, **stored(merged, KEY_RESULT_CHANGEABLE, patch))
         changed.progress = key_result_progress(changed.start_value, changed.target_value, changed.current_value)
         previous = await self._save_changes(self.uow.key_results, key_result, changed)
         if not previous:
@@ -131,7 +133,3 @@ class KeyResultUseCases(ObjectivesBase):
         anchor = key_result.last_check_in_at or key_result.created_at
         due = first_due(anchor, key_result.check_in_cadence, await self.time_zone(), anchor)
         await self.uow.jobs.schedule(REMINDER, key_result.id, due)
-
-
-def _values(fields: dict[str, Any], given: Iterable[str] | None = None) -> dict[str, Any]:
-    return stored(fields, [f for f in KEY_RESULT_FIELDS if f.name in KEY_RESULT_WRITABLE], given)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.domain.errors import ErrorList
-from app.domain.fields import Field, check_fields, writable
+from app.domain.fields import Field, check_fields, only, writable
 from app.domain.model import ExternallyReferenced, Linked
 from app.domain.states import StateMachine, move
 
@@ -185,6 +185,7 @@ CHECK_IN_READ_ONLY = (
 )
 OBJECTIVE_WRITABLE = writable(OBJECTIVE_FIELDS)
 KEY_RESULT_WRITABLE = tuple(n for n in writable(KEY_RESULT_FIELDS) if n != "objective_id")  # fixed at creation
+KEY_RESULT_CHANGEABLE = only(KEY_RESULT_FIELDS, KEY_RESULT_WRITABLE)
 OBJECTIVE_DEFAULTS: dict[str, Any] = {
     "alignment_weight": 1.0,
     "contributor_unit_ids": [],

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -16,7 +15,7 @@ from app.domain.changes import (
     refuse_read_only,
 )
 from app.domain.errors import Conflict, ErrorList, FieldError, Invalid, NotFound
-from app.domain.fields import replacement_defaults, stored
+from app.domain.fields import stored
 from app.domain.model import ListQuery, Page, matches_query
 from app.domain.objectives.base import (
     HEALTH,
@@ -77,7 +76,7 @@ class Objectives(CheckInUseCases):
         await self._check_alignment(fields, None)
         await ensure_external_refs_free(self.uow.objectives, fields["external_refs"], None)
         now = self.clock.now()
-        objective = self._new(Objective, "obj", **_values(fields))
+        objective = self._new(Objective, "obj", **stored(fields, OBJECTIVE_FIELDS))
         objective.health = health(objective, 0.0, [], now, await self.time_zone())  # as the roll-up would judge it
         await self._add(self.uow.objectives, objective, "objective.created")
         await self.roll_up([objective.id, objective.parent_id])
@@ -103,7 +102,7 @@ class Objectives(CheckInUseCases):
         event = "objective.updated"
         if merged["status"] != objective.status:
             event = OBJECTIVE_STATUS.to(objective.status, merged["status"]).event or event
-        changed = replace(objective, **_values(merged, patch))
+        changed = replace(objective, **stored(merged, OBJECTIVE_FIELDS, patch))
         previous = await self._save_changes(self.uow.objectives, objective, changed)
         if not previous:
             return objective
@@ -149,7 +148,7 @@ class Objectives(CheckInUseCases):
             self.create_objective,
             lambda e, p: self.update_objective(e.id, p),
             OBJECTIVE_FIELDS,
-            defaults=replacement_defaults(OBJECTIVE_FIELDS, OBJECTIVE_DEFAULTS),  # left out, the status stays
+            defaults=OBJECTIVE_DEFAULTS,  # left out, the status stays (it is `kept`)
         )
 
     async def explain_progress(self, objective_id: str) -> Explanation:
@@ -201,10 +200,6 @@ class Objectives(CheckInUseCases):
 
 def _period_changed(fields: dict[str, Any], before: Objective) -> bool:
     return bool(fields["period_start"] != before.period_start or fields["period_end"] != before.period_end)
-
-
-def _values(fields: dict[str, Any], given: Iterable[str] | None = None) -> dict[str, Any]:
-    return stored(fields, OBJECTIVE_FIELDS, given)
 
 
 def _matches(o: Objective, query: ListQuery) -> bool:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from app.domain.changes import refuse_read_only
 from app.domain.errors import FieldError, Invalid
+from app.domain.fields import writable
 from app.domain.model import matches_query, page_in_memory
+from app.domain.org_chart.model import MEMBERSHIP_CHANGEABLE, MEMBERSHIP_DECLARED
 from app.domain.principal import Principal
 from app.domain.usecases import UseCases
 
@@ -24,8 +26,8 @@ PERSON_FIELDS = (
     "status",
     "external_refs",
 )
-MEMBERSHIP_FIELDS = ("person_id", "unit_id", "title", "kind", "primary", "starts_on", "ends_on", "external_refs")
-MEMBERSHIP_MUTABLE = ("title", "kind", "primary", "starts_on", "ends_on", "external_refs")
+MEMBERSHIP_FIELDS = writable(MEMBERSHIP_DECLARED)
+MEMBERSHIP_MUTABLE = writable(MEMBERSHIP_CHANGEABLE)
 
 
 class OrgChartBase(UseCases):

@@ -21,6 +21,7 @@ from app.domain.org_chart.common import (
     refuse_read_only,
 )
 from app.domain.org_chart.model import (
+    MEMBERSHIP_CHANGEABLE,
     MEMBERSHIP_DECLARED,
     MEMBERSHIP_DEFAULTS,
     Membership,
@@ -96,7 +97,7 @@ class MembershipUseCases(OrgChartBase):
         errors.raise_if_any()
         await ensure_external_refs_free(self.uow.memberships, merged["external_refs"], m.id, m.external_refs)
         before = m.resource()
-        updated = replace(m, **stored(merged, [f for f in MEMBERSHIP_DECLARED if f.name in MEMBERSHIP_MUTABLE], patch))
+        updated = replace(m, **stored(merged, MEMBERSHIP_CHANGEABLE, patch))
         changed = previous_attributes(before, updated.resource())
         if not changed:
             return m

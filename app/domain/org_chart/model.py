@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from app.domain.errors import ErrorList
-from app.domain.fields import Field, check_fields
+from app.domain.fields import Field, check_fields, only, writable
 from app.domain.model import ExternallyReferenced, Linked
 
 UNIT_KINDS = ("company", "division", "department", "team", "project")
@@ -133,6 +133,10 @@ MEMBERSHIP_DECLARED = (
 UNIT_DEFAULTS: dict[str, Any] = {"external_refs": {}, "links": []}
 PERSON_DEFAULTS: dict[str, Any] = {"status": "active", "external_refs": {}}
 MEMBERSHIP_DEFAULTS: dict[str, Any] = {"kind": "member", "primary": False, "external_refs": {}}
+# Who and where are a membership: set on creation (end it, make another); the rest changes.
+MEMBERSHIP_CHANGEABLE = only(
+    MEMBERSHIP_DECLARED, [n for n in writable(MEMBERSHIP_DECLARED) if n not in ("person_id", "unit_id")]
+)
 
 
 def check_unit(fields: dict[str, Any], errors: ErrorList, pointer: str = "", *, creating: bool) -> None:

@@ -3,14 +3,13 @@ their reports and their management chain."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from app.domain.changes import ensure_external_refs_free
 from app.domain.errors import Conflict, ErrorList
-from app.domain.fields import replacement_defaults, stored
+from app.domain.fields import stored
 from app.domain.model import ListQuery, Page
 from app.domain.org_chart import tree
 from app.domain.org_chart.common import PERSON_FIELDS, WRITE, matches_query, page_in_memory, refuse_read_only
@@ -37,7 +36,7 @@ class PeopleUseCases(MembershipUseCases):
         errors.raise_if_any()
         await self._check_person_refs(fields, None)
         await ensure_external_refs_free(self.uow.people, fields["external_refs"], None)
-        person = self._new(Person, "person", **_person_values(fields))
+        person = self._new(Person, "person", **stored(fields, PERSON_DECLARED))
         await self._add(self.uow.people, person, "person.created")
         return person
 
@@ -68,7 +67,7 @@ class PeopleUseCases(MembershipUseCases):
         await ensure_external_refs_free(self.uow.people, merged["external_refs"], person.id, person.external_refs)
         before = person.resource()
         ended = person.scim_ended if scim_ended is None else scim_ended
-        updated = replace(person, **_person_values(merged, patch), scim_ended=ended)
+        updated = replace(person, **stored(merged, PERSON_DECLARED, patch), scim_ended=ended)
         changed = previous_attributes(before, updated.resource())
         if not changed and updated.scim_ended == person.scim_ended:
             return person
@@ -88,7 +87,7 @@ class PeopleUseCases(MembershipUseCases):
         return await self._upsert(
             self.uow.people, system, external_id, fields, self.create_person,
             lambda e, p: self.update_person(e.id, p), PERSON_DECLARED,
-            defaults=replacement_defaults(PERSON_DECLARED, PERSON_DEFAULTS),  # the status stays when left out
+            defaults=PERSON_DEFAULTS,  # the status stays when left out (it is `kept`)
         )  # fmt: skip
 
     async def _check_person_refs(
@@ -137,8 +136,3 @@ class PeopleUseCases(MembershipUseCases):
         if as_of is None:
             return await self.uow.people.management_chain(person_id)
         return tree.management_chain(await self.uow.people.at(as_of), person_id)
-
-
-def _person_values(fields: dict[str, Any], given: Iterable[str] | None = None) -> dict[str, Any]:
-    """A person's fields as they are stored, from a checked creation or a merged change."""
-    return stored(fields, PERSON_DECLARED, given)

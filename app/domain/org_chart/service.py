@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -55,7 +54,7 @@ class OrgChart(PeopleUseCases):
         errors.raise_if_any()
         await self._check_unit_refs(fields)
         await ensure_external_refs_free(self.uow.units, fields["external_refs"], None)
-        unit = self._new(Unit, "unit", **_unit_values(fields))
+        unit = self._new(Unit, "unit", **stored(fields, UNIT_DECLARED))
         await self._add(self.uow.units, unit, "unit.created")
         return unit
 
@@ -74,7 +73,7 @@ class OrgChart(PeopleUseCases):
         if new_parent and new_parent != unit.parent_id and await self._would_cycle(unit.id, new_parent):
             raise Conflict(f"Moving {unit.id} under {new_parent} would make a cycle.", field="/parent_id")
         await ensure_external_refs_free(self.uow.units, merged["external_refs"], unit.id, unit.external_refs)
-        changed_unit = replace(unit, **_unit_values(merged, patch))
+        changed_unit = replace(unit, **stored(merged, UNIT_DECLARED, patch))
         changed = await self._save_changes(self.uow.units, unit, changed_unit)
         if not changed:
             return unit
@@ -198,8 +197,3 @@ class OrgChart(PeopleUseCases):
 
     async def _all_units(self) -> list[Unit]:
         return await every_page(self.uow.units, ListQuery(limit=5000))
-
-
-def _unit_values(fields: dict[str, Any], given: Iterable[str] | None = None) -> dict[str, Any]:
-    """A unit's fields as they are stored, from a checked creation or a merged change."""
-    return stored(fields, UNIT_DECLARED, given)

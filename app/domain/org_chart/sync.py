@@ -13,14 +13,29 @@ from typing import Any
 from app.domain.changes import record
 from app.domain.clock import SYSTEM_CLOCK
 from app.domain.errors import ErrorList, Invalid
+from app.domain.fields import only, stored
 from app.domain.ids import new_id
 from app.domain.model import SYSTEM_RULE, check_external_ref, system_ok
-from app.domain.org_chart.model import Membership, Person, Unit, check_person, check_unit, email_key
+from app.domain.org_chart.model import (
+    PERSON_DECLARED,
+    UNIT_DECLARED,
+    Membership,
+    Person,
+    Unit,
+    check_person,
+    check_unit,
+    email_key,
+)
 from app.domain.patch import previous_attributes
 from app.domain.ports import Clock, UnitOfWork
 from app.domain.principal import Principal
 
 DEFAULT_KIND = "department"
+
+# The declared fields a feed's rows carry (the rest are its own: external ids of the parent, manager, unit),
+# kept as every use case keeps them (`stored()`: names trimmed).
+SYNCED_UNIT_FIELDS = only(UNIT_DECLARED, ["name"])
+SYNCED_PERSON_FIELDS = only(PERSON_DECLARED, ["given_name", "family_name", "email", "title"])
 
 
 @dataclass
@@ -134,7 +149,7 @@ class OrgChartSync:
         unit_plan = Plan()
         for ext, (_i, row) in unit_rows.items():
             parent = row.get("parent_external_id")
-            wanted = {"name": row["name"].strip(), "parent_id": unit_ids[parent] if parent else None}
+            wanted = {**stored(row, SYNCED_UNIT_FIELDS), "parent_id": unit_ids[parent] if parent else None}
             current = existing_units.get(ext)
             wanted["kind"] = row.get("kind") or (current.kind if current else DEFAULT_KIND)
             self._plan(unit_plan, current, Unit(id=unit_ids[ext], organization_id=org, created_at=now,
@@ -142,13 +157,7 @@ class OrgChartSync:
         person_plan = Plan()
         for ext, (_i, row) in person_rows.items():
             manager = row.get("manager_external_id")
-            wanted = {
-                "given_name": row["given_name"].strip(),
-                "family_name": row["family_name"].strip(),
-                "email": row["email"].strip(),
-                "title": row["title"].strip() if isinstance(row.get("title"), str) else None,  # as stored() keeps it
-                "manager_id": person_ids[manager] if manager else None,
-            }
+            wanted = {**stored(row, SYNCED_PERSON_FIELDS), "manager_id": person_ids[manager] if manager else None}
             person_now = existing_people.get(ext)
             self._plan(person_plan, person_now, Person(id=person_ids[ext], organization_id=org, created_at=now,
                        updated_at=now, external_refs={system: ext}, **wanted), wanted, now)  # fmt: skip

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from app.domain.errors import ErrorList
-from app.domain.fields import Field, check_fields, with_article, writable
+from app.domain.fields import Field, check_fields, only, with_article, writable
 from app.domain.model import ExternallyReferenced, Linked
 
 LETTERS = ("R", "A", "C", "I")
@@ -121,6 +121,8 @@ ROLE_WRITABLE = writable(ROLE_FIELDS)
 ROLE_ASSIGNMENT_WRITABLE = ("unit_id", "starts_on", "ends_on", "external_refs")
 # An entry's subject and party are what it is: only its letter and inheritance change.
 RACI_WRITABLE = ("letter", "inherit", "external_refs")
+ROLE_ASSIGNMENT_CHANGEABLE = only(ROLE_ASSIGNMENT_FIELDS, ROLE_ASSIGNMENT_WRITABLE)
+RACI_CHANGEABLE = only(RACI_FIELDS, RACI_WRITABLE)
 ROLE_DEFAULTS: dict[str, Any] = {"responsibilities": [], "links": [], "external_refs": {}}
 ROLE_ASSIGNMENT_DEFAULTS: dict[str, Any] = {"external_refs": {}}
 RACI_DEFAULTS: dict[str, Any] = {"inherit": "none", "external_refs": {}}

@@ -3,7 +3,6 @@ in `raci.py` (whose `Roles` is every use case of the area), the resolution itsel
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -76,7 +75,7 @@ class RoleUseCases(RolesBase):
         check_role(fields, creating=True)
         await check_refs(self.uow, fields, {"unit_id": "unit"})
         await ensure_external_refs_free(self.uow.roles, fields["external_refs"], None)
-        role = self._new(Role, "role", **_role_values(fields))
+        role = self._new(Role, "role", **stored(fields, ROLE_FIELDS))
         await self._add(self.uow.roles, role, "role.created")
         return role
 
@@ -90,7 +89,7 @@ class RoleUseCases(RolesBase):
         check_role(merged, creating=False)
         await check_refs(self.uow, merged, {"unit_id": "unit"}, role)
         await ensure_external_refs_free(self.uow.roles, merged["external_refs"], role.id, role.external_refs)
-        changed = replace(role, **_role_values(merged, patch))
+        changed = replace(role, **stored(merged, ROLE_FIELDS, patch))
         previous = await self._save_changes(self.uow.roles, role, changed)
         if not previous:
             return role
@@ -150,7 +149,7 @@ class AssignmentUseCases(RoleUseCases):
         await check_refs(self.uow, fields, {"role_id": "role", "person_id": "person", "unit_id": "unit"})
         await ensure_external_refs_free(self.uow.role_assignments, fields["external_refs"], None)
         now = self.clock.now()
-        assignment = self._new(RoleAssignment, "rola", **_assignment_values(fields))
+        assignment = self._new(RoleAssignment, "rola", **stored(fields, ROLE_ASSIGNMENT_FIELDS))
         await self._add(self.uow.role_assignments, assignment, "role_assignment.created")
         await schedule_ending(self.uow, ENDED, assignment, now.date())
         return assignment
@@ -168,7 +167,7 @@ class AssignmentUseCases(RoleUseCases):
         await ensure_external_refs_free(
             self.uow.role_assignments, merged["external_refs"], found.id, found.external_refs
         )
-        changed = replace(found, **_assignment_values(merged, patch))
+        changed = replace(found, **stored(merged, ROLE_ASSIGNMENT_FIELDS, patch))
         previous = await self._save_changes(self.uow.role_assignments, found, changed)
         if not previous:
             return found
@@ -196,11 +195,3 @@ class AssignmentUseCases(RoleUseCases):
             lambda e, p: self.update_role_assignment(e.id, p), ROLE_ASSIGNMENT_FIELDS, fixed=("role_id", "person_id"),
             defaults=ROLE_ASSIGNMENT_DEFAULTS,
         )  # fmt: skip
-
-
-def _role_values(fields: dict[str, Any], given: Iterable[str] | None = None) -> dict[str, Any]:
-    return stored(fields, ROLE_FIELDS, given)
-
-
-def _assignment_values(fields: dict[str, Any], given: Iterable[str] | None = None) -> dict[str, Any]:
-    return stored(fields, ROLE_ASSIGNMENT_FIELDS, given)

@@ -10,7 +10,12 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.domain.feedback.facade import Feedbacks
-from app.domain.feedback.model import FEEDBACK_FIELDS, REQUEST_FIELDS, REQUEST_WRITABLE, SURVEY_FIELDS
+from app.domain.feedback.model import (
+    FEEDBACK_FIELDS,
+    REQUEST_CHANGEABLE,
+    REQUEST_FIELDS,
+    SURVEY_FIELDS,
+)
 from app.graphql.kit import GraphQLCollection, deleted, mutations
 from app.graphql.mutations.common import UserError, run_service
 from app.graphql.types.feedback import Feedback, FeedbackRequest, Survey, feedback, feedback_request, survey
@@ -22,7 +27,7 @@ CreateFeedbackRequestInput: Any = derive_input(
 )
 UpdateFeedbackRequestInput: Any = derive_input(
     "UpdateFeedbackRequestInput",
-    [f for f in REQUEST_FIELDS if f.name in REQUEST_WRITABLE],
+    REQUEST_CHANGEABLE,
     update=True,
     description="The message or the date.",
 )

@@ -7,6 +7,7 @@ from typing import Any
 
 from app.domain.objectives.model import (
     CHECK_IN_FIELDS,
+    KEY_RESULT_CHANGEABLE,
     KEY_RESULT_FIELDS,
     OBJECTIVE_FIELDS,
 )
@@ -29,7 +30,7 @@ CreateKeyResultInput: Any = derive_input(
 )
 UpdateKeyResultInput: Any = derive_input(
     "UpdateKeyResultInput",
-    [f for f in KEY_RESULT_FIELDS if f.name != "objective_id"],
+    KEY_RESULT_CHANGEABLE,
     update=True,
     description="Absent fields stay as they are; null clears a field. The value moves only by check-ins.",
 )

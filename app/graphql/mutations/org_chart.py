@@ -9,8 +9,8 @@ from typing import Any
 
 import strawberry
 
-from app.domain.org_chart.common import MEMBERSHIP_MUTABLE
 from app.domain.org_chart.model import (
+    MEMBERSHIP_CHANGEABLE,
     MEMBERSHIP_DECLARED,
     MEMBERSHIP_DEFAULTS,
     PERSON_DECLARED,
@@ -54,7 +54,7 @@ CreateMembershipInput: Any = derive_input(
 )
 UpdateMembershipInput: Any = derive_input(
     "UpdateMembershipInput",
-    [f for f in MEMBERSHIP_DECLARED if f.name in MEMBERSHIP_MUTABLE],
+    MEMBERSHIP_CHANGEABLE,
     update=True,
     description="Absent fields stay as they are; null clears a field.",
 )

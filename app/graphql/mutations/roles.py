@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from app.domain.roles.model import (
+    RACI_CHANGEABLE,
     RACI_FIELDS,
-    RACI_WRITABLE,
+    ROLE_ASSIGNMENT_CHANGEABLE,
     ROLE_ASSIGNMENT_FIELDS,
-    ROLE_ASSIGNMENT_WRITABLE,
     ROLE_FIELDS,
 )
 from app.domain.roles.raci import Roles
@@ -27,7 +27,7 @@ CreateRoleAssignmentInput: Any = derive_input(
 )
 UpdateRoleAssignmentInput: Any = derive_input(
     "UpdateRoleAssignmentInput",
-    [f for f in ROLE_ASSIGNMENT_FIELDS if f.name in ROLE_ASSIGNMENT_WRITABLE],
+    ROLE_ASSIGNMENT_CHANGEABLE,
     update=True,
     description="The scope or the dates; set endsOn to end it.",
 )
@@ -36,7 +36,7 @@ CreateRaciEntryInput: Any = derive_input(
 )
 UpdateRaciEntryInput: Any = derive_input(
     "UpdateRaciEntryInput",
-    [f for f in RACI_FIELDS if f.name in RACI_WRITABLE],
+    RACI_CHANGEABLE,
     update=True,
     description="The letter or the inheritance.",
 )
